@@ -1,0 +1,5 @@
+import sys
+
+from sedtheory.cli import main
+
+sys.exit(main())

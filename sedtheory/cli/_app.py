@@ -1,0 +1,193 @@
+"""A small CLI generator: typed functions (and frozen config dataclasses) become subcommands.
+
+A subcommand is a plain function registered with :func:`command`::
+
+    @command("solve stackelberg")
+    def solve_stackelberg_cmd(game: Path, tol: float = 1e-7) -> int:
+        '''Solve a Stackelberg–Nash game file and print the result as JSON.
+
+        Args:
+            game: path to a JSON or .npz game file.
+            tol: numerical tolerance.
+        '''
+
+Positional arguments are parameters without defaults; the others become ``--options``
+(``bool`` ones become ``--flag/--no-flag``). A parameter annotated with a dataclass type
+expands to one option per field, with the help text taken from ``field(metadata={"help": ...})``.
+Help lines come from the docstring's ``Args:`` section. User errors are raised as
+:class:`CommandError` (or :class:`~sedtheory._validate.ValidationError`) and are printed as
+one line ``sedtheory: error: ...`` with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import inspect
+import re
+import sys
+import typing
+from pathlib import Path
+from typing import Any, Callable
+
+from sedtheory._validate import ValidationError
+
+_REGISTRY: dict[tuple[str, ...], Callable[..., Any]] = {}
+
+
+class CommandError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``func`` as the subcommand ``name`` (space-separated words for groups)."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        key = tuple(name.split())
+        if key in _REGISTRY and _REGISTRY[key] is not func:
+            raise RuntimeError(f"CLI command {name!r} registered twice")
+        _REGISTRY[key] = func
+        return func
+
+    return decorate
+
+
+def _docstring_parts(func: Callable[..., Any]) -> tuple[str, str, dict[str, str]]:
+    doc = inspect.getdoc(func) or ""
+    summary = doc.split("\n\n")[0].replace("\n", " ")
+    helps: dict[str, str] = {}
+    match = re.search(r"^Args:\n((?:[ \t]+.*\n?|\n)*)", doc, flags=re.MULTILINE)
+    description = doc[: match.start()].strip() if match else doc.strip()
+    if match:
+        current = None
+        for line in match.group(1).splitlines():
+            item = re.match(r"^\s{2,8}(\w+)(?: \([^)]*\))?:\s*(.*)$", line)
+            if item:
+                current = item.group(1)
+                helps[current] = item.group(2).strip()
+            elif current and line.strip():
+                helps[current] += " " + line.strip()
+    return summary, description, helps
+
+
+def _unwrap_optional(annotation):
+    if typing.get_origin(annotation) in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return annotation, False
+
+
+def _add_argument(parser: argparse.ArgumentParser, name: str, annotation, default, help_text: str, dest: str):
+    annotation, optional = _unwrap_optional(annotation)
+    flag = "--" + name.replace("_", "-")
+    kwargs: dict[str, Any] = {"help": help_text or None, "dest": dest}
+    origin = typing.get_origin(annotation)
+    if annotation is bool:
+        parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, **kwargs)
+        return
+    if origin is typing.Literal:
+        choices = typing.get_args(annotation)
+        kwargs.update(choices=choices, type=type(choices[0]))
+    elif origin in (tuple, list):
+        inner = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        kwargs.update(nargs="+", type=inner[0] if inner else str)
+    elif annotation in (int, float, str, Path):
+        kwargs["type"] = annotation
+    if default is inspect.Parameter.empty:
+        parser.add_argument(name, **{k: v for k, v in kwargs.items() if k != "dest"}, metavar=name.upper())
+        return
+    if default is not None and kwargs.get("help"):
+        kwargs["help"] += f" (default: {default})"
+    elif default is not None:
+        kwargs["help"] = f"(default: {default})"
+    parser.add_argument(flag, default=default, **kwargs)
+
+
+def _add_dataclass(parser: argparse.ArgumentParser, param: str, cls) -> None:
+    group = parser.add_argument_group(f"{cls.__name__} fields")
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else (
+            f.default_factory() if f.default_factory is not dataclasses.MISSING else inspect.Parameter.empty
+        )
+        if default is inspect.Parameter.empty:
+            raise RuntimeError(f"config field {cls.__name__}.{f.name} needs a default to become a CLI option")
+        _add_argument(group, f.name, hints[f.name], default, f.metadata.get("help", ""), dest=f"{param}.{f.name}")
+
+
+def _configure(parser: argparse.ArgumentParser, func: Callable[..., Any]) -> None:
+    summary, description, helps = _docstring_parts(func)
+    parser.description = description
+    hints = typing.get_type_hints(func)
+    for name, param in inspect.signature(func).parameters.items():
+        annotation = hints.get(name, str)
+        if dataclasses.is_dataclass(annotation):
+            _add_dataclass(parser, name, annotation)
+        else:
+            _add_argument(parser, name, annotation, param.default, helps.get(name, ""), dest=name)
+    parser.set_defaults(_func=func)
+
+
+def _call(func: Callable[..., Any], namespace: argparse.Namespace) -> Any:
+    hints = typing.get_type_hints(func)
+    values = vars(namespace)
+    kwargs = {}
+    for name in inspect.signature(func).parameters:
+        annotation = hints.get(name, str)
+        if dataclasses.is_dataclass(annotation):
+            fields = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(name + ".")}
+            fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+            kwargs[name] = annotation(**fields)
+        else:
+            kwargs[name] = values[name]
+    return func(**kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``sedtheory`` argument parser with every registered subcommand."""
+    from sedtheory.cli import load_commands
+
+    load_commands()
+    parser = argparse.ArgumentParser(
+        prog="sedtheory",
+        description="Social Environment Design: exact solvers, certificates, voting and training.",
+    )
+    subparsers: dict[tuple[str, ...], argparse._SubParsersAction] = {(): parser.add_subparsers(title="commands", metavar="COMMAND")}
+    groups: dict[tuple[str, ...], argparse.ArgumentParser] = {(): parser}
+    for key in sorted(_REGISTRY):
+        for depth in range(1, len(key)):
+            prefix = key[:depth]
+            if prefix not in groups:
+                sub = subparsers[prefix[:-1]].add_parser(prefix[-1], help=f"{' '.join(prefix)} commands")
+                groups[prefix] = sub
+                subparsers[prefix] = sub.add_subparsers(title="commands", metavar="COMMAND")
+                sub.set_defaults(_group=sub)
+        func = _REGISTRY[key]
+        summary, _, _ = _docstring_parts(func)
+        sub = subparsers[key[:-1]].add_parser(key[-1], help=summary, description=summary)
+        _configure(sub, func)
+    parser.set_defaults(_group=parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sedtheory`` command. Returns the exit status."""
+    parser = build_parser()
+    namespace = parser.parse_args(argv)
+    func = getattr(namespace, "_func", None)
+    if func is None:
+        namespace._group.print_help()
+        return 2
+    try:
+        status = _call(func, namespace)
+    except (CommandError, ValidationError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        message = str(exc) if not isinstance(exc, OSError) else f"{exc.strerror}: {exc.filename}"
+        print(f"sedtheory: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sedtheory: interrupted", file=sys.stderr)
+        return 130
+    return int(status or 0)

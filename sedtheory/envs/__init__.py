@@ -1,0 +1,1 @@
+"""Environments (torch lives here and in ``sedtheory.rl`` only)."""

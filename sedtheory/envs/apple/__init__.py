@@ -1,0 +1,1 @@
+"""The Apple Picking Game of the paper's Section 4."""

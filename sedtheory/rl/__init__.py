@@ -1,0 +1,1 @@
+"""Two-level PPO training for the Apple Picking Game."""

@@ -1,0 +1,1 @@
+"""Preference profiles, voting rules, axioms, manipulation and welfare functions."""

@@ -1,0 +1,1 @@
+"""Hypothesis strategies and assertion helpers for users' own test suites."""

@@ -1,0 +1,63 @@
+import dataclasses
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from sedtheory.cli import main
+from sedtheory.cli._app import CommandError, _REGISTRY, command
+
+
+@dataclasses.dataclass(frozen=True)
+class _Config:
+    steps: int = dataclasses.field(default=3, metadata={"help": "number of steps"})
+    rate: float = 0.5
+    fast: bool = False
+    mode: Literal["a", "b"] = "a"
+
+
+@pytest.fixture
+def registered():
+    calls = {}
+
+    @command("zz-test run")
+    def run(path: Path, config: _Config, repeat: int = 1) -> int:
+        """Run a test command.
+
+        Args:
+            path: where.
+            repeat: how often.
+        """
+        if repeat < 0:
+            raise CommandError("repeat: must be >= 0")
+        calls["args"] = (path, config, repeat)
+        return 0
+
+    yield calls
+    del _REGISTRY[("zz-test", "run")]
+
+
+def test_generated_options_reach_the_function(registered):
+    assert main(["zz-test", "run", "x.json", "--steps", "7", "--fast", "--mode", "b", "--repeat", "2"]) == 0
+    path, config, repeat = registered["args"]
+    assert path == Path("x.json") and repeat == 2
+    assert config == _Config(steps=7, rate=0.5, fast=True, mode="b")
+
+
+def test_user_error_is_one_line(registered, capsys):
+    assert main(["zz-test", "run", "x", "--repeat", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "sedtheory: error: repeat: must be >= 0"
+
+
+def test_help_on_every_subcommand(registered, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["zz-test", "run", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "number of steps" in out and "how often" in out
+
+
+def test_version_command(capsys):
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out.startswith("sedtheory ")
