@@ -1,0 +1,57 @@
+"""Hypothesis properties of the welfare functions: anonymity, monotonicity, orderings, batching."""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sedtheory.social_choice import egalitarian, eta_objective, leximin_compare, nash_welfare, utilitarian
+
+values = st.one_of(st.just(0.0), st.floats(min_value=1e-6, max_value=1e3))  # no subnormals
+outcomes = st.integers(1, 8).flatmap(lambda n: arrays(float, n, elements=values))
+FUNCTIONS = (utilitarian, egalitarian, nash_welfare, lambda v: eta_objective(v, 0.3))
+
+
+@given(outcomes, st.randoms(use_true_random=False))
+def test_anonymity_permutation_invariance(vector, rnd):
+    order = list(range(vector.size))
+    rnd.shuffle(order)
+    for function in FUNCTIONS:
+        np.testing.assert_allclose(function(vector[order]), function(vector), rtol=1e-12)
+    assert leximin_compare(vector[order], vector) == 0
+
+
+@given(outcomes, st.integers(0, 7), st.floats(0.0, 100.0))
+def test_monotone_in_each_player(vector, index, raise_by):
+    better = vector.copy()
+    better[index % vector.size] += raise_by
+    for function in FUNCTIONS:
+        assert function(better) >= function(vector) - 1e-9 * (1 + abs(function(vector)))
+    assert leximin_compare(better, vector) >= 0
+
+
+@given(outcomes)
+def test_orderings_between_welfare_functions(vector):
+    n = vector.size
+    total, worst, geometric = utilitarian(vector), egalitarian(vector), nash_welfare(vector)
+    assert total >= n * worst - 1e-9 * (1 + abs(total))  # sum >= n * min
+    assert worst - 1e-9 * (1 + worst) <= geometric <= total / n + 1e-9 * (1 + total)  # min <= GM <= AM
+
+
+@given(outcomes, st.floats(0.0, 1.0))
+def test_eta_objective_interpolates_between_its_ends(vector, eta):
+    mix = eta_objective(vector, eta)
+    expected = eta * utilitarian(vector) + (1 - eta) * egalitarian(vector)
+    np.testing.assert_allclose(mix, expected, rtol=1e-12, atol=1e-12)
+
+
+@given(st.integers(1, 5), st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_batched_call_equals_row_by_row(games, players, seed):
+    batch = np.random.default_rng(seed).uniform(0, 20, size=(games, players))
+    for function in FUNCTIONS:
+        np.testing.assert_allclose(function(batch), [function(row) for row in batch], rtol=1e-12)
+
+
+@given(outcomes, st.floats(0.01, 100.0))
+def test_nash_welfare_is_homogeneous_of_degree_one(vector, scale):
+    np.testing.assert_allclose(nash_welfare(scale * vector), scale * nash_welfare(vector), rtol=1e-9, atol=1e-300)
