@@ -1,0 +1,190 @@
+"""``AppleEnv``: B independent Apple Picking Games stepping together (torch, any device).
+
+A thin stateful wrapper over the pure functions of :mod:`sedtheory.envs.apple.engine`: it holds
+the state, the per-game seeds, the types (σ, β), an episode counter and the observation buffer.
+
+Determinism: game ``b`` draws from the counter-based stream of its own 32-bit seed
+(:func:`sedtheory.envs.apple.rng.game_seeds`), so the same seed gives the same trajectory on
+any batch size and device: game ``b`` of ``AppleEnv(p, B, seed=s)`` equals
+``AppleEnv(p, 1, seed=[game_seeds(s, B)[b]])`` given the same actions.
+
+Tax timing: :meth:`AppleEnv.set_tax_rates` sets the *pending* rates; they take effect at the
+first step of the next tax period (at once if the next step starts a period, i.e. when
+:attr:`AppleEnv.is_period_start`), and the tax of a period uses the rates fixed at its start.
+:meth:`AppleEnv.reset` sets both to zero (φ0 = no tax, paper Section 4).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+from sedtheory._validate import ValidationError
+from sedtheory.envs.apple import engine, rng
+from sedtheory.envs.apple.params import AppleParams
+
+
+class AppleStep:
+    """What :meth:`AppleEnv.step` / :meth:`AppleEnv.reset` return (B games, n players).
+
+    Attributes:
+        obs: float32 ``(B, n, C, rows, cols)`` egocentric symbolic observations (channels-last memory).
+        apples: float32 ``(B, n)`` raw apples a_i(t) eaten this step.
+        intrinsic, extrinsic, reward: float32 ``(B, n)``; reward = β r_ext + (1 − β) r_int (eq. (2)).
+        done: bool ``(B,)`` episode end (games in lockstep).
+        period_income: float32 ``(B, n)`` apples so far in the current tax period (at a period's
+            last step: the taxed income of the whole period).
+        active: bool ``(B, n)`` player on the map (False while zapped away).
+        principal_obs: float32 ``(B, C_p, H, W)``, computed on first access.
+    """
+
+    def __init__(self, env: "AppleEnv", state: engine.AppleState, obs, apples, intrinsic, extrinsic, reward, done):
+        self._consts, self._state = env.consts, state
+        self.obs, self.apples, self.intrinsic, self.extrinsic, self.reward, self.done = (
+            obs, apples, intrinsic, extrinsic, reward, done)
+        self.period_income = state.period_income
+        self.active = state.present
+        self._principal_obs = None
+
+    @property
+    def principal_obs(self) -> torch.Tensor:
+        if self._principal_obs is None:
+            self._principal_obs = engine.principal_observe(self._consts, self._state)
+        return self._principal_obs
+
+
+class AppleEnv:
+    """B Apple Picking Games (paper Section 4) with n players each, batched on a leading axis.
+
+    Args:
+        params: the rules (:class:`AppleParams`).
+        num_games: B.
+        seed: an int (games 0..B-1 of that seed) or a sequence of B per-game 32-bit seeds.
+        device: torch device.
+        types: optional ``(selfishness, trust)``, each ``(B, n)`` in [0, 1]; default: sampled
+            U[0, 1) from each game's seed, fixed for the run (paper Section 4).
+    """
+
+    def __init__(self, params: AppleParams | None = None, num_games: int = 1, seed: int | Sequence[int] = 0,
+                 device: str | torch.device = "cpu", types=None):
+        self.params = params if params is not None else AppleParams()
+        if isinstance(num_games, bool) or not isinstance(num_games, int) or num_games < 1:
+            raise ValidationError(f"num_games: expected an integer >= 1, got {num_games!r}")
+        self.num_games = num_games
+        self.device = torch.device(device)
+        self.consts = engine.EngineConsts(self.params, self.device)
+        try:
+            seeds = rng.game_seeds(seed, num_games)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        self.seeds = torch.tensor(seeds, dtype=torch.int64, device=self.device)
+        self.types = self._types(types)
+        self.episode = -1
+        self.state: engine.AppleState | None = None
+        n, V, C = self.params.n_players, self.params.window_shape[0] * self.params.window_shape[1], self.params.obs_channels
+        self._obs_buffers = [torch.empty(num_games, n, V, C, dtype=torch.float32, device=self.device) for _ in range(2)]
+        self._buffer = 0
+
+    def _types(self, types):
+        B, n = self.num_games, self.params.n_players
+        if types is None:
+            return engine.sample_types(self.seeds, n)
+        if len(types) != 2:
+            raise ValidationError("types: expected a pair (selfishness, trust)")
+        out = []
+        for name, value in zip(("selfishness", "trust"), types):
+            value = torch.as_tensor(value, dtype=torch.float32, device=self.device)
+            if value.shape != (B, n):
+                raise ValidationError(f"types.{name}: expected shape ({B}, {n}), got {tuple(value.shape)}")
+            if not bool(torch.isfinite(value).all()) or bool((value < 0).any()) or bool((value > 1).any()):
+                raise ValidationError(f"types.{name}: values must lie in [0, 1]")
+            out.append(value.clone())
+        return tuple(out)
+
+    # ---- properties ------------------------------------------------------------------------
+    @property
+    def t(self) -> int:
+        """Step index within the episode (0 after reset)."""
+        return self._require_state().t
+
+    @property
+    def is_period_start(self) -> bool:
+        """True when the next step starts a tax period (the principal's decision point)."""
+        return self._require_state().t % self.params.tax_period == 0
+
+    def live_apples(self) -> torch.Tensor:
+        """``(B,)`` number of live apples on each map."""
+        return self._require_state().live.sum(-1)
+
+    def _require_state(self) -> engine.AppleState:
+        if self.state is None:
+            raise RuntimeError("AppleEnv: call reset() first")
+        return self.state
+
+    # ---- API -------------------------------------------------------------------------------
+    def reset(self) -> AppleStep:
+        """Start a new episode in every game (new spawn draws per episode); rewards are zero."""
+        self.episode += 1
+        self.state = engine.reset_state(self.consts, self.seeds, self.episode)
+        zeros = torch.zeros(self.num_games, self.params.n_players, device=self.device)
+        done = torch.zeros(self.num_games, dtype=torch.bool, device=self.device)
+        return AppleStep(self, self.state, self._observe(), zeros, zeros, zeros, zeros, done)
+
+    def set_tax_rates(self, rates) -> None:
+        """Pending tax rates ``(B, n_brackets)`` in [0, 1] for the next tax period (see module docstring)."""
+        state = self._require_state()
+        rates = torch.as_tensor(rates, dtype=torch.float32, device=self.device)
+        shape = (self.num_games, self.params.n_brackets)
+        if rates.shape != shape:
+            raise ValidationError(f"rates: expected shape {shape}, got {tuple(rates.shape)}")
+        if not bool(torch.isfinite(rates).all()) or bool((rates < 0).any()) or bool((rates > 1).any()):
+            raise ValidationError("rates: tax rates must lie in [0, 1]")
+        self.state = engine.with_pending_rates(state, rates.clone())
+
+    @property
+    def tax_rates(self) -> torch.Tensor:
+        """``(B, n_brackets)`` rates of the current tax period."""
+        return self._require_state().tax_rates
+
+    def draws(self) -> engine.StepDraws:
+        """The random draws the next step will consume."""
+        return engine.draw_step(self.consts, self.seeds, self.episode, self.t)
+
+    def step(self, actions: torch.Tensor) -> AppleStep:
+        """Advance every game one step. ``actions``: integer ``(B, n)`` in ``[0, n_actions)``."""
+        state = self._require_state()
+        if state.t >= self.params.episode_length:
+            raise RuntimeError("AppleEnv: episode is over, call reset()")
+        actions = self._check_actions(actions)
+        self.state, res = engine.step_state(self.consts, state, actions, self.draws(), *self.types)
+        done = torch.full((self.num_games,), self.state.t >= self.params.episode_length, device=self.device)
+        return AppleStep(self, self.state, self._observe(), res.apples, res.intrinsic, res.extrinsic, res.reward, done)
+
+    def _check_actions(self, actions) -> torch.Tensor:
+        actions = torch.as_tensor(actions, device=self.device)
+        shape = (self.num_games, self.params.n_players)
+        if actions.shape != shape:
+            raise ValidationError(f"actions: expected shape {shape}, got {tuple(actions.shape)}")
+        if actions.dtype.is_floating_point or actions.dtype == torch.bool:
+            raise ValidationError(f"actions: expected an integer tensor, got {actions.dtype}")
+        actions = actions.long()
+        low, high = torch.aminmax(actions)
+        if int(low) < 0 or int(high) >= self.params.n_actions:
+            raise ValidationError(f"actions: values must lie in [0, {self.params.n_actions - 1}], got {int(low)}..{int(high)}")
+        return actions
+
+    def _observe(self) -> torch.Tensor:
+        # two alternating buffers: the previous step's observation stays valid for one more step
+        self._buffer ^= 1
+        return engine.observe(self.consts, self.state, out=self._obs_buffers[self._buffer])
+
+    def render(self, game: int = 0):
+        """RGB ``uint8`` ``(H * 8, W * 8, 3)`` of one game's full map."""
+        from sedtheory.envs.apple.render import render_map
+        return render_map(self.consts, self._require_state(), game)
+
+    def render_player_views(self, game: int = 0):
+        """RGB ``uint8`` ``(n, rows * 8, cols * 8, 3)``: each player's egocentric view (88 × 88 by default)."""
+        from sedtheory.envs.apple.render import render_views
+        return render_views(self.consts, self._require_state(), game)

@@ -1,0 +1,62 @@
+"""AppleEnv: shapes, determinism across batch sizes, validation, tax timing, known counts of the default map."""
+
+import numpy as np
+import pytest
+import torch
+
+from sedtheory import ValidationError
+from sedtheory.envs.apple import AppleEnv, AppleParams
+from sedtheory.envs.apple.rng import game_seeds
+
+PARAMS = AppleParams(episode_length=60, tax_period=20)
+
+
+def _rollout(env, steps, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    out = env.reset()
+    record = [out.obs.clone()]
+    for _ in range(steps):
+        actions = torch.randint(0, env.params.n_actions, (1, env.params.n_players), generator=gen)
+        out = env.step(actions.expand(env.num_games, -1))
+        record.append((out.obs.clone(), out.apples.clone(), out.reward.clone()))
+    return record
+
+
+def test_shapes_follow_the_contract():
+    env = AppleEnv(PARAMS, num_games=3, seed=0)
+    out = env.reset()
+    n, (C, R, K) = PARAMS.n_players, PARAMS.obs_shape
+    assert out.obs.shape == (3, n, C, R, K) and out.obs.dtype == torch.float32
+    assert out.principal_obs.shape == (3, *PARAMS.principal_obs_shape)
+    out = env.step(torch.zeros(3, n, dtype=torch.int64))
+    for name in ("apples", "intrinsic", "extrinsic", "reward", "period_income"):
+        assert getattr(out, name).shape == (3, n)
+    assert out.done.shape == (3,) and out.done.dtype == torch.bool
+    assert env.live_apples().tolist() == [64, 64, 64]
+
+
+def test_game_b_of_a_batch_equals_the_game_alone():
+    batch = AppleEnv(PARAMS, num_games=4, seed=11)
+    alone = AppleEnv(PARAMS, num_games=1, seed=[game_seeds(11, 4)[2]])
+    batch_record, alone_record = _rollout(batch, 40), _rollout(alone, 40)
+    assert torch.equal(batch_record[0][2], alone_record[0][0])
+    for got, want in zip(batch_record[1:], alone_record[1:]):
+        for g, w in zip(got, want):
+            assert torch.equal(g[2], w[0])
+    assert torch.equal(batch.types[0][2], alone.types[0][0])
+
+
+def test_same_seed_same_trajectory_and_seeds_matter():
+    a, b, c = (AppleEnv(PARAMS, num_games=2, seed=s) for s in (5, 5, 6))
+    ra, rb, rc = _rollout(a, 30), _rollout(b, 30), _rollout(c, 30)
+    assert all(torch.equal(x[0], y[0]) for x, y in zip(ra[1:], rb[1:]))
+    assert not all(torch.equal(x[0], y[0]) for x, y in zip(ra[1:], rc[1:]))
+
+
+def test_bad_actions_raise():
+    env = AppleEnv(PARAMS, num_games=2, seed=0)
+    env.reset()
+    with pytest.raises(ValidationError, match="actions"):
+        env.step(torch.full((2, 7), 7))
+    with pytest.raises(ValidationError, match="actions"):
+        env.step(torch.zeros(2, 6, dtype=torch.int64))
