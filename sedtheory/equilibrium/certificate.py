@@ -109,8 +109,7 @@ class Certificate:
         def witness(w: Witness | None):
             if w is None:
                 return None
-            dev = w.deviation
-            dev = np.asarray(dev).tolist() if isinstance(dev, (np.ndarray, list, tuple, int, float, np.generic)) else repr(dev)
+            dev = _plain(w.deviation)
             return {"player": w.player, "deviation": dev, "value": float(w.value), "baseline": float(w.baseline)}
 
         return {
@@ -128,3 +127,18 @@ class Certificate:
             "tol": self.tol,
             "notes": list(self.notes),
         }
+
+
+def _plain(value):
+    """JSON-ready copy of a witness deviation: arrays and tuples become lists, dicts stay dicts."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (int, float, str, bool, type(None))):
+        return value
+    return repr(value)

@@ -1,0 +1,208 @@
+"""The leader's optimum against δ-best-responding followers: the max in Definition 2.4.
+
+For a Stackelberg–Nash game with leader payoffs ``A`` ``(m, n_1..n_k)`` and follower payoffs
+``B_i`` the quantity the leader gap ε̂ compares against is
+
+    OPT(δ) = max_{x ∈ Δ_m}  max_{y pure, y ∈ BR^δ(x, y)}  u_0(x, y),
+
+the best commitment when followers play any pure δ-Nash equilibrium of the induced game and
+ties (here: the whole δ-set) break in the leader's favour (strong Stackelberg). For δ = 0
+it is the strong Stackelberg value.
+
+Method: the multiple-LP method of Conitzer & Sandholm (EC 2006), relaxed by δ and extended
+to k followers by enumerating pure follower profiles (for a fixed profile the equilibrium
+conditions are linear in x). For each pure profile ``y``::
+
+    LP(y):  maximise    Σ_a x_a A[a, y]
+            subject to  Σ_a x_a (B_i[a, y] - B_i[a, (a'_i, y_{-i})]) >= -δ   for every i, a'_i ≠ y_i
+                        Σ_a x_a = 1,  x >= 0
+
+and OPT(δ) = max_y LP(y) over feasible LPs. Profiles are visited in decreasing order of the
+bound ``max_a A[a, y] >= LP(y)``; the scan stops once no remaining bound beats the best value
+found, so the answer is exact (up to the LP tolerance). Each LP is solved by HiGHS.
+
+Bayesian games (follower types ``k = 1..K`` with prior ``p``, Conitzer & Sandholm 2006, §5;
+Paruchuri et al., AAMAS 2008) are handled by depth-first branch and bound over the types'
+responses ``(j_1, ..., j_K)``, with the LP above (objective Σ_k p_k x·A_k[:, j_k]) at each
+complete assignment, feasibility LPs on partial assignments, and the bound
+``Σ_{assigned} p_k max_a A_k[a, j_k] + Σ_{open} p_k max A_k``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
+from sedtheory.games.normal_form import StackelbergNashGame
+
+MAX_PROFILES = 1_000_000
+"""Largest number of pure follower profiles (or Bayesian response tuples) enumerated."""
+
+_HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9}
+
+
+@dataclass(frozen=True)
+class LeaderOptimum:
+    """The leader's δ-relaxed strong Stackelberg optimum and where it is attained.
+
+    Attributes:
+        value: OPT(δ), or ``None`` when no commitment admits a pure δ-equilibrium.
+        leader_strategy: ``(m,)`` commitment attaining it (``None`` with ``value``).
+        follower_actions: the followers' pure profile (one action per follower, or per
+            follower type in a Bayesian game) attaining it.
+        delta: the δ used.
+        method: the exact method, with its source.
+        n_lps: LPs solved; n_candidates: profiles (or response tuples) in the search space.
+    """
+
+    value: float | None
+    leader_strategy: np.ndarray | None
+    follower_actions: tuple[int, ...] | None
+    delta: float
+    method: str
+    n_lps: int
+    n_candidates: int
+
+
+METHOD = "delta-relaxed multiple LPs over pure follower profiles (Conitzer & Sandholm, EC 2006), HiGHS"
+BAYESIAN_METHOD = ("delta-relaxed branch and bound over follower-type responses with one LP per node "
+                   "(Conitzer & Sandholm, EC 2006; Paruchuri et al., AAMAS 2008), HiGHS")
+
+
+def _solve_lp(objective: np.ndarray, gains: np.ndarray, delta: float) -> np.ndarray | None:
+    """max objective·x s.t. gains @ x >= -delta (row-wise), x in the simplex. None if infeasible."""
+    m = objective.size
+    result = linprog(
+        -objective,
+        A_ub=-gains if gains.size else None,
+        b_ub=np.full(gains.shape[0], delta) if gains.size else None,
+        A_eq=np.ones((1, m)), b_eq=[1.0], bounds=(0, None), method="highs", options=_HIGHS_OPTIONS,
+    )
+    if result.status == 2:
+        return None
+    if result.status != 0:
+        raise RuntimeError(f"HiGHS failed on a leader-optimum LP: {result.message}")
+    return np.asarray(result.x, dtype=float)
+
+
+def _profile_gains(game: StackelbergNashGame, profile: tuple[int, ...]) -> np.ndarray:
+    """Rows ``B_i[:, y] - B_i[:, (a'_i, y_{-i})]`` for every follower i and a'_i ≠ y_i: ``(rows, m)``."""
+    rows = []
+    for i, action in enumerate(profile):
+        payoffs = game.follower_payoffs[i]
+        here = payoffs[(slice(None),) + profile]
+        for other in range(game.n_follower_actions[i]):
+            if other != action:
+                deviation = profile[:i] + (other,) + profile[i + 1:]
+                rows.append(here - payoffs[(slice(None),) + deviation])
+    return np.array(rows).reshape(len(rows), game.n_leader_actions)
+
+
+def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0) -> LeaderOptimum:
+    """OPT(δ) of a Stackelberg–Nash game by δ-relaxed multiple LPs (see the module docstring).
+
+    Args:
+        game: Stackelberg–Nash game with payoffs ``(1 + k, m, n_1, ..., n_k)``.
+        delta: δ >= 0, the followers' best-response slack.
+
+    Returns:
+        :class:`LeaderOptimum`; ``value is None`` when no commitment admits a pure δ-equilibrium
+        of the followers (possible only for k >= 2).
+    """
+    delta = nonnegative_scalar("delta", delta)
+    shape = game.n_follower_actions
+    n_profiles = int(np.prod(shape))
+    if n_profiles > MAX_PROFILES:
+        raise ValidationError(f"game: {n_profiles} pure follower profiles exceed the exact limit {MAX_PROFILES}")
+    leader = game.leader_payoffs.reshape(game.n_leader_actions, n_profiles)
+    bounds = leader.max(axis=0)
+    best = (-np.inf, None, None)
+    n_lps = 0
+    for flat in np.argsort(-bounds, kind="stable"):
+        if bounds[flat] <= best[0]:
+            break
+        profile = tuple(int(a) for a in np.unravel_index(flat, shape))
+        x = _solve_lp(leader[:, flat], _profile_gains(game, profile), delta)
+        n_lps += 1
+        if x is not None and leader[:, flat] @ x > best[0]:
+            best = (float(leader[:, flat] @ x), x, profile)
+    if best[1] is None:
+        return LeaderOptimum(None, None, None, delta, METHOD, n_lps, n_profiles)
+    return LeaderOptimum(best[0], best[1], best[2], delta, METHOD, n_lps, n_profiles)
+
+
+@dataclass(frozen=True)
+class _BayesianData:
+    leader: np.ndarray    # (K, m, n)
+    follower: np.ndarray  # (K, m, n)
+    prior: np.ndarray     # (K,)
+    delta: float
+
+
+def bayesian_arrays(leader_payoffs, follower_payoffs, prior, *, tol: float = DEFAULT_TOL):
+    """Validate a Bayesian Stackelberg game: ``(K, m, n)``, ``(K, m, n)`` and prior ``(K,)``."""
+    leader = finite_array("leader_payoffs", leader_payoffs, ndim=3)
+    if min(leader.shape) < 1:
+        raise ValidationError(f"leader_payoffs: every axis needs length >= 1, got shape {leader.shape}")
+    follower = finite_array("follower_payoffs", follower_payoffs, shape=leader.shape)
+    return leader, follower, probability_vector("prior", prior, size=leader.shape[0], tol=tol)
+
+
+def bayesian_relaxed_leader_optimum(leader_payoffs, follower_payoffs, prior, delta: float = 0.0) -> LeaderOptimum:
+    """OPT(δ) of a Bayesian Stackelberg game with K follower types (exact branch and bound).
+
+    Args:
+        leader_payoffs: ``(K, m, n)``: leader payoff against follower type k.
+        follower_payoffs: ``(K, m, n)``: payoff of follower type k.
+        prior: ``(K,)`` probability of each type.
+        delta: δ >= 0: every type plays an action within δ of its best response.
+
+    Returns:
+        :class:`LeaderOptimum` with one action per type in ``follower_actions``; the value
+        is the prior-weighted leader payoff. Always feasible (each type has a best response).
+    """
+    leader, follower, prior = bayesian_arrays(leader_payoffs, follower_payoffs, prior)
+    data = _BayesianData(leader, follower, prior, nonnegative_scalar("delta", delta))
+    n_types, _, n = leader.shape
+    if float(n) ** n_types > MAX_PROFILES:
+        raise ValidationError(f"game: {n}^{n_types} type responses exceed the exact limit {MAX_PROFILES}")
+    state = {"best": -np.inf, "x": None, "actions": None, "n_lps": 0}
+    _branch(data, (), state)
+    return LeaderOptimum(state["best"], state["x"], state["actions"], data.delta, BAYESIAN_METHOD,
+                         state["n_lps"], n ** n_types)
+
+
+def _bayesian_lp(data: _BayesianData, actions: tuple[int, ...]) -> np.ndarray | None:
+    """LP over x for the types assigned so far (objective over those types only)."""
+    m, n = data.leader.shape[1:]
+    objective = np.zeros(m)
+    gains = []
+    for k, j in enumerate(actions):
+        objective += data.prior[k] * data.leader[k][:, j]
+        gains.extend(data.follower[k][:, j] - data.follower[k][:, other] for other in range(n) if other != j)
+    return _solve_lp(objective, np.array(gains).reshape(len(gains), m), data.delta)
+
+
+def _branch(data: _BayesianData, actions: tuple[int, ...], state: dict) -> None:
+    """Depth-first search over the next type's response, best bound first."""
+    k = len(actions)
+    open_bound = float(np.sum(data.prior[k + 1:] * data.leader[k + 1:].max(axis=(1, 2))))
+    done = float(sum(data.prior[t] * data.leader[t][:, j].max() for t, j in enumerate(actions)))
+    column_bounds = data.prior[k] * data.leader[k].max(axis=0)
+    for j in np.argsort(-column_bounds, kind="stable"):
+        if done + column_bounds[j] + open_bound <= state["best"]:
+            break
+        candidate = actions + (int(j),)
+        x = _bayesian_lp(data, candidate)
+        state["n_lps"] += 1
+        if x is None:
+            continue
+        value = float(sum(data.prior[t] * data.leader[t][:, a] @ x for t, a in enumerate(candidate)))
+        if len(candidate) < data.leader.shape[0]:
+            if value + open_bound > state["best"]:  # the LP value bounds the assigned types
+                _branch(data, candidate, state)
+        elif value > state["best"]:
+            state.update(best=value, x=x, actions=candidate)

@@ -1,0 +1,131 @@
+"""OPT(δ), the leader optimum of Definition 2.4: known answers, and a vertex-enumeration oracle
+(tests/equilibrium/grader_oracle.py) that uses no LP solver."""
+
+import itertools
+
+import numpy as np
+import pytest
+from grader_oracle import bayesian_vertex_optimum, pure_nash_profiles, vertex_leader_optimum
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sedtheory import StackelbergNashGame, ValidationError
+from sedtheory.equilibrium import bayesian_relaxed_leader_optimum, relaxed_leader_optimum
+
+CS = StackelbergNashGame.from_bimatrix([[2, 4], [1, 3]], [[1, 0], [0, 1]])
+
+
+def test_conitzer_sandholm_2006_value():
+    # Conitzer & Sandholm (EC 2006), introduction: commit to (1/2, 1/2), follower plays
+    # column 1 (tie broken for the leader), leader value 3.5 (worked by hand in sedtheory/cli/demo.py).
+    optimum = relaxed_leader_optimum(CS)
+    assert optimum.value == pytest.approx(3.5, abs=1e-9)
+    assert optimum.leader_strategy == pytest.approx([0.5, 0.5], abs=1e-9)
+    assert optimum.follower_actions == (1,)
+    assert "Conitzer & Sandholm" in optimum.method
+
+
+@pytest.mark.parametrize("delta, value, p", [(0.2, 3.6, 0.6), (0.5, 3.75, 0.75), (1.0, 4.0, 1.0), (3.0, 4.0, 1.0)])
+def test_conitzer_sandholm_delta_relaxed_by_hand(delta, value, p):
+    # x = (p, 1-p): column 1 is a δ-best response iff 1 - p >= p - δ, i.e. p <= (1 + δ)/2;
+    # the leader gets 3 + p against column 1, so OPT(δ) = 3 + min(1, (1 + δ)/2).
+    optimum = relaxed_leader_optimum(CS, delta)
+    assert optimum.value == pytest.approx(value, abs=1e-9)
+    assert optimum.leader_strategy[0] == pytest.approx(p, abs=1e-9)
+
+
+def test_no_pure_equilibrium_for_any_commitment():
+    # Two followers playing matching pennies whatever the leader does: no pure equilibrium.
+    payoffs = np.zeros((3, 2, 2, 2))
+    for y1, y2 in itertools.product(range(2), range(2)):
+        payoffs[1, :, y1, y2] = float(y1 == y2)
+        payoffs[2, :, y1, y2] = float(y1 != y2)
+    optimum = relaxed_leader_optimum(StackelbergNashGame(payoffs))
+    assert optimum.value is None and optimum.leader_strategy is None
+    # with δ = 1 every profile is a δ-equilibrium; the leader payoffs are all 0
+    assert relaxed_leader_optimum(StackelbergNashGame(payoffs), 1.0).value == pytest.approx(0.0)
+
+
+def test_pruning_stops_early():
+    # The leader's best column is attainable: one LP suffices, the other 3 are pruned by bounds.
+    game = StackelbergNashGame.from_bimatrix([[10, 0, 0, 0], [0, 1, 1, 1]], [[1, 0, 0, 0], [1, 0, 0, 0]])
+    optimum = relaxed_leader_optimum(game)
+    assert optimum.value == pytest.approx(10.0) and optimum.n_lps == 1 and optimum.n_candidates == 4
+
+
+def test_validation():
+    with pytest.raises(ValidationError, match="delta: must be >= 0"):
+        relaxed_leader_optimum(CS, -0.1)
+    with pytest.raises(ValidationError, match="prior: probabilities sum to 0.9"):
+        bayesian_relaxed_leader_optimum(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)), [0.4, 0.5])
+    with pytest.raises(ValidationError, match=r"follower_payoffs: expected shape \(2, 2, 2\)"):
+        bayesian_relaxed_leader_optimum(np.zeros((2, 2, 2)), np.zeros((2, 2, 3)), [0.5, 0.5])
+
+
+# --- Hypothesis: OPT(δ) against vertex enumeration -------------------------------------
+
+@st.composite
+def stackelberg_games(draw, max_followers=2):
+    k = draw(st.integers(1, max_followers))
+    m = draw(st.integers(1, 3))
+    shape = (1 + k, m) + tuple(draw(st.lists(st.integers(1, 3), min_size=k, max_size=k)))
+    values = draw(st.lists(st.integers(-3, 3), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
+    return np.array(values, dtype=float).reshape(shape)
+
+
+@settings(max_examples=60)
+@given(stackelberg_games(), st.sampled_from([0.0, 0.5, 2.0]))
+def test_matches_vertex_enumeration(payoffs, delta):
+    optimum = relaxed_leader_optimum(StackelbergNashGame(payoffs), delta)
+    oracle = vertex_leader_optimum(payoffs, delta)
+    if oracle is None:
+        assert optimum.value is None
+        return
+    assert optimum.value == pytest.approx(oracle[0], abs=1e-7)
+    # the reported commitment really supports the reported profile as a δ-equilibrium
+    game = StackelbergNashGame(payoffs)
+    x, y = optimum.leader_strategy, optimum.follower_actions
+    assert game.leader_value(np.clip(x, 0, None) / np.clip(x, 0, None).sum(), y) == pytest.approx(optimum.value, abs=1e-7)
+    induced = game.induced_game(np.clip(x, 0, None) / np.clip(x, 0, None).sum())
+    for i, action in enumerate(y):
+        values = induced.payoffs[i][y[:i] + (slice(None),) + y[i + 1:]]
+        assert values[action] >= values.max() - delta - 1e-7
+
+
+@settings(max_examples=40)
+@given(stackelberg_games(), st.sampled_from([0.0, 0.5]))
+def test_monotone_in_delta_and_above_every_pure_nash(payoffs, delta):
+    game = StackelbergNashGame(payoffs)
+    tight = relaxed_leader_optimum(game, delta).value
+    loose = relaxed_leader_optimum(game, delta + 0.5).value
+    if tight is not None:
+        assert loose is not None and loose >= tight - 1e-9
+    # Theorem: committing to a pure Nash action with followers at that equilibrium is feasible,
+    # so OPT(0) is at least the leader's payoff in every pure Nash equilibrium.
+    zero = relaxed_leader_optimum(game).value
+    for profile in pure_nash_profiles(payoffs):
+        assert zero is not None and zero >= payoffs[(0,) + profile] - 1e-9
+
+
+@settings(max_examples=40)
+@given(stackelberg_games(max_followers=1))
+def test_extra_leader_action_never_lowers_the_value(payoffs):
+    extra = np.concatenate([payoffs, payoffs[:, :1] - 1.0], axis=1)  # any new row
+    before = relaxed_leader_optimum(StackelbergNashGame(payoffs)).value
+    after = relaxed_leader_optimum(StackelbergNashGame(extra)).value
+    assert after >= before - 1e-9
+
+
+# --- Bayesian OPT(δ) against enumeration of type responses with the vertex oracle ---------
+
+@settings(max_examples=30)
+@given(st.integers(1, 3), st.integers(1, 2), st.integers(1, 3), st.data(), st.sampled_from([0.0, 0.5]))
+def test_bayesian_matches_enumeration(n_types, m, n, data, delta):
+    cells = n_types * m * n
+    leader = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
+    follower = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
+    weights = np.array(data.draw(st.lists(st.integers(1, 4), min_size=n_types, max_size=n_types)), float)
+    prior = weights / weights.sum()
+    optimum = bayesian_relaxed_leader_optimum(leader, follower, prior, delta)
+    oracle = bayesian_vertex_optimum(leader, follower, prior, delta)
+    assert optimum.value == pytest.approx(oracle[0], abs=1e-7)
