@@ -15,6 +15,25 @@ from sedtheory.solvers._result import SolverStatus, StackelbergResult
 
 # --- re-exports added by each capability (keep one block per sub-package) ---
 
+# equilibrium
+from sedtheory.equilibrium import (
+    LeaderOptimum,
+    bayesian_relaxed_leader_optimum,
+    best_response_set,
+    certify,
+    certify_bayesian,
+    delta_best_response,
+    deviation_values,
+    follower_gaps,
+    follower_witnesses,
+    joint_delta_best_response,
+    nash_conv,
+    regret,
+    relaxed_leader_optimum,
+)
+from sedtheory.games.mechanism import MechanismDesignProblem
+# end equilibrium
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -27,4 +46,22 @@ __all__ = [
     "StrategyProfile",
     "ValidationError",
     "Witness",
+]
+
+# equilibrium
+__all__ += [
+    "LeaderOptimum",
+    "MechanismDesignProblem",
+    "bayesian_relaxed_leader_optimum",
+    "best_response_set",
+    "certify",
+    "certify_bayesian",
+    "delta_best_response",
+    "deviation_values",
+    "follower_gaps",
+    "follower_witnesses",
+    "joint_delta_best_response",
+    "nash_conv",
+    "regret",
+    "relaxed_leader_optimum",
 ]
