@@ -90,15 +90,12 @@ def _solve_lp(objective: np.ndarray, gains: np.ndarray, delta: float) -> np.ndar
 
 def _profile_gains(game: StackelbergNashGame, profile: tuple[int, ...]) -> np.ndarray:
     """Rows ``B_i[:, y] - B_i[:, (a'_i, y_{-i})]`` for every follower i and a'_i ≠ y_i: ``(rows, m)``."""
-    rows = []
+    blocks = []
     for i, action in enumerate(profile):
-        payoffs = game.follower_payoffs[i]
-        here = payoffs[(slice(None),) + profile]
-        for other in range(game.n_follower_actions[i]):
-            if other != action:
-                deviation = profile[:i] + (other,) + profile[i + 1:]
-                rows.append(here - payoffs[(slice(None),) + deviation])
-    return np.array(rows).reshape(len(rows), game.n_leader_actions)
+        alternatives = game.follower_payoffs[i][(slice(None),) + profile[:i] + (slice(None),) + profile[i + 1:]]
+        gains = (alternatives[:, action][:, None] - alternatives).T  # (n_i, m); row `action` is zero
+        blocks.append(np.delete(gains, action, axis=0))
+    return np.concatenate(blocks, axis=0)
 
 
 def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0) -> LeaderOptimum:
