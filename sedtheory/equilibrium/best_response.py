@@ -14,7 +14,8 @@ pure actions, so everything here is *best-response evaluation*: one vector of de
 payoffs per player, never an optimiser and never a solver. σ is in BR^0 for every player
 exactly when σ is a Nash equilibrium, and BR^δ is the set of δ-Nash equilibria.
 
-Strategies are passed as a :class:`~sedtheory.games.strategies.StrategyProfile` or a
+Games are :class:`NormalFormGame` objects; a :class:`StackelbergNashGame` is read as its
+simultaneous-move game (leader = player 0). Strategies are passed as a :class:`~sedtheory.games.strategies.StrategyProfile` or a
 sequence with one entry per player: a probability vector ``(n_actions[p],)`` or an int
 (a pure action, read as the one-hot vector).
 """
@@ -30,6 +31,15 @@ from sedtheory.equilibrium.certificate import Witness
 from sedtheory.games.normal_form import NormalFormGame, StackelbergNashGame
 
 
+def _normal_form(game) -> NormalFormGame:
+    """Accept a NormalFormGame, or a StackelbergNashGame read as its simultaneous-move game."""
+    if isinstance(game, StackelbergNashGame):
+        return game.normal_form
+    if not isinstance(game, NormalFormGame):
+        raise ValidationError(f"game: expected a NormalFormGame or StackelbergNashGame, got {type(game).__name__}")
+    return game
+
+
 def mixed_strategies(game: NormalFormGame, strategies) -> list[np.ndarray]:
     """Validate ``strategies`` against ``game`` and return one probability vector per player.
 
@@ -41,6 +51,7 @@ def mixed_strategies(game: NormalFormGame, strategies) -> list[np.ndarray]:
     Returns:
         list of read-only arrays, entry ``p`` of shape ``(n_actions[p],)``.
     """
+    game = _normal_form(game)
     if isinstance(strategies, np.ndarray) and strategies.ndim != 1:
         strategies = list(strategies)
     if len(strategies) != game.n_players:
@@ -94,6 +105,7 @@ def _deviation_values(game: NormalFormGame, vectors: list[np.ndarray], player: i
 
 def deviation_values(game: NormalFormGame, strategies, player: int) -> np.ndarray:
     """``(n_actions[player],)``: ``u_i(a_i, σ_{-i})`` for each pure action ``a_i`` of ``player``."""
+    game = _normal_form(game)
     return _deviation_values(game, mixed_strategies(game, strategies), _player(game, player))
 
 
@@ -110,6 +122,7 @@ def best_response_set(game: NormalFormGame, strategies, player: int, tol: float 
     Returns:
         increasing tuple of action indices (never empty).
     """
+    game = _normal_form(game)
     tol = nonnegative_scalar("tol", tol)
     player = _player(game, player)
     values = _deviation_values(game, mixed_strategies(game, strategies), player)
@@ -123,6 +136,7 @@ def regret(game: NormalFormGame, strategies) -> np.ndarray:
     payoff is read from the same deviation vector). Not clipped at 0; a mixed strategy can
     show ``-1e-16``-sized values from rounding.
     """
+    game = _normal_form(game)
     vectors = mixed_strategies(game, strategies)
     out = np.empty(game.n_players)
     for p in range(game.n_players):
@@ -157,6 +171,7 @@ def delta_best_response(game: NormalFormGame, strategies, player: int, delta: fl
         delta: δ >= 0.
         tol: numerical slack added to δ.
     """
+    game = _normal_form(game)
     delta = nonnegative_scalar("delta", delta)
     tol = nonnegative_scalar("tol", tol)
     return bool(regret(game, strategies)[_player(game, player)] <= delta + tol)
@@ -174,6 +189,7 @@ def joint_delta_best_response(game: NormalFormGame, strategies, delta, tol: floa
     Returns:
         True iff the profile is a δ-Nash equilibrium (a Nash equilibrium when δ = 0).
     """
+    game = _normal_form(game)
     tol = nonnegative_scalar("tol", tol)
     deltas = finite_array("delta", delta, ndim=(0, 1))
     if deltas.ndim == 1 and deltas.shape != (game.n_players,):

@@ -64,6 +64,15 @@ def test_delta_best_response_membership():
     assert not delta_best_response(PD, [[0.5, 0.5], 0], 0, delta=0.9)
 
 
+def test_stackelberg_game_read_as_its_normal_form():
+    game = StackelbergNashGame.from_bimatrix([[2, 4], [1, 3]], [[1, 0], [0, 1]])
+    # (row 0, column 1): the leader is best-responding (4 > 3), the follower gains 1 - 0 = 1
+    assert regret(game, [0, 1]).tolist() == [0.0, 1.0]
+    assert best_response_set(game, [[0.5, 0.5], 0], 1) == (0, 1)
+    with pytest.raises(ValidationError, match="game: expected a NormalFormGame or StackelbergNashGame, got list"):
+        regret([[1]], [0])
+
+
 def test_strategy_profile_accepted():
     profile = StrategyProfile(([0.5, 0.5], [0.5, 0.5]))
     assert nash_conv(MP, profile) == pytest.approx(0.0)
