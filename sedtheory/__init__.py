@@ -15,6 +15,29 @@ from sedtheory.solvers._result import SolverStatus, StackelbergResult
 
 # --- re-exports added by each capability (keep one block per sub-package) ---
 
+# principal and welfare
+from sedtheory.principal import (
+    DeltaBall,
+    PrincipalResult,
+    bracket_tax,
+    divergence,
+    redistribute,
+    reparameterise,
+    solve_principal_problem,
+)
+from sedtheory.social_choice.inequality import atkinson, gini
+from sedtheory.social_choice.welfare import (
+    WelfareFunction,
+    egalitarian,
+    eta_objective,
+    get_welfare,
+    leximin,
+    leximin_compare,
+    nash_welfare,
+    utilitarian,
+)
+# end principal and welfare
+
 # equilibrium
 from sedtheory.equilibrium import (
     LeaderOptimum,
@@ -64,4 +87,25 @@ __all__ += [
     "nash_conv",
     "regret",
     "relaxed_leader_optimum",
+]
+
+# principal and welfare
+__all__ += [
+    "DeltaBall",
+    "PrincipalResult",
+    "WelfareFunction",
+    "atkinson",
+    "bracket_tax",
+    "divergence",
+    "egalitarian",
+    "eta_objective",
+    "get_welfare",
+    "gini",
+    "leximin",
+    "leximin_compare",
+    "nash_welfare",
+    "redistribute",
+    "reparameterise",
+    "solve_principal_problem",
+    "utilitarian",
 ]
