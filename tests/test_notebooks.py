@@ -1,0 +1,121 @@
+"""Job 3 of DESIGN.md: every notebook in notebooks/ and every script in analysis/ runs end to end
+and uses only the public API.
+
+* Each ``notebooks/*.ipynb`` is executed with nbclient (a fresh ``python3`` kernel, the Agg
+  backend, a per-cell timeout); any cell error fails the test, and so does a warning printed
+  to the notebook's stderr.
+* Each ``analysis/*.py`` is run as ``python -W error analysis/NAME.py --out TMP`` (the
+  convention of ``analysis/README.md``) and must exit with status 0 and write something.
+* A static check: every ``sedtheory`` import in a notebook or analysis script names ``sedtheory``
+  or one of its sub-packages (not a module inside one), no ``_private`` name, and only names the
+  package lists in ``__all__``.
+
+New notebooks and scripts are picked up automatically (the test is parametrised by globbing).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SCRIPTS = sorted((ROOT / "analysis").glob("*.py"))
+CELL_TIMEOUT_S = 120
+SCRIPT_TIMEOUT_S = 120
+
+
+def _ids(paths):
+    return [path.name for path in paths]
+
+
+def _notebook_source(path: Path) -> str:
+    notebook = nbformat.read(path, as_version=4)
+    cells = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    # IPython magics and shell escapes are not Python: blank them out for the parser
+    lines = [line if not line.lstrip().startswith(("%", "!")) else "" for cell in cells for line in cell.splitlines()]
+    return "\n".join(lines)
+
+
+def _sedtheory_imports(source: str):
+    """Yield ``(module, names)`` for every import of sedtheory in ``source``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "sedtheory":
+                    yield alias.name, ()
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sedtheory":
+            yield node.module, tuple(alias.name for alias in node.names)
+
+
+def _public_api_problems(source: str) -> list[str]:
+    problems = []
+    for module, names in _sedtheory_imports(source):
+        parts = module.split(".")
+        if any(part.startswith("_") for part in parts):
+            problems.append(f"{module}: private module")
+            continue
+        imported = importlib.import_module(module)
+        if len(parts) > 2 or not hasattr(imported, "__path__"):
+            problems.append(f"{module}: import from the package or a sub-package, not from a module inside it")
+        public = getattr(imported, "__all__", None)
+        for name in names:
+            if name.startswith("_") or (public is not None and name != "*" and name not in public):
+                problems.append(f"{module}.{name}: not in the public API (__all__)")
+    return problems
+
+
+def test_infrastructure_finds_the_notebooks_and_scripts():
+    assert NOTEBOOKS, "notebooks/ has no .ipynb file"
+    assert SCRIPTS, "analysis/ has no .py script"
+
+
+def test_public_api_checker_catches_violations():
+    bad = (
+        "from sedtheory._validate import finite_array\n"
+        "from sedtheory.principal.tax import bracket_tax\n"
+        "from sedtheory.principal import validate_thresholds_typo\n"
+        "import sedtheory.principal.divergence\n"
+    )
+    problems = _public_api_problems(bad)
+    assert len(problems) == 4, problems
+    assert _public_api_problems("import sedtheory as sed\nfrom sedtheory.principal import bracket_tax\n") == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SCRIPTS, ids=_ids(NOTEBOOKS + SCRIPTS))
+def test_uses_only_the_public_api(path):
+    source = _notebook_source(path) if path.suffix == ".ipynb" else path.read_text()
+    assert _public_api_problems(source) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_executes_without_errors(path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # the kernel inherits the environment
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()  # raises CellExecutionError on the first failing cell
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                assert "Warning" not in output["text"], f"cell {index} printed a warning:\n{output['text']}"
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=_ids(SCRIPTS))
+def test_analysis_script_runs(path, tmp_path):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    completed = subprocess.run(
+        [sys.executable, "-W", "error", str(path), "--out", str(tmp_path)],  # warnings are errors
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=SCRIPT_TIMEOUT_S,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    assert any(tmp_path.iterdir()), "the script wrote nothing under --out"
