@@ -1,0 +1,147 @@
+"""Exact best responses: brute force, a second method (LP), refusal, metamorphic checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from sedtheory import ValidationError
+from sedtheory.games.markov import POMG
+from sedtheory.solvers.markov_best_response import (
+    BRANCH_AND_BOUND,
+    POLICY_ITERATION,
+    ProblemTooLargeError,
+    agent_problem,
+    best_response,
+    policies_within,
+)
+from sedtheory.solvers.markov_evaluation import evaluate
+from test_markov_oracle import brute_force_best, oracle_values, random_pomg, random_profile
+
+
+@pytest.mark.parametrize("kind", ["full", "state", "action"])
+@pytest.mark.parametrize("horizon", [None, 3])
+@pytest.mark.parametrize("seed", range(3))
+def test_best_response_equals_brute_force(kind, horizon, seed):
+    rng = np.random.default_rng(100 + seed)
+    game = random_pomg(rng, n_states=3, n_actions=(2, 3), n_obs=(3, 2), kind=kind, horizon=horizon)
+    profile = random_profile(rng, game)
+    for agent in range(2):
+        response = best_response(game, profile, agent)
+        best, _ = brute_force_best(game, profile, agent)
+        assert response.value == pytest.approx(best, abs=1e-8)
+        trial = list(profile)
+        trial[agent] = response.policy
+        assert oracle_values(game, trial)[agent] == pytest.approx(best, abs=1e-8)  # the policy attains it
+
+
+def test_fully_observed_discounted_uses_policy_iteration_and_matches_the_lp():
+    """Second method: the primal LP  min Σ_s V(s)  s.t.  V(s) >= R(s,a) + γ Σ_s' K(s'|s,a) V(s')."""
+    rng = np.random.default_rng(3)
+    game = random_pomg(rng, n_states=5, n_actions=(3, 2), kind="full", gamma=0.9)
+    profile = random_profile(rng, game)
+    response = best_response(game, profile, 0)
+    assert response.method == POLICY_ITERATION and response.details["bellman_residual"] <= 1e-7
+    problem = agent_problem(game, profile, 0)
+    K = problem.kernel.toarray().reshape(5, 3, 5)
+    A_ub = (0.9 * K - np.eye(5)[:, None, :]).reshape(15, 5)
+    lp = linprog(np.ones(5), A_ub=A_ub, b_ub=-problem.reward.reshape(15), bounds=[(None, None)] * 5, method="highs")
+    assert lp.status == 0
+    assert response.value == pytest.approx(problem.initial @ lp.x, abs=1e-7)
+
+
+def test_partially_observed_uses_branch_and_bound_and_reports_nodes():
+    rng = np.random.default_rng(4)
+    game = random_pomg(rng, n_states=3, n_actions=(3, 2), n_obs=(4, 2), kind="state")
+    response = best_response(game, random_profile(rng, game), 0)
+    assert response.method == BRANCH_AND_BOUND
+    assert response.policy_class == "deterministic reactive policies"
+    assert 1 <= response.details["leaves"] <= response.details["policies"] == 3**4
+    assert response.details["root_bound"] >= response.value - 1e-9
+
+
+def test_stochastic_reactive_policy_can_beat_every_deterministic_one():
+    """Documented limitation (Singh, Jaakkola & Jordan 1994): aliased states need opposite actions.
+
+    One agent (plus a dummy with one action); states 0 and 1 emit the same observation. Action
+    ``a`` in state ``a`` pays 1 and moves to the other state; the wrong action pays 0 and stays.
+    γ = 1/2, μ0 uniform. By hand: a deterministic policy (say always 0) earns 1 from state 0
+    and then is stuck in state 1 forever, 0 from state 1: value 1/2. The uniform policy has
+    V = 1/2 + γ V by symmetry, so V = 1. The best response over deterministic reactive
+    policies (the paper's class) is therefore 1/2, below the stochastic profile's 1.
+    """
+    T = np.zeros((2, 2, 1, 2))
+    T[0, 0, 0, 1] = T[0, 1, 0, 0] = 1.0
+    T[1, 1, 0, 0] = T[1, 0, 0, 1] = 1.0
+    R = np.zeros((2, 2, 1, 2))
+    R[0, 0, 0, 0] = R[1, 1, 0, 0] = 1.0
+    game = POMG(T, R, [np.ones((2, 1)), np.ones((2, 1))], gamma=0.5, initial_distribution=[0.5, 0.5])
+    uniform = [np.full((1, 2), 0.5), np.ones((1, 1))]
+    assert best_response(game, uniform, 0).value == pytest.approx(0.5)
+    assert evaluate(game, uniform)[0] == pytest.approx(1.0)
+
+
+def test_refuses_above_the_documented_size():
+    rng = np.random.default_rng(5)
+    game = random_pomg(rng, n_states=3, n_actions=(3, 2), n_obs=(4, 2), kind="state")
+    with pytest.raises(ProblemTooLargeError, match="max_policies"):
+        best_response(game, random_profile(rng, game), 0, max_policies=80)
+    assert issubclass(ProblemTooLargeError, ValidationError)
+
+
+@pytest.mark.parametrize("kind", ["full", "state"])
+def test_policies_within_threshold_equal_brute_force_set(kind):
+    rng = np.random.default_rng(9)
+    game = random_pomg(rng, n_states=3, n_actions=(2, 2), n_obs=(3, 2), kind=kind)
+    profile = random_profile(rng, game)
+    best, table = brute_force_best(game, profile, 0)
+    threshold = best - 1.0
+    expected = {tuple(a) for a, v in table if v >= threshold - 1e-9}
+    found = policies_within(game, profile, 0, threshold)
+    assert {tuple(a) for a, _ in found} == expected
+    for actions, value in found:
+        assert value == pytest.approx(dict((tuple(a), v) for a, v in table)[tuple(actions)], abs=1e-9)
+
+
+def test_best_response_value_is_invariant_to_relabelling_actions():
+    rng = np.random.default_rng(12)
+    game = random_pomg(rng, n_states=3, n_actions=(3, 2), n_obs=(2, 2), kind="state")
+    profile = random_profile(rng, game)
+    perm = rng.permutation(3)
+    T = game.transition_tensor()[:, perm]
+    R = game.rewards[:, perm]
+    relabelled = POMG(T, R, game.observations, gamma=game.gamma, initial_distribution=game.initial_distribution)
+    new_profile = [profile[0][:, perm], profile[1]]
+    for agent in range(2):
+        a = best_response(game, profile, agent)
+        b = best_response(relabelled, new_profile, agent)
+        assert a.value == pytest.approx(b.value, abs=1e-9)
+    # the relabelled best-response policy is the original one with columns permuted
+    a = best_response(game, profile, 0)
+    b = best_response(relabelled, new_profile, 0)
+    assert evaluate(relabelled, [a.policy[:, perm], profile[1]])[0] == pytest.approx(b.value, abs=1e-9)
+
+
+def test_adding_an_unreachable_state_does_not_change_the_best_response_value():
+    rng = np.random.default_rng(13)
+    game = random_pomg(rng, n_states=3, kind="full")
+    profile = random_profile(rng, game)
+    T = np.zeros((4, 2, 2, 4))
+    T[:3, :, :, :3] = game.transition_tensor()
+    T[3, :, :, 1] = 1.0
+    R = np.zeros((4, 2, 2, 2))
+    R[:3] = game.rewards
+    R[3] = 50.0
+    bigger = POMG(T, R, gamma=game.gamma, initial_distribution=np.append(game.initial_distribution, 0.0))
+    bigger_profile = [np.vstack([p, [[0.5, 0.5]]]) for p in profile]
+    for agent in range(2):
+        assert best_response(bigger, bigger_profile, agent).value == pytest.approx(
+            best_response(game, profile, agent).value, abs=1e-9)
+
+
+def test_agent_out_of_range_is_refused():
+    rng = np.random.default_rng(1)
+    game = random_pomg(rng, kind="full")
+    with pytest.raises(ValidationError, match="agent"):
+        best_response(game, random_profile(rng, game), 2)

@@ -1,0 +1,125 @@
+"""Strong SSMNE over finite / gridded Φ: known answers, brute force, metamorphic checks."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from sedtheory.equilibrium.markov import certify_ssmne
+from sedtheory.games.examples import common_pool_game, common_pool_pomg, public_goods_game
+from sedtheory.games.markov import POMG
+from sedtheory.games.stackelberg import Box, LeaderRewardUtility, StackelbergMarkovGame, WelfareUtility
+from sedtheory.solvers import SolverStatus
+from sedtheory.solvers.markov_ssmne import solve_ssmne
+from test_markov_nash import brute_force_equilibria
+from test_markov_oracle import oracle_values, random_pomg
+
+
+def test_common_pool_known_answer():
+    """Hand answer (sedtheory.games.examples.common_pool_pomg): τ* = 1/2, restrain-both, welfare 20."""
+    result = solve_ssmne(common_pool_game())
+    assert result.ok and result.phi.tolist() == [0.5]
+    assert result.leader_value == pytest.approx(20.0)
+    np.testing.assert_allclose(result.follower_values, [10.0, 10.0])
+    assert result.rests_on_tie  # grab-both is also an equilibrium at τ = 1/2, and τ = 3/4, 1 tie
+    assert [e["n_equilibria"] for e in result.details["per_phi"]] == [4, 4, 8, 8, 4]
+    grab = float(Fraction(440, 29))
+    assert result.details["per_phi"][0]["best_leader_value"] == pytest.approx(grab)
+    assert result.details["per_phi"][2]["worst_leader_value"] == pytest.approx(grab)
+
+
+def test_public_goods_known_answer_on_a_box_grid():
+    """Hand answer (sedtheory.games.examples.public_goods_game): σ* = 3/4, leader 9/2, followers 21/2."""
+    result = solve_ssmne(public_goods_game())
+    assert result.ok and result.phi == pytest.approx([0.75])
+    assert result.leader_value == pytest.approx(4.5)
+    np.testing.assert_allclose(result.follower_values, [10.5, 10.5])
+    assert not result.rests_on_tie
+    values = [e["best_leader_value"] for e in result.details["per_phi"]]
+    assert values == pytest.approx([0.0, 0.0, 0.0, 4.5, 4.0])
+
+
+def _random_stackelberg(seed: int) -> StackelbergMarkovGame:
+    """Φ = three random 2-state games (indexed by φ); leader reward = a random array per φ."""
+    rng = np.random.default_rng(seed)
+    games = [random_pomg(rng, n_states=2, kind="full", gamma=0.6) for _ in range(3)]
+    rewards = [rng.normal(size=(2, 2, 2)) for _ in range(3)]
+    return StackelbergMarkovGame(np.arange(3.0), lambda phi: games[int(phi[0])],
+                                 LeaderRewardUtility(lambda phi: rewards[int(phi[0])]))
+
+
+@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("delta", [0.0, 0.4])
+def test_ssmne_matches_brute_force_over_phi_and_equilibria(seed, delta):
+    game = _random_stackelberg(seed)
+    best = -np.inf
+    for phi in game.candidates():
+        pomg = game.induced(phi)
+        for joint in brute_force_equilibria(pomg, delta):
+            policies = [np.eye(2)[list(a)] for a in joint]
+            best = max(best, oracle_values(pomg, policies, game.leader_utility.reward(phi))[0])
+    result = solve_ssmne(game, delta)
+    if np.isfinite(best):
+        assert result.ok and result.leader_value == pytest.approx(best, abs=1e-8)
+    else:
+        assert result.status is SolverStatus.NO_PURE_EQUILIBRIUM
+
+
+def test_larger_follower_delta_never_lowers_the_leader_optimum():
+    game = _random_stackelberg(5)
+    values = [solve_ssmne(game, d).leader_value for d in (0.0, 0.2, 0.6, 2.0)]
+    assert all(b >= a - 1e-9 for a, b in zip(values, values[1:]))
+
+
+def test_more_commitments_never_lower_the_leader_optimum():
+    small = common_pool_game(taxes=[0.0, 0.25])
+    large = common_pool_game()
+    assert solve_ssmne(large).leader_value >= solve_ssmne(small).leader_value - 1e-9
+
+
+def test_no_pure_equilibrium_anywhere_is_reported():
+    T = np.ones((1, 2, 2, 1))
+    R = np.zeros((1, 2, 2, 2))
+    for a in range(2):
+        for b in range(2):
+            R[0, a, b] = [1, -1] if a == b else [-1, 1]
+    pennies = POMG(T, R, gamma=0.5, initial_distribution=[1.0])
+    game = StackelbergMarkovGame([0.0], lambda phi: pennies, WelfareUtility(np.sum))
+    result = solve_ssmne(game)
+    assert result.status is SolverStatus.NO_PURE_EQUILIBRIUM and not result.ok
+    certificate = certify_ssmne(game, [0.0], [np.full((1, 2), 0.5)] * 2, 0.0, 0.0)
+    assert certificate.epsilon_hat is None and any("vacuous" in n for n in certificate.notes)
+    # uniform play in matching pennies: no deterministic deviation gains (value 0 either way)
+    np.testing.assert_allclose(certificate.delta_hat, [0.0, 0.0], atol=1e-12)
+
+
+def test_ssmne_answers_pass_their_independent_certificate():
+    for game in (common_pool_game(), public_goods_game(), _random_stackelberg(0)):
+        result = solve_ssmne(game)
+        if not result.ok:
+            continue
+        certificate = certify_ssmne(game, result.phi, result.profile, 0.0, 0.0)
+        assert certificate.holds and abs(certificate.epsilon_hat) <= 1e-7
+
+
+def test_box_grid_is_the_stated_grid():
+    box = Box([0.0, 1.0], [1.0, 1.0], (3, 1))
+    np.testing.assert_allclose(box.grid(), [[0.0, 1.0], [0.5, 1.0], [1.0, 1.0]])
+
+
+def test_unreachable_state_does_not_change_the_leader_optimum():
+    def padded(phi):
+        base = common_pool_pomg(phi[0])
+        T = np.zeros((3, 2, 2, 3))
+        T[:2, :, :, :2] = base.transition_tensor()
+        T[2, :, :, 0] = 1.0
+        R = np.zeros((3, 2, 2, 2))
+        R[:2] = base.rewards
+        R[2] = 7.0
+        return POMG(T, R, gamma=base.gamma, initial_distribution=[1.0, 0.0, 0.0])
+
+    plain = common_pool_game(taxes=[0.0, 0.5])
+    bigger = StackelbergMarkovGame(np.array([0.0, 0.5]), padded, plain.leader_utility)
+    assert solve_ssmne(bigger).leader_value == pytest.approx(solve_ssmne(plain).leader_value)
