@@ -54,7 +54,7 @@ def certify(game: StackelbergNashGame, leader_strategy, follower_actions: Sequen
     y = pure_actions("follower_actions", follower_actions, game.n_follower_actions)
     witnesses = follower_witnesses(game, x, y)
     baseline = game.leader_value(x, y)
-    optimum = relaxed_leader_optimum(game, delta)
+    optimum = relaxed_leader_optimum(game, delta, incumbent=(x, y))  # (x, y) is re-checked there
     return _assemble(optimum, baseline, witnesses, epsilon, delta, tol, notes=[])
 
 

@@ -72,13 +72,17 @@ BAYESIAN_METHOD = ("delta-relaxed branch and bound over follower-type responses 
                    "(Conitzer & Sandholm, EC 2006; Paruchuri et al., AAMAS 2008), HiGHS")
 
 
-def _solve_lp(objective: np.ndarray, gains: np.ndarray, delta: float) -> np.ndarray | None:
-    """max objective·x s.t. gains @ x >= -delta (row-wise), x in the simplex. None if infeasible."""
+_FEASIBILITY = 1e-9
+"""A row with ``gains @ x >= -delta - _FEASIBILITY`` counts as satisfied (HiGHS's own tolerance)."""
+
+
+def _highs(objective: np.ndarray, rows: np.ndarray, delta: float) -> np.ndarray | None:
+    """One HiGHS solve of max objective·x s.t. rows @ x >= -delta, x in the simplex."""
     m = objective.size
     result = linprog(
         -objective,
-        A_ub=-gains if gains.size else None,
-        b_ub=np.full(gains.shape[0], delta) if gains.size else None,
+        A_ub=-rows if rows.size else None,
+        b_ub=np.full(rows.shape[0], delta) if rows.size else None,
         A_eq=np.ones((1, m)), b_eq=[1.0], bounds=(0, None), method="highs", options=_HIGHS_OPTIONS,
     )
     if result.status == 2:
@@ -86,6 +90,26 @@ def _solve_lp(objective: np.ndarray, gains: np.ndarray, delta: float) -> np.ndar
     if result.status != 0:
         raise RuntimeError(f"HiGHS failed on a leader-optimum LP: {result.message}")
     return np.asarray(result.x, dtype=float)
+
+
+def _solve_lp(objective: np.ndarray, gains: np.ndarray, delta: float) -> np.ndarray | None:
+    """max objective·x s.t. gains @ x >= -delta (row-wise), x in the simplex. None if infeasible.
+
+    Constraint generation (exact): solve with the rows violated at the best vertex, add every
+    row the relaxed optimum violates, repeat. A relaxation that is infeasible proves the full LP
+    infeasible; a relaxed optimum that satisfies every row is optimal for the full LP.
+    """
+    start = np.zeros(objective.size)
+    start[int(np.argmax(objective))] = 1.0
+    active = gains @ start < -delta - _FEASIBILITY
+    while True:
+        x = _highs(objective, gains[active], delta)
+        if x is None:
+            return None
+        violated = (gains @ x < -delta - _FEASIBILITY) & ~active
+        if not violated.any():
+            return x
+        active |= violated
 
 
 def _profile_gains(game: StackelbergNashGame, profile: tuple[int, ...]) -> np.ndarray:
@@ -98,12 +122,15 @@ def _profile_gains(game: StackelbergNashGame, profile: tuple[int, ...]) -> np.nd
     return np.concatenate(blocks, axis=0)
 
 
-def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0) -> LeaderOptimum:
+def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0, *, incumbent=None) -> LeaderOptimum:
     """OPT(δ) of a Stackelberg–Nash game by δ-relaxed multiple LPs (see the module docstring).
 
     Args:
         game: Stackelberg–Nash game with payoffs ``(1 + k, m, n_1, ..., n_k)``.
         delta: δ >= 0, the followers' best-response slack.
+        incumbent: optional ``(x, y)``, a commitment ``(m,)`` and pure follower profile. It is
+            re-checked here; if ``y`` is a δ-equilibrium at ``x`` its value is a valid lower bound
+            and starts the search (fewer LPs; the answer is the same).
 
     Returns:
         :class:`LeaderOptimum`; ``value is None`` when no commitment admits a pure δ-equilibrium
@@ -116,7 +143,7 @@ def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0) -> Lea
         raise ValidationError(f"game: {n_profiles} pure follower profiles exceed the exact limit {MAX_PROFILES}")
     leader = game.leader_payoffs.reshape(game.n_leader_actions, n_profiles)
     bounds = leader.max(axis=0)
-    best = (-np.inf, None, None)
+    best = _incumbent_start(game, delta, incumbent)
     n_lps = 0
     for flat in np.argsort(-bounds, kind="stable"):
         if bounds[flat] <= best[0]:
@@ -129,6 +156,16 @@ def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0) -> Lea
     if best[1] is None:
         return LeaderOptimum(None, None, None, delta, METHOD, n_lps, n_profiles)
     return LeaderOptimum(best[0], best[1], best[2], delta, METHOD, n_lps, n_profiles)
+
+
+def _incumbent_start(game: StackelbergNashGame, delta: float, incumbent) -> tuple:
+    """``(value, x, y)`` of a verified feasible incumbent, or ``(-inf, None, None)``."""
+    if incumbent is None:
+        return (-np.inf, None, None)
+    x, profile = np.asarray(incumbent[0], dtype=float), tuple(int(a) for a in incumbent[1])
+    if np.any(_profile_gains(game, profile) @ x < -delta - _FEASIBILITY):
+        return (-np.inf, None, None)
+    return (float(game.leader_payoffs[(slice(None),) + profile] @ x), x, profile)
 
 
 @dataclass(frozen=True)

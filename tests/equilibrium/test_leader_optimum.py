@@ -129,3 +129,26 @@ def test_bayesian_matches_enumeration(n_types, m, n, data, delta):
     optimum = bayesian_relaxed_leader_optimum(leader, follower, prior, delta)
     oracle = bayesian_vertex_optimum(leader, follower, prior, delta)
     assert optimum.value == pytest.approx(oracle[0], abs=1e-7)
+
+
+@settings(max_examples=40)
+@given(stackelberg_games(), st.data())
+def test_incumbent_changes_nothing_but_the_work(payoffs, data):
+    game = StackelbergNashGame(payoffs)
+    plain = relaxed_leader_optimum(game)
+    x = np.eye(game.n_leader_actions)[data.draw(st.integers(0, game.n_leader_actions - 1))]
+    y = tuple(data.draw(st.integers(0, n - 1)) for n in game.n_follower_actions)  # feasible or not
+    seeded = relaxed_leader_optimum(game, incumbent=(x, y))
+    if plain.value is None:
+        assert seeded.value is None
+    else:
+        assert seeded.value == pytest.approx(plain.value, abs=1e-9) and seeded.n_lps <= plain.n_lps
+
+
+def test_incumbent_at_the_optimum_prunes_everything():
+    # row 0 with column 0 (a best response there) attains the largest leader payoff 10
+    game = StackelbergNashGame.from_bimatrix([[10, 0, 0, 0], [0, 1, 1, 1]], [[1, 0, 0, 0], [1, 0, 0, 0]])
+    optimum = relaxed_leader_optimum(game, incumbent=([1.0, 0.0], (0,)))
+    assert optimum.value == 10.0 and optimum.n_lps == 0 and optimum.follower_actions == (0,)
+    # an incumbent that is not an equilibrium (column 1 at row 0) is rejected, not trusted
+    assert relaxed_leader_optimum(game, incumbent=([1.0, 0.0], (1,))).n_lps == 1
