@@ -70,6 +70,27 @@ class PrincipalResult:
         """Whether an optimal ``phi`` was found."""
         return self.status == "optimal"
 
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary (the ball as its divergence, center, radius and box)."""
+        def plain(value):
+            if isinstance(value, np.ndarray):
+                return [plain(v) for v in value.tolist()]
+            if isinstance(value, (float, np.floating)):
+                return float(value) if np.isfinite(value) else repr(float(value))
+            return value.item() if isinstance(value, np.generic) else value
+
+        ball = self.ball
+        return {
+            "status": self.status,
+            "phi": None if self.phi is None else plain(self.phi),
+            "value": plain(self.value),
+            "method": self.method,
+            "tol": self.tol,
+            "ball": {"divergence": ball.divergence, "center": plain(ball.center), "radius": ball.radius,
+                     "lower": plain(ball.lower), "upper": plain(ball.upper)},
+            "details": {key: plain(np.asarray(v)) if isinstance(v, list) else plain(v) for key, v in self.details.items()},
+        }
+
 
 def _bounds(bounds) -> tuple:
     if bounds is None:

@@ -94,6 +94,13 @@ def bracket_tax(income, rates, thresholds) -> np.ndarray:
     """
     exposure = bracket_exposure(income, thresholds)
     tax_rates = _rates(rates, exposure.shape[-1])
+    try:
+        np.broadcast_shapes(exposure.shape[:-2], tax_rates.shape[:-1])
+    except ValueError:
+        raise ValidationError(
+            f"rates: leading shape {tax_rates.shape[:-1]} does not broadcast against the income's "
+            f"{exposure.shape[:-2]} (one rate vector per game)"
+        ) from None
     return (exposure * tax_rates[..., None, :]).sum(axis=-1)
 
 

@@ -143,6 +143,12 @@ def eta_objective(values, eta) -> np.ndarray:
     """
     array = _outcomes("values", values)
     weight = _eta(eta)
+    try:
+        np.broadcast_shapes(weight.shape, array.shape[:-1])
+    except ValueError:
+        raise ValidationError(
+            f"eta: shape {weight.shape} does not broadcast against the outcomes' leading shape {array.shape[:-1]}"
+        ) from None
     return weight * array.sum(axis=-1) + (1.0 - weight) * array.min(axis=-1)
 
 

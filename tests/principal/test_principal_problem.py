@@ -150,3 +150,15 @@ def test_divergence_dual_is_reported_and_vanishes_when_the_ball_is_slack():
     assert tight.details["divergence_dual"] > 1e-3  # the ball binds
     assert abs(slack.details["divergence_dual"]) < 1e-6
     np.testing.assert_allclose(slack.phi, [1.0, 0.5], atol=5e-5)  # maximiser on the box face: ~1e-5
+
+
+def test_result_serialises_to_json():
+    import json
+
+    result = solve_principal_problem(lambda P: P.sum(-1), [0.0, 0.0], "linf", 0.5, (0, 1), candidates=square_grid(3))
+    data = json.loads(json.dumps(result.to_dict()))
+    # grid {0, .5, 1}^2 within 0.5 of the origin in L_inf: best is (0.5, 0.5) with value 1 (hand)
+    assert data["phi"] == [0.5, 0.5] and data["value"] == 1.0 and data["status"] == "optimal"
+    assert data["ball"]["upper"] == [1.0, 1.0] and data["details"]["n_feasible"] == 4
+    free = solve_principal_problem(lambda P: P.sum(-1), [0.0], "l2", 0.5, candidates=[[3.0]])
+    assert json.loads(json.dumps(free.to_dict()))["ball"]["lower"] == ["-inf"]

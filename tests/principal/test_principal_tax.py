@@ -56,6 +56,7 @@ def test_broadcast_over_games_and_players():
     (lambda: bracket_tax([5], [0.1, np.inf, 0.3], PAPER_THRESHOLDS), "rates: non-finite"),
     (lambda: bracket_tax([5], [0.1, 0.2, 0.3], (0, np.inf, 30)), "must be finite"),
     (lambda: bracket_tax(5, [0.1, 0.2, 0.3], PAPER_THRESHOLDS), "scalar"),
+    (lambda: bracket_tax([[5, 6], [7, 8]], [[0.1, 0.2, 0.3]] * 3, PAPER_THRESHOLDS), "does not broadcast"),
 ])
 def test_bad_input_raises(call, message):
     with pytest.raises(ValidationError, match=message):

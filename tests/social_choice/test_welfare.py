@@ -75,6 +75,8 @@ def test_eta_objective_known_answers():
     np.testing.assert_allclose(eta_objective([[2, 4, 6], [1, 1, 1]], [0.5, 0.1]), [7.0, 1.2])
     with pytest.raises(ValidationError, match=r"eta: must lie in \[0, 1\]"):
         eta_objective(APPLES, 1.5)
+    with pytest.raises(ValidationError, match="eta: shape"):
+        eta_objective([[1, 2], [3, 4]], [0.1, 0.2, 0.3])
 
 
 def test_leximin_known_answers():
