@@ -9,8 +9,11 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sedtheory import MechanismDesignProblem, NormalFormGame, ValidationError
+from sedtheory.equilibrium import regret
 
 GRID = (0, 1, 2, 3)  # values = bids
 
@@ -155,3 +158,45 @@ def test_method_errors_name_the_field():
         problem.outcome_rule = np.array([1, 0])  # frozen
     with pytest.raises(ValueError):
         problem.outcome_rule[0] = 1  # read-only array
+
+
+# --- Hypothesis: random small mechanisms against brute force and the equilibrium graders -----
+
+@st.composite
+def mechanisms(draw):
+    n = draw(st.integers(1, 3))
+    actions = tuple(draw(st.lists(st.integers(1, 3), min_size=n, max_size=n)))
+    types = tuple(draw(st.lists(st.integers(1, 3), min_size=n, max_size=n)))
+    outcomes = draw(st.integers(1, 4))
+    rule = np.array(draw(st.lists(st.integers(0, outcomes - 1), min_size=int(np.prod(actions)),
+                                  max_size=int(np.prod(actions))))).reshape(actions)
+    utilities = [np.array(draw(st.lists(st.integers(-2, 2), min_size=outcomes * t, max_size=outcomes * t)),
+                          dtype=float).reshape(outcomes, t) for t in types]
+    strategies = [np.array(draw(st.lists(st.integers(0, a - 1), min_size=t, max_size=t))) for a, t in zip(actions, types)]
+    type_profile = [draw(st.integers(0, t - 1)) for t in types]
+    return MechanismDesignProblem(rule, utilities), strategies, type_profile
+
+
+@settings(max_examples=60)
+@given(mechanisms())
+def test_random_mechanisms_against_brute_force(case):
+    problem, strategies, types = case
+    dominant = True
+    for i, strategy in enumerate(strategies):
+        for t, own in enumerate(strategy):
+            for profile in itertools.product(*(range(k) for k in problem.n_actions)):
+                deviated = profile[:i] + (int(own),) + profile[i + 1:]
+                if problem.utilities[i][problem.outcome(profile), t] > problem.utilities[i][problem.outcome(deviated), t]:
+                    dominant = False
+    assert problem.is_dominant_strategy_equilibrium(strategies) == dominant
+    # Nash of the induced game, by the independent grader
+    actions = [int(s[t]) for s, t in zip(strategies, types)]
+    grader_says = bool(np.all(regret(problem.induced_game(types), actions) == 0.0))
+    assert problem.is_nash_equilibrium(actions, types) == grader_says
+    # a point prior on `types` reduces Bayes-Nash to that Nash check; dominance implies both
+    point = np.zeros(problem.n_types)
+    point[tuple(types)] = 1.0
+    assert problem.is_bayes_nash_equilibrium(strategies, point) == grader_says
+    if dominant:
+        uniform = np.full(problem.n_types, 1.0 / np.prod(problem.n_types))
+        assert grader_says and problem.is_bayes_nash_equilibrium(strategies, uniform)
