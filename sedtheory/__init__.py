@@ -57,6 +57,18 @@ from sedtheory.equilibrium import (
 from sedtheory.games.mechanism import MechanismDesignProblem
 # end equilibrium
 
+# solvers
+from sedtheory.solvers import (
+    SolverWarning,
+    normal_form_pure_nash_equilibria,
+    pure_nash_equilibria,
+    solve_bayesian_stackelberg,
+    solve_pure_commitment,
+    solve_stackelberg,
+    support_enumeration,
+)
+# end solvers
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -108,4 +120,15 @@ __all__ += [
     "reparameterise",
     "solve_principal_problem",
     "utilitarian",
+]
+
+# solvers
+__all__ += [
+    "SolverWarning",
+    "normal_form_pure_nash_equilibria",
+    "pure_nash_equilibria",
+    "solve_bayesian_stackelberg",
+    "solve_pure_commitment",
+    "solve_stackelberg",
+    "support_enumeration",
 ]

@@ -2,4 +2,20 @@
 
 from sedtheory.solvers._result import SolverStatus, StackelbergResult
 
+# solvers (normal-form Stackelberg and Nash)
+from sedtheory.solvers.bayesian import solve_bayesian_stackelberg
+from sedtheory.solvers.pure_commitment import solve_pure_commitment
+# pure_nash_equilibria dispatches on the game: NormalFormGame here, anything else (a POMG) to
+# markov_nash.pure_nash_equilibria with the same arguments, so both callers keep working.
+from sedtheory.solvers.pure_nash import normal_form_pure_nash_equilibria, pure_nash_equilibria
+from sedtheory.solvers.stackelberg import MAX_FOLLOWER_PROFILES, SolverWarning, solve_stackelberg
+from sedtheory.solvers.support_enumeration import support_enumeration
+# end solvers
+
 __all__ = ["SolverStatus", "StackelbergResult"]
+
+# solvers (normal-form Stackelberg and Nash)
+__all__ += ["MAX_FOLLOWER_PROFILES", "SolverWarning", "normal_form_pure_nash_equilibria",
+            "pure_nash_equilibria", "solve_bayesian_stackelberg", "solve_pure_commitment",
+            "solve_stackelberg", "support_enumeration"]
+__all__ = sorted(set(__all__))

@@ -1,0 +1,221 @@
+"""Bayesian Stackelberg games: one leader, one follower of ``K`` possible types with a prior.
+
+Algorithm: DOBSS, "Decomposed Optimal Bayesian Stackelberg Solver" (Paruchuri, Pearce,
+Marecki, Tambe, Ordóñez & Kraus, "Playing games for security: an efficient exact algorithm
+for solving Bayesian Stackelberg games", AAMAS 2008, Section 4, problem (7)). With
+``R^l, C^l`` the leader's and follower type ``l``'s ``(m, n)`` payoffs and ``p^l`` the prior,
+the mixed-integer linear program is::
+
+    max   Σ_l Σ_i Σ_j p^l R^l_ij z^l_ij
+    s.t.  Σ_i Σ_j z^l_ij = 1                                   ∀ l
+          Σ_j z^l_ij ≤ 1                                       ∀ i, l
+          q^l_j ≤ Σ_i z^l_ij ≤ 1                               ∀ j, l
+          Σ_j q^l_j = 1                                        ∀ l
+          0 ≤ a^l − Σ_i C^l_ij (Σ_h z^l_ih) ≤ (1 − q^l_j) M     ∀ j, l
+          Σ_j z^l_ij = Σ_j z^1_ij                              ∀ i, l
+          z ≥ 0,  q ∈ {0, 1},  a free
+
+where ``x_i = Σ_j z^l_ij`` is the leader's commitment (the same for every type) and
+``q^l`` the pure response of type ``l``; the program picks, among each type's best responses,
+the one best for the leader (strong Stackelberg). Payoffs are first rescaled to ``[0, 1]``
+(leader jointly over types, each follower type on its own: positive affine maps that leave
+best responses and the optimal commitment unchanged), so ``M = 1`` is a valid big-M.
+
+The MILP is solved by HiGHS through :func:`scipy.optimize.milp` with tight tolerances; the
+commitment is then *polished*: with each type's response fixed to the MILP's ``q``, one LP
+(the multiple-LP step of Conitzer & Sandholm 2006 on the Harsanyi-transformed game) gives the
+exact commitment and a dual certificate for it.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
+from sedtheory.solvers._highs import CommitmentLP
+from sedtheory.solvers._result import SolverStatus, StackelbergResult
+from sedtheory.solvers.stackelberg import MIN_TOL
+
+MAX_MILP_VARIABLES = 200_000
+"""Largest DOBSS model (``K·m·n + K·n + K`` variables) :func:`solve_bayesian_stackelberg` builds."""
+
+_MILP_TOL = 1e-9
+_SOLVER = "DOBSS MILP (Paruchuri et al., AAMAS 2008), polished by one LP"
+
+
+def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: float = DEFAULT_TOL,
+                               time_limit: float | None = None) -> StackelbergResult:
+    """Strong Bayesian Stackelberg equilibrium with a mixed leader commitment (DOBSS).
+
+    Steps: validate; rescale payoffs; solve the DOBSS MILP (module docstring); read each
+    type's response from ``q``; re-solve the commitment by one LP with those responses fixed.
+
+    Args:
+        leader_payoffs: ``(K, m, n)``; ``leader_payoffs[l, i, j]`` is the leader's payoff
+            against follower type ``l`` when the leader plays ``i`` and the follower ``j``.
+        follower_payoffs: ``(K, m, n)``; follower type ``l``'s payoffs.
+        prior: ``(K,)`` probability of each type (sums to 1 within ``tol``).
+        tol: tolerance (original units) for ties and the prior sum; at least ``1e-9``.
+        time_limit: optional MILP time limit in seconds; hitting it gives status
+            ``NUMERICAL_ERROR`` with the reason in ``details["message"]`` (never a guess).
+
+    Returns:
+        :class:`StackelbergResult` with ``leader_strategy`` ``(m,)``, ``follower_actions`` a
+        tuple of ``K`` actions (one per type), ``follower_values`` ``(K,)`` (each type's payoff),
+        ``leader_value`` = prior-weighted leader payoff, and ``details`` with ``milp_value``,
+        ``polished_value``, ``mip_gap``, ``tied_deviations`` (``[type, action]`` pairs within
+        ``tol``), ``max_follower_gain`` and ``dual_certificate`` of the polishing LP.
+
+    Raises:
+        ValidationError: shapes disagree, non-finite payoffs, ``prior`` not a distribution, or
+            the model exceeds :data:`MAX_MILP_VARIABLES`.
+    """
+    leader, follower, prior, tol = _validate(leader_payoffs, follower_payoffs, prior, tol)
+    types, m, n = leader.shape
+    scaled_leader, scaled_follower, leader_map = _rescale(leader, follower)
+    milp_result = _solve_dobss(scaled_leader, scaled_follower, prior, time_limit)
+    if milp_result.status != 0 or milp_result.x is None:
+        return _failure(m, tol, f"DOBSS MILP did not finish: {milp_result.message}")
+    responses = _responses(milp_result.x, types, m, n)
+    polished = _polish(scaled_leader, scaled_follower, prior, responses)
+    if polished.status != "optimal":
+        return _failure(m, tol, f"polishing LP for responses {responses} ended {polished.status}")
+    milp_value = -milp_result.fun * leader_map[1] + leader_map[0]
+    return _success(leader, follower, prior, responses, polished, milp_value, milp_result, leader_map, tol)
+
+
+def _validate(leader_payoffs, follower_payoffs, prior, tol):
+    leader = finite_array("leader_payoffs", leader_payoffs, ndim=3)
+    follower = finite_array("follower_payoffs", follower_payoffs, shape=leader.shape)
+    if min(leader.shape) < 1:
+        raise ValidationError(f"leader_payoffs: every axis needs length >= 1, got shape {leader.shape}")
+    tol = nonnegative_scalar("tol", tol)
+    if tol < MIN_TOL:
+        raise ValidationError(f"tol: must be >= {MIN_TOL:g}, got {tol:g}")
+    prior = probability_vector("prior", prior, size=leader.shape[0], tol=tol)
+    types, m, n = leader.shape
+    if types * m * n + types * n + types > MAX_MILP_VARIABLES:
+        raise ValidationError(f"leader_payoffs: shape {leader.shape} gives a DOBSS model above "
+                              f"{MAX_MILP_VARIABLES} variables")
+    return leader, follower, prior, tol
+
+
+def _rescale(leader, follower):
+    low, span = float(leader.min()), float(np.ptp(leader))
+    scale = span if span > 0 else 1.0
+    f_low = follower.min(axis=(1, 2), keepdims=True)
+    f_span = np.ptp(follower, axis=(1, 2), keepdims=True)
+    f_scale = np.where(f_span > 0, f_span, 1.0)
+    return (leader - low) / scale, (follower - f_low) / f_scale, (low, scale, f_scale.ravel())
+
+
+def _solve_dobss(leader, follower, prior, time_limit):
+    """Build and solve problem (7) of Paruchuri et al. 2008 on rescaled payoffs (``M = 1``)."""
+    types, m, n = leader.shape
+    nz, nq = types * m * n, types * n
+    total = nz + nq + types
+    objective = np.zeros(total)
+    objective[:nz] = -(prior[:, None, None] * leader).ravel()  # milp minimises
+    rows, lower, upper = _dobss_rows(follower, types, m, n, nz, nq)
+    integrality = np.zeros(total)
+    integrality[nz:nz + nq] = 1
+    lb = np.concatenate([np.zeros(nz + nq), np.full(types, -np.inf)])
+    ub = np.concatenate([np.full(nz, np.inf), np.ones(nq), np.full(types, np.inf)])
+    options = {"mip_rel_gap": 0.0, "mip_abs_gap": _MILP_TOL, "mip_feasibility_tolerance": _MILP_TOL,
+               "primal_feasibility_tolerance": _MILP_TOL, "dual_feasibility_tolerance": _MILP_TOL}
+    if time_limit is not None:
+        options["time_limit"] = nonnegative_scalar("time_limit", time_limit)
+    with warnings.catch_warnings():  # scipy passes the tolerance options to HiGHS verbatim, with a notice
+        warnings.filterwarnings("ignore", message="Unrecognized options detected", category=RuntimeWarning)
+        return milp(objective, integrality=integrality, bounds=Bounds(lb, ub),
+                    constraints=LinearConstraint(rows, lower, upper), options=options)
+
+
+def _dobss_rows(follower, types, m, n, nz, nq):
+    """Sparse constraint matrix of problem (7), with its row bounds."""
+    total = nz + nq + types
+    z = np.arange(nz).reshape(types, m, n)
+    q = nz + np.arange(nq).reshape(types, n)
+    a = nz + nq + np.arange(types)
+    blocks: list[tuple[list, list, list, float, float]] = []  # (cols, vals, _, lo, hi) per row
+
+    def row(cols, vals, lo, hi):
+        blocks.append((list(np.ravel(cols)), list(np.ravel(vals)), None, lo, hi))
+
+    for l in range(types):
+        row(z[l], np.ones(m * n), 1.0, 1.0)                                    # Σ_ij z = 1
+        for i in range(m):
+            row(z[l, i], np.ones(n), -np.inf, 1.0)                              # Σ_j z_ij ≤ 1
+        for j in range(n):
+            row(np.append(z[l, :, j], q[l, j]), np.append(np.ones(m), -1.0), 0.0, np.inf)  # q_j ≤ Σ_i z_ij
+            row(z[l, :, j], np.ones(m), -np.inf, 1.0)                           # Σ_i z_ij ≤ 1
+        row(q[l], np.ones(n), 1.0, 1.0)                                         # Σ_j q_j = 1
+        for j in range(n):  # a − Σ_i C_ij x_i with x_i = Σ_h z_ih
+            coeffs = -np.repeat(follower[l, :, j], n)
+            row(np.append(z[l].ravel(), a[l]), np.append(coeffs, 1.0), 0.0, np.inf)
+            row(np.concatenate([z[l].ravel(), [a[l], q[l, j]]]), np.concatenate([coeffs, [1.0, 1.0]]), -np.inf, 1.0)
+        if l > 0:
+            for i in range(m):  # Σ_j z^l_ij = Σ_j z^1_ij
+                row(np.append(z[l, i], z[0, i]), np.append(np.ones(n), -np.ones(n)), 0.0, 0.0)
+    indptr = np.cumsum([0] + [len(b[0]) for b in blocks])
+    cols = np.concatenate([b[0] for b in blocks]).astype(np.int64)
+    vals = np.concatenate([b[1] for b in blocks]).astype(float)
+    matrix = sp.csr_matrix((vals, cols, indptr), shape=(len(blocks), total))
+    return matrix, np.array([b[3] for b in blocks]), np.array([b[4] for b in blocks])
+
+
+def _responses(solution, types, m, n) -> tuple[int, ...]:
+    q = solution[types * m * n: types * m * n + types * n].reshape(types, n)
+    return tuple(int(j) for j in np.argmax(q, axis=1))
+
+
+def _polish(leader, follower, prior, responses):
+    """``max_x Σ_l p^l x·R^l[:, j_l]`` s.t. ``x`` makes each ``j_l`` a best response of type ``l``."""
+    types, m, n = leader.shape
+    objective = sum(prior[l] * leader[l, :, j] for l, j in enumerate(responses))
+    lp = CommitmentLP(objective, 1e-10)
+    lp.add_rows(_type_rows(follower, responses))
+    return lp.solve()
+
+
+def _type_rows(follower, responses) -> np.ndarray:
+    """``((K·(n−1)), m)`` gain rows of every type's deviations, type-major order."""
+    blocks = [np.delete(follower[l] - follower[l][:, [j]], j, axis=1).T for l, j in enumerate(responses)]
+    return np.concatenate(blocks, axis=0)
+
+
+def _success(leader, follower, prior, responses, polished, milp_value, milp_result, leader_map, tol):
+    types, m, n = leader.shape
+    x = np.clip(polished.x, 0.0, None)
+    x = x / x.sum()
+    values = np.array([x @ leader[l, :, j] for l, j in enumerate(responses)])
+    payoffs = np.einsum("i,lij->lj", x, follower)  # (K, n) each type's payoff of each action
+    own = payoffs[np.arange(types), list(responses)]
+    gains = payoffs - own[:, None]
+    gains[np.arange(types), list(responses)] = -np.inf
+    ties = [[int(l), int(j)] for l, j in np.argwhere(gains >= -tol)]
+    low, scale, f_scale = leader_map
+    deviations = [[l, a] for l, j in enumerate(responses) for a in range(n) if a != j]
+    multipliers = [float(scale * lam / f_scale[l]) for (l, _), lam in zip(deviations, polished.row_duals)]
+    leader_value = float(prior @ values)
+    details = {
+        "milp_value": float(milp_value),
+        "polished_value": leader_value,
+        "mip_gap": milp_result.get("mip_gap"),
+        "mip_node_count": milp_result.get("mip_node_count"),
+        "tied_deviations": ties,
+        "max_follower_gain": float(gains.max()) if n > 1 else 0.0,
+        "dual_certificate": {"mu": float(scale * polished.simplex_dual + low), "deviations": deviations,
+                             "multipliers": multipliers},
+    }
+    return StackelbergResult(leader_value, x, responses, own.astype(float), SolverStatus.OPTIMAL, _SOLVER,
+                             tol, bool(ties), details)
+
+
+def _failure(m, tol, message) -> StackelbergResult:
+    return StackelbergResult(float("nan"), np.zeros(0), (), np.zeros(0), SolverStatus.NUMERICAL_ERROR,
+                             _SOLVER, tol, False, {"message": message})

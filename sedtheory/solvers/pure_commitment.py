@@ -1,0 +1,88 @@
+"""Optimal *pure* commitment (leader restricted to pure actions), by enumeration.
+
+Algorithm: for each leader action ``l`` the followers face the game ``payoffs[1:, l]``; their
+responses are its pure Nash equilibria (for one follower: its best responses), found by
+:func:`sedtheory.solvers.pure_nash.pure_nash_equilibria`'s vectorised test. Ties are broken in
+the leader's favour (strong Stackelberg), and the leader takes the best action. This is the
+"pure strategy" Stackelberg problem discussed by Conitzer & Sandholm (EC 2006, Section 2) and
+von Stengel & Zamir ("Leadership games with convex strategy sets", GEB 2010); with mixed
+commitment allowed the leader can only do better (:func:`solve_stackelberg`).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from sedtheory._validate import DEFAULT_TOL, ValidationError, nonnegative_scalar
+from sedtheory.games.normal_form import StackelbergNashGame
+from sedtheory.solvers._result import SolverStatus, StackelbergResult
+from sedtheory.solvers.pure_nash import pure_best_response_mask
+from sedtheory.solvers.stackelberg import MAX_FOLLOWER_PROFILES, SolverWarning
+
+_SOLVER = "pure commitment by enumeration (strong tie-break)"
+
+
+def solve_pure_commitment(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL) -> StackelbergResult:
+    """Best pure leader action with followers in the leader-preferred pure Nash equilibrium.
+
+    Steps: for every leader action ``l`` and follower profile ``y``, mark whether ``y`` is a
+    pure equilibrium (within ``tol``) of the followers' game at ``l``; among marked pairs take
+    the largest leader payoff, the first in lexicographic ``(l, y)`` order on exact ties.
+
+    Args:
+        game: leader payoffs ``(m, n_1, ..., n_k)`` and follower payoffs.
+        tol: a follower action within ``tol`` of its best counts as a best response.
+
+    Returns:
+        :class:`StackelbergResult` with a one-hot ``leader_strategy`` ``(m,)``; ``details``
+        holds ``leader_action``, ``values_by_action`` ``(m,)`` (the leader's value of each pure
+        commitment, ``-inf`` where the followers have no pure equilibrium) and
+        ``tied_deviations``. Status ``NO_PURE_EQUILIBRIUM`` (with a :class:`SolverWarning`)
+        when no leader action leaves the followers a pure equilibrium.
+    """
+    if not isinstance(game, StackelbergNashGame):
+        raise ValidationError(f"game: expected a StackelbergNashGame, got {type(game).__name__}")
+    tol = nonnegative_scalar("tol", tol)
+    if int(np.prod(game.n_follower_actions)) > MAX_FOLLOWER_PROFILES:
+        raise ValidationError(f"game: more than {MAX_FOLLOWER_PROFILES} pure follower profiles")
+    m = game.n_leader_actions
+    values = np.full(m, -np.inf)
+    responses: list[tuple[int, ...] | None] = [None] * m
+    for action in range(m):
+        mask = pure_best_response_mask(game.follower_payoffs[:, action], tol)
+        if mask.any():
+            leader = np.where(mask, game.leader_payoffs[action], -np.inf)
+            best = np.unravel_index(int(np.argmax(leader)), leader.shape)
+            values[action], responses[action] = leader[best], tuple(int(a) for a in best)
+    if not np.isfinite(values).any():
+        message = "no pure leader action leaves the followers a pure Nash equilibrium"
+        warnings.warn(message, SolverWarning, stacklevel=2)
+        return StackelbergResult(float("nan"), np.zeros(0), (), np.zeros(0), SolverStatus.NO_PURE_EQUILIBRIUM,
+                                 _SOLVER, tol, False, {"message": message, "values_by_action": values})
+    return _result(game, values, responses, tol)
+
+
+def _result(game, values, responses, tol) -> StackelbergResult:
+    action = int(np.argmax(values))
+    profile = responses[action]
+    strategy = np.zeros(game.n_leader_actions)
+    strategy[action] = 1.0
+    follower_values, ties = [], []
+    for i, own in enumerate(profile):
+        index = (i, action) + profile[:i] + (slice(None),) + profile[i + 1:]
+        payoffs = game.follower_payoffs[index]
+        follower_values.append(float(payoffs[own]))
+        ties += [[i, a] for a in range(payoffs.size) if a != own and payoffs[a] >= payoffs[own] - tol]
+    return StackelbergResult(
+        leader_value=float(values[action]),
+        leader_strategy=strategy,
+        follower_actions=profile,
+        follower_values=np.array(follower_values),
+        status=SolverStatus.OPTIMAL,
+        solver=_SOLVER,
+        tol=tol,
+        rests_on_tie=bool(ties),
+        details={"leader_action": action, "values_by_action": values, "tied_deviations": ties},
+    )

@@ -1,0 +1,98 @@
+"""solve_bayesian_stackelberg (DOBSS): agreement with brute force over type→action assignments, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from sedtheory import StackelbergNashGame, ValidationError, solve_bayesian_stackelberg, solve_stackelberg
+from solver_oracles import bayesian_by_assignments, grade_stackelberg
+
+
+def grade_bayesian(leader, follower, prior, result) -> float:
+    """Prior-weighted leader value after checking every type's best response directly."""
+    assert len(result.follower_actions) == leader.shape[0]
+    total = 0.0
+    for t, action in enumerate(result.follower_actions):
+        total += prior[t] * grade_stackelberg(np.stack([leader[t], follower[t]]), result.leader_strategy,
+                                              (action,), tol=1e-8)
+    return total
+
+
+@st.composite
+def bayesian_games(draw):
+    types, m, n = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    entries = st.integers(-4, 4)
+    leader = draw(hnp.arrays(np.int64, (types, m, n), elements=entries)).astype(float)
+    follower = draw(hnp.arrays(np.int64, (types, m, n), elements=entries)).astype(float)
+    weights = np.array(draw(st.lists(st.integers(1, 5), min_size=types, max_size=types)), dtype=float)
+    return leader, follower, weights / weights.sum()
+
+
+@settings(max_examples=30)
+@given(bayesian_games())
+def test_dobss_matches_brute_force_over_assignments(game):
+    leader, follower, prior = game
+    oracle_value, _ = bayesian_by_assignments(leader, follower, prior)
+    result = solve_bayesian_stackelberg(leader, follower, prior)
+    assert result.ok, result.details
+    assert result.leader_value == pytest.approx(oracle_value, abs=1e-6)
+    assert grade_bayesian(leader, follower, prior, result) == pytest.approx(result.leader_value, abs=1e-9)
+    assert result.details["milp_value"] == pytest.approx(result.leader_value, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dobss_matches_brute_force_on_uniform_games(seed):
+    rng = np.random.default_rng(seed)
+    leader, follower = rng.uniform(size=(3, 4, 3)), rng.uniform(size=(3, 4, 3))
+    prior = rng.dirichlet(np.ones(3))
+    result = solve_bayesian_stackelberg(leader, follower, prior)
+    assert result.leader_value == pytest.approx(bayesian_by_assignments(leader, follower, prior)[0], abs=1e-6)
+    assert grade_bayesian(leader, follower, prior, result) == pytest.approx(result.leader_value, abs=1e-9)
+
+
+@settings(max_examples=20)
+@given(st.integers(0, 2 ** 32 - 1))
+def test_one_type_equals_the_stackelberg_solver(seed):
+    rng = np.random.default_rng(seed)
+    leader, follower = rng.integers(-3, 4, size=(1, 3, 4)).astype(float), rng.integers(-3, 4, size=(1, 3, 4)).astype(float)
+    bayes = solve_bayesian_stackelberg(leader, follower, [1.0])
+    single = solve_stackelberg(StackelbergNashGame.from_bimatrix(leader[0], follower[0]))
+    assert bayes.leader_value == pytest.approx(single.leader_value, abs=1e-7)
+    assert grade_bayesian(leader, follower, [1.0], bayes) == pytest.approx(bayes.leader_value, abs=1e-9)
+
+
+def test_identical_types_collapse_to_one():
+    rng = np.random.default_rng(3)
+    leader, follower = rng.uniform(size=(3, 4)), rng.uniform(size=(3, 4))
+    result = solve_bayesian_stackelberg(np.stack([leader] * 3), np.stack([follower] * 3), [0.2, 0.3, 0.5])
+    single = solve_stackelberg(StackelbergNashGame.from_bimatrix(leader, follower))
+    assert result.leader_value == pytest.approx(single.leader_value, abs=1e-7)
+    assert len(set(result.follower_actions)) == 1
+
+
+@pytest.mark.parametrize("prior,message", [([0.5, 0.6], "prior: probabilities sum to"),
+                                           ([1.2, -0.2], "prior: negative probability"),
+                                           ([1.0], "prior: expected shape"),
+                                           ([0.5, float("nan")], "prior: non-finite")])
+def test_rejects_a_bad_prior(prior, message):
+    payoffs = np.zeros((2, 2, 2))
+    with pytest.raises(ValidationError, match=message):
+        solve_bayesian_stackelberg(payoffs, payoffs, prior)
+
+
+def test_rejects_mismatched_shapes():
+    with pytest.raises(ValidationError, match="follower_payoffs: expected shape"):
+        solve_bayesian_stackelberg(np.zeros((2, 2, 3)), np.zeros((2, 3, 2)), [0.5, 0.5])
+    with pytest.raises(ValidationError, match="leader_payoffs: expected 3 dimensions"):
+        solve_bayesian_stackelberg(np.zeros((2, 2)), np.zeros((2, 2)), [1.0])
+
+
+def test_rejects_non_finite_payoffs():
+    leader = np.zeros((1, 2, 2))
+    leader[0, 1, 1] = np.inf
+    with pytest.raises(ValidationError, match="leader_payoffs: non-finite"):
+        solve_bayesian_stackelberg(leader, np.zeros((1, 2, 2)), [1.0])
