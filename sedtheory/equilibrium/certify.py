@@ -85,7 +85,7 @@ def certify_bayesian(leader_payoffs, follower_payoffs, prior, leader_strategy, f
         (w,) = follower_witnesses(game, x, (action,))
         witnesses.append(Witness(player=k + 1, deviation=w.deviation, value=w.value, baseline=w.baseline))
     baseline = float(sum(prior[k] * leader[k][:, a] @ x for k, a in enumerate(y)))
-    optimum = bayesian_relaxed_leader_optimum(leader, follower, prior, delta)
+    optimum = bayesian_relaxed_leader_optimum(leader, follower, prior, delta, incumbent=(x, y))
     notes = ["Bayesian game: follower gap and witness i belong to follower type i - 1"]
     return _assemble(optimum, baseline, tuple(witnesses), epsilon, delta, tol, notes)
 

@@ -185,7 +185,8 @@ def bayesian_arrays(leader_payoffs, follower_payoffs, prior, *, tol: float = DEF
     return leader, follower, probability_vector("prior", prior, size=leader.shape[0], tol=tol)
 
 
-def bayesian_relaxed_leader_optimum(leader_payoffs, follower_payoffs, prior, delta: float = 0.0) -> LeaderOptimum:
+def bayesian_relaxed_leader_optimum(leader_payoffs, follower_payoffs, prior, delta: float = 0.0, *,
+                                    incumbent=None) -> LeaderOptimum:
     """OPT(δ) of a Bayesian Stackelberg game with K follower types (exact branch and bound).
 
     Args:
@@ -193,6 +194,8 @@ def bayesian_relaxed_leader_optimum(leader_payoffs, follower_payoffs, prior, del
         follower_payoffs: ``(K, m, n)``: payoff of follower type k.
         prior: ``(K,)`` probability of each type.
         delta: δ >= 0: every type plays an action within δ of its best response.
+        incumbent: optional ``(x, y)`` with one action per type; re-checked here, and if every
+            type δ-best-responds its value starts the search as a lower bound.
 
     Returns:
         :class:`LeaderOptimum` with one action per type in ``follower_actions``; the value
@@ -204,20 +207,28 @@ def bayesian_relaxed_leader_optimum(leader_payoffs, follower_payoffs, prior, del
     if float(n) ** n_types > MAX_PROFILES:
         raise ValidationError(f"game: {n}^{n_types} type responses exceed the exact limit {MAX_PROFILES}")
     state = {"best": -np.inf, "x": None, "actions": None, "n_lps": 0}
+    if incumbent is not None:
+        x, actions = np.asarray(incumbent[0], dtype=float), tuple(int(a) for a in incumbent[1])
+        if np.all(_type_gains(data, actions) @ x >= -data.delta - _FEASIBILITY):
+            value = float(sum(prior[k] * leader[k][:, a] @ x for k, a in enumerate(actions)))
+            state.update(best=value, x=x, actions=actions)
     _branch(data, (), state)
     return LeaderOptimum(state["best"], state["x"], state["actions"], data.delta, BAYESIAN_METHOD,
                          state["n_lps"], n ** n_types)
 
 
+def _type_gains(data: _BayesianData, actions: tuple[int, ...]) -> np.ndarray:
+    """Rows ``F_k[:, j_k] - F_k[:, j']`` for each assigned type k and j' ≠ j_k: ``(rows, m)``."""
+    m, n = data.leader.shape[1:]
+    rows = [data.follower[k][:, j] - data.follower[k][:, other]
+            for k, j in enumerate(actions) for other in range(n) if other != j]
+    return np.array(rows).reshape(len(rows), m)
+
+
 def _bayesian_lp(data: _BayesianData, actions: tuple[int, ...]) -> np.ndarray | None:
     """LP over x for the types assigned so far (objective over those types only)."""
-    m, n = data.leader.shape[1:]
-    objective = np.zeros(m)
-    gains = []
-    for k, j in enumerate(actions):
-        objective += data.prior[k] * data.leader[k][:, j]
-        gains.extend(data.follower[k][:, j] - data.follower[k][:, other] for other in range(n) if other != j)
-    return _solve_lp(objective, np.array(gains).reshape(len(gains), m), data.delta)
+    objective = sum(data.prior[k] * data.leader[k][:, j] for k, j in enumerate(actions))
+    return _solve_lp(np.asarray(objective, dtype=float), _type_gains(data, actions), data.delta)
 
 
 def _branch(data: _BayesianData, actions: tuple[int, ...], state: dict) -> None:

@@ -152,3 +152,17 @@ def test_incumbent_at_the_optimum_prunes_everything():
     assert optimum.value == 10.0 and optimum.n_lps == 0 and optimum.follower_actions == (0,)
     # an incumbent that is not an equilibrium (column 1 at row 0) is rejected, not trusted
     assert relaxed_leader_optimum(game, incumbent=([1.0, 0.0], (1,))).n_lps == 1
+
+
+@settings(max_examples=30)
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.data())
+def test_bayesian_incumbent_changes_nothing_but_the_work(n_types, m, n, data):
+    cells = n_types * m * n
+    leader = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
+    follower = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
+    prior = np.full(n_types, 1.0 / n_types)
+    x = np.eye(m)[data.draw(st.integers(0, m - 1))]
+    y = tuple(data.draw(st.integers(0, n - 1)) for _ in range(n_types))
+    plain = bayesian_relaxed_leader_optimum(leader, follower, prior)
+    seeded = bayesian_relaxed_leader_optimum(leader, follower, prior, incumbent=(x, y))
+    assert seeded.value == pytest.approx(plain.value, abs=1e-9)
