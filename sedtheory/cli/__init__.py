@@ -12,6 +12,8 @@ from sedtheory.cli._app import CommandError, build_parser, command, main
 
 COMMAND_MODULES: tuple[str, ...] = (
     "sedtheory.cli.info",
+    "sedtheory.cli.solve",
+    "sedtheory.cli.demo",
 )
 
 _loaded = False

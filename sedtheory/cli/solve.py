@@ -1,0 +1,196 @@
+"""``sedtheory solve stackelberg|bayesian GAME`` and ``sedtheory check GAME``.
+
+Game files are JSON or ``.npz`` (format: ``docs/file_formats.md``):
+
+* one follower: ``{"leader_payoffs": (m, n), "follower_payoffs": (m, n)}``;
+* k followers: ``{"payoffs": (1 + k, m, n_1, ..., n_k)}`` (leader at index 0);
+* Bayesian (K follower types): ``{"leader_payoffs": (K, m, n), "follower_payoffs": (K, m, n),
+  "prior": (K,)}``.
+
+JSON files may also carry the descriptive keys ``"name"``, ``"description"`` and ``"source"``.
+``solve`` prints the solver's result as JSON with the independent certificate of its answer
+under ``"certificate"``; ``check`` prints the certificate of a given profile and exits 0 when
+the (ε, δ) condition holds, 1 when it does not. Bad input exits 2 with one line naming it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
+from sedtheory.cli._app import CommandError, command
+from sedtheory.equilibrium.certify import certify, certify_bayesian
+from sedtheory.equilibrium.leader_optimum import bayesian_arrays
+from sedtheory.games.normal_form import StackelbergNashGame
+from sedtheory.solvers import solve_bayesian_stackelberg, solve_stackelberg
+
+_DESCRIPTIVE = {"name", "description", "source"}
+_LAYOUTS = {
+    frozenset({"leader_payoffs", "follower_payoffs"}): "bimatrix",
+    frozenset({"payoffs"}): "tensor",
+    frozenset({"leader_payoffs", "follower_payoffs", "prior"}): "bayesian",
+}
+
+
+@dataclass(frozen=True)
+class BayesianGame:
+    """A Bayesian Stackelberg game read from a file: ``(K, m, n)``, ``(K, m, n)``, ``(K,)``."""
+
+    leader_payoffs: np.ndarray
+    follower_payoffs: np.ndarray
+    prior: np.ndarray
+
+
+def _read_fields(path: Path) -> dict:
+    if not path.exists():
+        raise CommandError(f"GAME: no such file: {path}")
+    if not path.is_file():
+        raise CommandError(f"GAME: not a file: {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"GAME: invalid JSON in {path} (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"GAME: {path} is not UTF-8 text") from None
+        if not isinstance(data, dict):
+            raise CommandError(f"GAME: expected a JSON object at the top of {path}, got {type(data).__name__}")
+        return data
+    if suffix == ".npz":
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                return {key: archive[key] for key in archive.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise CommandError(f"GAME: cannot read {path} as .npz ({exc})") from None
+    raise CommandError(f"GAME: unsupported file type {suffix or '(none)'!r} for {path}; expected .json or .npz")
+
+
+def read_game_file(path: Path) -> StackelbergNashGame | BayesianGame:
+    """Read a game file (JSON or .npz, see the module docstring) into a validated game.
+
+    Raises:
+        CommandError: missing or unreadable file, invalid JSON, unknown or missing keys.
+        ValidationError: wrong shapes, non-finite payoffs, a prior that is not a distribution.
+    """
+    fields = _read_fields(Path(path))
+    keys = frozenset(fields) - _DESCRIPTIVE
+    layout = _LAYOUTS.get(keys)
+    if layout is None:
+        expected = " or ".join("{" + ", ".join(sorted(k)) + "}" for k in _LAYOUTS)
+        raise CommandError(f"GAME: keys {sorted(keys)} in {path} match no game layout; expected {expected}")
+    if layout == "bimatrix":
+        return StackelbergNashGame.from_bimatrix(fields["leader_payoffs"], fields["follower_payoffs"])
+    if layout == "tensor":
+        return StackelbergNashGame(fields["payoffs"])
+    leader, follower, prior = bayesian_arrays(fields["leader_payoffs"], fields["follower_payoffs"], fields["prior"])
+    return BayesianGame(leader, follower, prior)
+
+
+def _finite_or_null(value):
+    """JSON has no NaN or infinity: a non-finite float (e.g. the value of a failed solve) becomes null."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(v) for v in value]
+    return value
+
+
+def _solve_reporting_warnings(solve, *args, **kwargs):
+    """Run a solver; each warning it raises (e.g. no pure follower equilibrium) becomes one stderr line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = solve(*args, **kwargs)
+    for warning in caught:
+        print(f"sedtheory: warning: {warning.message}", file=sys.stderr)
+    return result
+
+
+def _print_json(data: dict) -> None:
+    print(json.dumps(_finite_or_null(data), indent=2, allow_nan=False))
+
+
+@command("solve stackelberg")
+def solve_stackelberg_command(game: Path, tol: float = DEFAULT_TOL) -> int:
+    """Solve a Stackelberg–Nash game file exactly and print the result and its certificate as JSON.
+
+    Args:
+        game: path to a JSON or .npz game file (one follower, or k followers; docs/file_formats.md).
+        tol: numerical tolerance of the solver and of the certificate.
+    """
+    tol = nonnegative_scalar("tol", tol)
+    loaded = read_game_file(game)
+    if isinstance(loaded, BayesianGame):
+        raise CommandError(f"GAME: {game} holds a Bayesian game (it has a prior); use `sedtheory solve bayesian`")
+    result = _solve_reporting_warnings(solve_stackelberg, loaded, tol=tol)
+    certificate = certify(loaded, result.leader_strategy, result.follower_actions, tol=tol) if result.ok else None
+    _print_json({**result.to_dict(), "certificate": None if certificate is None else certificate.to_dict()})
+    return 0
+
+
+@command("solve bayesian")
+def solve_bayesian_command(game: Path, tol: float = DEFAULT_TOL) -> int:
+    """Solve a Bayesian Stackelberg game file (follower types with a prior) and print result and certificate.
+
+    Args:
+        game: path to a JSON or .npz file with leader_payoffs (K, m, n), follower_payoffs (K, m, n), prior (K,).
+        tol: numerical tolerance of the solver and of the certificate.
+    """
+    tol = nonnegative_scalar("tol", tol)
+    loaded = read_game_file(game)
+    if not isinstance(loaded, BayesianGame):
+        raise CommandError(f"GAME: {game} holds no prior; use `sedtheory solve stackelberg`")
+    result = _solve_reporting_warnings(solve_bayesian_stackelberg, loaded.leader_payoffs, loaded.follower_payoffs,
+                                      loaded.prior, tol=tol)
+    certificate = None
+    if result.ok:
+        certificate = certify_bayesian(loaded.leader_payoffs, loaded.follower_payoffs, loaded.prior,
+                                       result.leader_strategy, result.follower_actions, tol=tol)
+    _print_json({**result.to_dict(), "certificate": None if certificate is None else certificate.to_dict()})
+    return 0
+
+
+@command("check")
+def check_command(
+    game: Path,
+    leader_strategy: tuple[float, ...] | None = None,
+    follower_actions: tuple[int, ...] | None = None,
+    epsilon: float = 0.0,
+    delta: float = 0.0,
+    tol: float = DEFAULT_TOL,
+) -> int:
+    """Certify a given profile as an (ε, δ)-strong Stackelberg equilibrium; exit 0 if it holds, 1 if not.
+
+    Args:
+        game: path to a JSON or .npz game file (Bayesian files take one follower action per type).
+        leader_strategy: the leader's mixed commitment, m probabilities (required).
+        follower_actions: one pure action per follower, or per follower type (required).
+        epsilon: leader tolerance ε >= 0.
+        delta: follower tolerance δ >= 0.
+        tol: numerical slack added to ε and δ.
+    """
+    if leader_strategy is None:
+        raise CommandError("--leader-strategy: required (m probabilities summing to 1)")
+    if follower_actions is None:
+        raise CommandError("--follower-actions: required (one action index per follower)")
+    epsilon, delta, tol = (nonnegative_scalar(n, v) for n, v in (("epsilon", epsilon), ("delta", delta), ("tol", tol)))
+    loaded = read_game_file(game)
+    if isinstance(loaded, BayesianGame):
+        certificate = certify_bayesian(loaded.leader_payoffs, loaded.follower_payoffs, loaded.prior,
+                                       leader_strategy, follower_actions, epsilon=epsilon, delta=delta, tol=tol)
+    else:
+        certificate = certify(loaded, leader_strategy, follower_actions, epsilon=epsilon, delta=delta, tol=tol)
+    _print_json(certificate.to_dict())
+    return 0 if certificate.holds else 1
+
+
+__all__ = ["BayesianGame", "read_game_file"]
