@@ -135,6 +135,11 @@ def regret(game: NormalFormGame, strategies) -> np.ndarray:
     Exactly 0 for a player whose pure action is a best response (no rounding: the current
     payoff is read from the same deviation vector). Not clipped at 0; a mixed strategy can
     show ``-1e-16``-sized values from rounding.
+
+    Example (prisoner's dilemma at mutual cooperation: each player gains 5 - 3 by defecting):
+        >>> game = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+        >>> regret(game, [0, 0]).tolist()
+        [2.0, 2.0]
     """
     game = _normal_form(game)
     vectors = mixed_strategies(game, strategies)

@@ -47,6 +47,13 @@ def certify(game: StackelbergNashGame, leader_strategy, follower_actions: Sequen
         :class:`Certificate` with ``epsilon_hat``, ``delta_hat`` ``(k,)``, the leader witness
         (deviation ``{"leader_strategy", "follower_actions"}`` attaining OPT(δ)), one follower
         witness per follower (best pure deviation) and ``holds``.
+
+    Example (Conitzer & Sandholm 2006: the strong Stackelberg equilibrium, then row 1 alone):
+        >>> game = StackelbergNashGame.from_bimatrix([[2, 4], [1, 3]], [[1, 0], [0, 1]])
+        >>> certify(game, [0.5, 0.5], [1]).holds
+        True
+        >>> round(certify(game, [0.0, 1.0], [1]).epsilon_hat, 9)
+        0.5
     """
     epsilon, delta, tol = (nonnegative_scalar(name, value) for name, value in
                            (("epsilon", epsilon), ("delta", delta), ("tol", tol)))
