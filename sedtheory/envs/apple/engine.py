@@ -34,8 +34,9 @@ Randomness: every draw is injected as a :class:`StepDraws` (see :func:`draw_step
 per game (:mod:`sedtheory.envs.apple.rng`), so a batch reproduces single games exactly and the
 slow reference :mod:`sedtheory.envs.apple.reference` can consume the very same numbers.
 
-Observations: cell codes gathered through precomputed indices per (cell, facing), turned into
-one-hot channels by one table lookup (see :func:`observe`). Channel names:
+Observations: cell codes gathered through precomputed indices per (cell, facing)
+(:func:`observe_codes`, uint8), turned into one-hot float channels by one table lookup
+(:func:`one_hot_obs`). Channel names:
 :data:`OBS_CHANNEL_NAMES`, :data:`PRINCIPAL_CHANNEL_NAMES`.
 """
 
@@ -88,9 +89,11 @@ def tax_torch(income: torch.Tensor, rates: torch.Tensor, thresholds: torch.Tenso
 class AppleState:
     """State of B games (leading axis B). ``pos`` are flat cells ``row * W + col``.
 
-    Fields: pos, facing, present, removal_timer, cooldown, period_income, episode_apples: ``(B, n)``;
-    live: ``(B, A)`` bool over the map's apple cells (row-major); tax_rates, pending_rates:
-    ``(B, n_brackets)``; t: step index within the episode (all games in lockstep).
+    Fields: pos, facing, present, removal_timer, cooldown (int64 / bool ``(B, n)``);
+    period_income, episode_apples (float32 ``(B, n)``); live: bool ``(B, A + 1)`` over the map's
+    apple cells in row-major order plus a last scratch column that is always False;
+    tax_rates, pending_rates: float32 ``(B, n_brackets)``; t: step index within the episode
+    (all games in lockstep).
     """
 
     pos: torch.Tensor
@@ -108,8 +111,8 @@ class AppleState:
 
 @dataclass(frozen=True)
 class StepDraws:
-    """The uniforms one step consumes: move ``(B, n)``, regrow ``(B, A)``,
-    respawn_cell ``(B, n)``, respawn_facing ``(B, n)``."""
+    """The uniforms in [0, 1) one step consumes: move ``(B, n)`` (contest priority),
+    regrow ``(B, A + 1)`` (last column unused), respawn_cell ``(B, n)``, respawn_facing ``(B, n)``."""
 
     move: torch.Tensor
     regrow: torch.Tensor
@@ -144,108 +147,125 @@ class EngineConsts:
         self.HW = self.H * self.W
         self.OOB, self.DUMP = self.HW, self.HW + 1
         self.n = params.n_players
+        self.n_actions = params.n_actions
         terrain = np.full(self.HW + 2, FLOOR, dtype=np.int64)
         terrain[: self.HW][lay.walls.ravel()] = WALL
         terrain[: self.HW][lay.apple_cells.ravel()] = APPLE_CELL
         terrain[self.OOB] = OUT_OF_MAP
-        terrain[self.DUMP] = FLOOR
+        self.terrain_np = terrain
         self.apple_flat_np = np.flatnonzero(lay.apple_cells.ravel())
         self.A = len(self.apple_flat_np)
         cell_to_apple = np.full(self.HW + 2, self.A, dtype=np.int64)
         cell_to_apple[self.apple_flat_np] = np.arange(self.A)
         self.spawn_flat_np = np.flatnonzero(lay.spawn_cells.ravel())
         self.inner_flat_np = np.array([r * self.W + c for r, c in lay.inner_spawns], dtype=np.int64)
-        t = lambda a, dt=torch.int64: torch.as_tensor(a, dtype=dt, device=self.device)  # noqa: E731
+        t = lambda a, dt=torch.int64: torch.as_tensor(np.asarray(a), dtype=dt, device=self.device)  # noqa: E731
         self.terrain = t(terrain)
         self.apple_flat = t(self.apple_flat_np)
         self.cell_to_apple = t(cell_to_apple)
         self.spawn_flat = t(self.spawn_flat_np)
         self.inner_flat = t(self.inner_flat_np)
+        self.is_apple = t(np.arange(self.A + 1) < self.A, torch.bool)
         self.neighbours = t(self._neighbour_matrix(), torch.float32)
-        self.regrow_probs = t(np.asarray(params.regrowth_probs), torch.float32)
+        probs = np.asarray(params.regrowth_probs, dtype=np.float32)
+        self.regrow_probs = t(probs[np.minimum(np.arange(self.A + 1), len(probs) - 1)], torch.float32)
         self.thresholds = t(np.asarray(params.tax_thresholds), torch.float32)
-        self.window_idx = t(self._window_table())
-        self.move_target = t(self._move_table())
+        self.window_np = self._window_table()
+        self.window_idx = t(self.window_np)
+        self.act_target = t(self._action_target_table())
+        self.act_facing = t(self._action_facing_table())
+        self.visible = t(self._visibility_table(), torch.bool)
         self.beam = t(self._beam_table())
+        self.terrain_code = t(terrain * N_SLOTS, torch.uint8)
+        self.window_idx4 = t(self.window_np + (np.arange(self.HW * 4) % 4 * (self.HW + 2))[:, None])
+        self.slot_table = t([[1 + (fo - f) % 4 for f in range(4)] for fo in range(4)], torch.uint8)
         self.obs_table = t(self._obs_table(), torch.float32)
-        self.cell_lut = t(self._cell_lut())
-        self.forward = t(FORWARD)
-        self.right = t(RIGHT)
         self.agent_offset = t(np.arange(self.n) * N_TERRAIN * N_SLOTS).view(1, self.n, 1)
         self.self_index = params.window_forward * params.window_shape[1] + params.window_left
+        self.player_index = t(np.arange(self.n))
+        self.not_self = t(~np.eye(self.n, dtype=bool), torch.bool)
+        self.pointer_tail = t([self.n, self.n + 1])
+        self.pointer_rounds = max(1, math.ceil(math.log2(self.n)))
+        self.draw_words = rng.offsets(3 * self.n + self.A + 1, self.device)
+        self.reset_words = rng.offsets(len(self.spawn_flat_np) + self.n, self.device)
+        self.types_words = rng.offsets(2 * self.n, self.device)
 
     # ---- static tables -------------------------------------------------------------------
-    def _rc(self, cell: int) -> tuple[int, int]:
-        return divmod(cell, self.W)
+    def _cell_at(self, r: int, c: int) -> int:
+        return r * self.W + c if 0 <= r < self.H and 0 <= c < self.W else self.OOB
+
+    def _offset_cell(self, cell: int, facing: int, forward: int, right: int) -> int:
+        r, c = divmod(cell, self.W)
+        return self._cell_at(r + forward * FORWARD[facing][0] + right * RIGHT[facing][0],
+                             c + forward * FORWARD[facing][1] + right * RIGHT[facing][1])
+
+    def _blocked(self, cell: int) -> bool:
+        return self.terrain_np[cell] in (WALL, OUT_OF_MAP)
 
     def _neighbour_matrix(self) -> np.ndarray:
-        rc = np.array([self._rc(c) for c in self.apple_flat_np]).reshape(-1, 2)
+        """``(A + 1, A + 1)``: 1 where two apple cells are within the regrowth radius (not itself)."""
+        rc = np.array([divmod(int(c), self.W) for c in self.apple_flat_np]).reshape(-1, 2)
         d2 = ((rc[:, None, :] - rc[None, :, :]) ** 2).sum(-1)
         near = d2 <= self.params.regrowth_radius ** 2 + 1e-9
         np.fill_diagonal(near, False)
-        return near.astype(np.float32)
-
-    def _cell_at(self, r: int, c: int) -> int:
-        if 0 <= r < self.H and 0 <= c < self.W:
-            return r * self.W + c
-        return self.OOB
+        out = np.zeros((self.A + 1, self.A + 1), dtype=np.float32)
+        out[: self.A, : self.A] = near
+        return out
 
     def _window_table(self) -> np.ndarray:
         """``(HW * 4, V)``: flat cell (or OOB) at each window position, per (cell, facing)."""
         p = self.params
         rows, cols = p.window_shape
-        table = np.empty((self.HW * 4, rows * cols), dtype=np.int64)
-        for cell in range(self.HW):
-            r, c = self._rc(cell)
-            for f in range(4):
-                k = 0
-                for i in range(rows):
-                    for j in range(cols):
-                        d, l = p.window_forward - i, j - p.window_left
-                        table[cell * 4 + f, k] = self._cell_at(r + d * FORWARD[f][0] + l * RIGHT[f][0],
-                                                               c + d * FORWARD[f][1] + l * RIGHT[f][1])
-                        k += 1
-        return table
+        cell, f = np.divmod(np.arange(self.HW * 4), 4)
+        r, c = np.divmod(cell, self.W)
+        fwd = (p.window_forward - np.arange(rows))[:, None].repeat(cols, 1).ravel()  # (V,)
+        lat = (np.arange(cols) - p.window_left)[None, :].repeat(rows, 0).ravel()
+        rr = r[:, None] + fwd[None] * FORWARD[f, 0][:, None] + lat[None] * RIGHT[f, 0][:, None]
+        cc = c[:, None] + fwd[None] * FORWARD[f, 1][:, None] + lat[None] * RIGHT[f, 1][:, None]
+        inside = (rr >= 0) & (rr < self.H) & (cc >= 0) & (cc < self.W)
+        return np.where(inside, rr * self.W + cc, self.OOB).astype(np.int64)
 
-    def _blocked(self, cell: int) -> bool:
-        return cell == self.OOB or bool(self.terrain[cell] == WALL)
-
-    def _move_table(self) -> np.ndarray:
-        """``(HW * 4, 4)``: target cell of actions 1..4 (the same cell when blocked by a wall)."""
-        table = np.empty((self.HW * 4, 4), dtype=np.int64)
+    def _action_target_table(self) -> np.ndarray:
+        """``(HW * 4 * n_actions,)``: cell after action ``a`` from (cell, facing); a blocked move stays."""
+        table = np.empty((self.HW, 4, self.n_actions), dtype=np.int64)
         for cell in range(self.HW):
-            r, c = self._rc(cell)
             for f in range(4):
-                for m, (d, l) in enumerate(MOVE_OFFSETS):
-                    target = self._cell_at(r + d * FORWARD[f][0] + l * RIGHT[f][0], c + d * FORWARD[f][1] + l * RIGHT[f][1])
-                    table[cell * 4 + f, m] = cell if self._blocked(target) else target
-        return table
+                table[cell, f, :] = cell
+                for m, (d, lat) in enumerate(MOVE_OFFSETS):
+                    target = self._offset_cell(cell, f, d, lat)
+                    table[cell, f, m + 1] = cell if self._blocked(target) else target
+        return table.ravel()
+
+    def _action_facing_table(self) -> np.ndarray:
+        """``(4 * n_actions,)``: facing after action ``a`` (5 turns left, 6 turns right)."""
+        table = np.empty((4, self.n_actions), dtype=np.int64)
+        for f in range(4):
+            table[f, :] = f
+            table[f, 5], table[f, 6] = (f + 3) % 4, (f + 1) % 4
+        return table.ravel()
+
+    def _visibility_table(self) -> np.ndarray:
+        """``(HW * 4 * HW,)``: cell ``c2`` lies in the window of an observer at (cell, facing)."""
+        window = self.window_np
+        table = np.zeros((self.HW * 4, self.HW), dtype=bool)
+        for key in range(self.HW * 4):
+            table[key, window[key][window[key] < self.HW]] = True
+        return table.ravel()
 
     def _beam_table(self) -> np.ndarray:
         """``(HW * 4, rays, length)``: cells of each zap ray, DUMP after the first wall."""
         p = self.params
         offsets = range(-p.zap_radius, p.zap_radius + 1)
         table = np.full((self.HW * 4, len(offsets), p.zap_length), self.DUMP, dtype=np.int64)
-        for cell in range(self.HW):
-            r, c = self._rc(cell)
-            for f in range(4):
-                for k, o in enumerate(offsets):
-                    for d in range(1, p.zap_length + 1):
-                        target = self._cell_at(r + d * FORWARD[f][0] + o * RIGHT[f][0], c + d * FORWARD[f][1] + o * RIGHT[f][1])
-                        if self._blocked(target):
-                            break
-                        table[cell * 4 + f, k, d - 1] = target
+        for key in range(self.HW * 4):
+            cell, f = divmod(key, 4)
+            for k, o in enumerate(offsets):
+                for d in range(1, p.zap_length + 1):
+                    target = self._offset_cell(cell, f, d, o)
+                    if self._blocked(target):
+                        break
+                    table[key, k, d - 1] = target
         return table
-
-    def _cell_lut(self) -> np.ndarray:
-        """``(N_TERRAIN * 5 * 4,)``: (terrain, player facing + 1 or 0, observer facing) -> terrain * 6 + slot."""
-        lut = np.empty(N_TERRAIN * 5 * 4, dtype=np.int64)
-        for terrain in range(N_TERRAIN):
-            for fo in range(5):
-                for fs in range(4):
-                    slot = 0 if fo == 0 else 1 + (fo - 1 - fs) % 4
-                    lut[(terrain * 5 + fo) * 4 + fs] = terrain * N_SLOTS + slot
-        return lut
 
     def _obs_table(self) -> np.ndarray:
         """``(n * 30 + 1, C)``: one-hot channels of each (agent, terrain, slot) code; last row zeros."""
@@ -258,8 +278,7 @@ class EngineConsts:
                     row = table[(agent * N_TERRAIN + terrain) * N_SLOTS + slot]
                     if terrain in terrain_channel:
                         row[terrain_channel[terrain]] = 1
-                    if terrain == LIVE_APPLE:
-                        row[3] = 1
+                    row[3] = terrain == LIVE_APPLE
                     if slot == 5:
                         row[4] = 1
                     elif slot > 0:
@@ -270,51 +289,59 @@ class EngineConsts:
 
 
 # ---- draws ---------------------------------------------------------------------------------
-def draw_step(consts: EngineConsts, seeds: torch.Tensor, episode: int, t: int) -> StepDraws:
-    """The uniforms of step ``t`` of ``episode`` for games with 32-bit ``seeds`` ``(B,)``."""
+def split_draws(consts: EngineConsts, u: torch.Tensor) -> StepDraws:
+    """Cut one ``(B, 3n + A + 1)`` block of uniforms into the fields of :class:`StepDraws`."""
     n, A = consts.n, consts.A
-    key = lambda purpose: rng.stream_keys(seeds, episode, t, purpose)  # noqa: E731
-    return StepDraws(
-        move=rng.uniforms(key(rng.PURPOSE_MOVE), n),
-        regrow=rng.uniforms(key(rng.PURPOSE_REGROW), A),
-        respawn_cell=rng.uniforms(key(rng.PURPOSE_RESPAWN_CELL), n),
-        respawn_facing=rng.uniforms(key(rng.PURPOSE_RESPAWN_FACING), n),
-    )
+    return StepDraws(move=u[:, :n], regrow=u[:, n:n + A + 1], respawn_cell=u[:, n + A + 1:2 * n + A + 1],
+                     respawn_facing=u[:, 2 * n + A + 1:])
 
 
-def sample_types(seeds: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+def draw_step(consts: EngineConsts, episode_keys: torch.Tensor, t: int) -> StepDraws:
+    """The uniforms of step ``t`` for games with episode keys ``(B,)`` (:func:`rng.episode_keys`)."""
+    key = rng.stream_key(episode_keys, rng.STEP_STREAM, t)
+    return split_draws(consts, rng.uniforms(key, consts.draw_words))
+
+
+def sample_types(consts: EngineConsts, seeds: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Selfishness σ and trust β ``(B, n)`` ~ U[0, 1) per game (paper Section 4), fixed per seed."""
-    u = rng.uniforms(rng.stream_keys(seeds, 0, 0, rng.PURPOSE_TYPES), 2 * n)
-    return u[:, :n].contiguous(), u[:, n:].contiguous()
+    u = rng.uniforms(rng.stream_key(seeds, rng.TYPES_STREAM, 0), consts.types_words)
+    return u[:, : consts.n].contiguous(), u[:, consts.n:].contiguous()
 
 
 # ---- reset ---------------------------------------------------------------------------------
-def reset_state(consts: EngineConsts, seeds: torch.Tensor, episode: int) -> AppleState:
+def reset_draws(consts: EngineConsts, episode_keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Uniforms of a reset: spawn-cell keys ``(B, S)`` and facings ``(B, n)``."""
+    u = rng.uniforms(rng.stream_key(episode_keys, rng.RESET_STREAM, 0), consts.reset_words)
+    S = len(consts.spawn_flat_np)
+    return u[:, :S], u[:, S:]
+
+
+def reset_state(consts: EngineConsts, spawn_u: torch.Tensor, facing_u: torch.Tensor) -> AppleState:
     """Start state: players ``k < #Q`` on the inner spawn cells, the others on distinct uniformly
-    random spawn cells (smallest ``spawn`` uniforms first), uniformly random facings, all apples live."""
-    B, n, dev = seeds.shape[0], consts.n, consts.device
+    random spawn cells (ascending ``spawn_u``, ties to the lower cell), facings ``floor(4 u)``, all apples live."""
+    B, n, dev = spawn_u.shape[0], consts.n, consts.device
     n_inner = min(len(consts.inner_flat_np), n)
-    cell_u = rng.uniforms(rng.stream_keys(seeds, episode, 0, rng.PURPOSE_SPAWN_CELL), len(consts.spawn_flat_np))
-    order = torch.sort(cell_u, dim=1, stable=True).indices[:, : n - n_inner]
+    order = torch.sort(spawn_u, dim=1, stable=True).indices[:, : n - n_inner]
     pos = torch.cat([consts.inner_flat[:n_inner].expand(B, n_inner), consts.spawn_flat[order]], dim=1)
-    facing_u = rng.uniforms(rng.stream_keys(seeds, episode, 0, rng.PURPOSE_SPAWN_FACING), n)
     zeros_i = torch.zeros(B, n, dtype=torch.int64, device=dev)
     zeros_f = torch.zeros(B, n, dtype=torch.float32, device=dev)
     rates = torch.zeros(B, consts.params.n_brackets, dtype=torch.float32, device=dev)
+    live = consts.is_apple.expand(B, consts.A + 1).clone()
     return AppleState(
         pos=pos.contiguous(), facing=(facing_u * 4).long(), present=torch.ones(B, n, dtype=torch.bool, device=dev),
-        removal_timer=zeros_i, cooldown=zeros_i.clone(), live=torch.ones(B, consts.A, dtype=torch.bool, device=dev),
-        period_income=zeros_f, episode_apples=zeros_f.clone(), tax_rates=rates, pending_rates=rates.clone(), t=0,
+        removal_timer=zeros_i, cooldown=zeros_i.clone(), live=live, period_income=zeros_f,
+        episode_apples=zeros_f.clone(), tax_rates=rates, pending_rates=rates.clone(), t=0,
     )
 
 
 # ---- step ----------------------------------------------------------------------------------
-def _occupancy(consts: EngineConsts, pos: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
-    """``(B, HW + 2)``: index of the present player on each cell, -1 if none."""
+def _occupancy(consts: EngineConsts, pos: torch.Tensor, present: torch.Tensor | None) -> torch.Tensor:
+    """``(B, HW + 2)``: index of the present player on each cell, -1 if none (``present=None``: all)."""
     B, n = pos.shape
     occ = torch.full((B, consts.HW + 2), -1, dtype=torch.int64, device=pos.device)
-    idx = torch.where(present, pos, consts.DUMP)
-    occ.scatter_(1, idx, torch.arange(n, device=pos.device).expand(B, n))
+    if present is None:
+        return occ.scatter_(1, pos, consts.player_index.expand(B, n))
+    occ.scatter_(1, torch.where(present, pos, consts.DUMP), consts.player_index.expand(B, n))
     occ[:, consts.DUMP] = -1
     return occ
 
@@ -335,44 +362,42 @@ def _zap(consts: EngineConsts, state: AppleState, act: torch.Tensor) -> tuple[to
     return hit[:, :n], cooldown
 
 
-def _resolve_moves(consts: EngineConsts, pos: torch.Tensor, target: torch.Tensor, moving: torch.Tensor,
-                   present: torch.Tensor, priority: torch.Tensor) -> torch.Tensor:
-    """Which movers move (``(B, n)`` bool): contest winners whose chain of followed players ends at a free cell."""
+def move_priority(consts: EngineConsts, u: torch.Tensor) -> torch.Tensor:
+    """Distinct contest keys ``(B, n)``: larger uniform wins, ties to the lower player index."""
+    return (u * 16777216.0).long() * consts.n + (consts.n - 1 - consts.player_index)
+
+
+def resolve_moves(consts: EngineConsts, pos: torch.Tensor, target: torch.Tensor, present: torch.Tensor | None,
+                  priority: torch.Tensor) -> torch.Tensor:
+    """Which players move (``(B, n)`` bool). A player moves iff ``target != pos``, it has the
+    largest priority among players targeting that cell, and the chain of players standing on
+    the cells ahead ends at a free cell with every link moving (cycles and stayers block)."""
     B, n = pos.shape
-    idx = torch.arange(n, device=pos.device)
-    same = (target[:, :, None] == target[:, None, :]) & moving[:, :, None] & moving[:, None, :]
-    beats = (priority[:, None, :] > priority[:, :, None]) | (
-        (priority[:, None, :] == priority[:, :, None]) & (idx[None, :] < idx[:, None])[None])
-    winner = moving & ~(same & beats).any(-1)  # beats[b, i, j]: j beats i
-    occ = _occupancy(consts, pos, present)
-    ahead = occ.gather(1, target)  # player standing on the target, -1 if none
-    ahead_moves = winner.gather(1, ahead.clamp_min(0)) & (ahead >= 0)
-    free, blocked = n, n + 1
-    nxt = torch.where(ahead < 0, free, torch.where(ahead_moves, ahead, blocked))
-    nxt = torch.where(winner, nxt, blocked)
-    ptr = torch.cat([nxt, torch.tensor([free, blocked], device=pos.device).expand(B, 2)], dim=1)
-    for _ in range(max(1, math.ceil(math.log2(n + 2))) + 1):
+    moving = target != pos
+    same = (target[:, :, None] == target[:, None, :]) & moving[:, None, :]
+    winner = moving & ~(same & (priority[:, None, :] > priority[:, :, None])).any(-1)
+    ahead = _occupancy(consts, pos, present).gather(1, target)  # player on the target cell, -1 if none
+    nxt = torch.where(winner, torch.where(ahead >= 0, ahead, n), n + 1)
+    ptr = torch.cat([nxt, consts.pointer_tail.expand(B, 2)], dim=1)
+    for _ in range(consts.pointer_rounds):
         ptr = ptr.gather(1, ptr)
-    return winner & (ptr[:, :n] == free)
+    return ptr[:, :n] == n
 
 
 def _respawn(consts: EngineConsts, pos, facing, present, waiting, draws: StepDraws):
     """Place waiting players, in index order, on uniformly random free spawn cells."""
-    B, n = pos.shape
     if not bool(waiting.any()):
         return pos, facing, present
     pos, facing, present = pos.clone(), facing.clone(), present.clone()
     spawn = consts.spawn_flat
-    for i in range(n):  # runs only on steps with a respawn (zap on)
+    for i in range(consts.n):  # runs only on steps with a respawn (zap on)
         want = waiting[:, i]
         if not bool(want.any()):
             continue
-        taken = ((spawn[None, :, None] == pos[:, None, :]) & present[:, None, :]).any(-1)  # (B, S)
-        free = ~taken
+        free = ~((spawn[None, :, None] == pos[:, None, :]) & present[:, None, :]).any(-1)  # (B, S)
         n_free = free.sum(-1)
-        pick = (draws.respawn_cell[:, i] * n_free).long().clamp_max((n_free - 1).clamp_min(0))
-        rank = free.long().cumsum(-1) - 1
-        chosen = (free & (rank == pick[:, None])).long().argmax(-1)
+        pick = ((draws.respawn_cell[:, i] * 16777216.0).long() * n_free) >> 24  # floor(u * n_free), exact
+        chosen = (free & (free.long().cumsum(-1) - 1 == pick[:, None])).long().argmax(-1)
         ok = want & (n_free > 0)
         pos[:, i] = torch.where(ok, spawn[chosen], pos[:, i])
         facing[:, i] = torch.where(ok, (draws.respawn_facing[:, i] * 4).long(), facing[:, i])
@@ -380,123 +405,127 @@ def _respawn(consts: EngineConsts, pos, facing, present, waiting, draws: StepDra
     return pos, facing, present
 
 
-def observable(consts: EngineConsts, pos: torch.Tensor, facing: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
+def observable(consts: EngineConsts, pos: torch.Tensor, facing: torch.Tensor, present: torch.Tensor | None) -> torch.Tensor:
     """``(B, n, n)`` bool: ``[b, i, j]`` = player ``j ≠ i`` is present inside ``i``'s window."""
-    p = consts.params
-    r, c = pos // consts.W, pos % consts.W
-    dr = r[:, None, :] - r[:, :, None]
-    dc = c[:, None, :] - c[:, :, None]
-    fwd, rgt = consts.forward[facing], consts.right[facing]  # (B, n, 2)
-    d = dr * fwd[..., 0:1] + dc * fwd[..., 1:2]
-    lat = dr * rgt[..., 0:1] + dc * rgt[..., 1:2]
-    inside = (d <= p.window_forward) & (d >= -p.window_backward) & (lat <= p.window_right) & (lat >= -p.window_left)
-    eye = torch.eye(pos.shape[1], dtype=torch.bool, device=pos.device)
-    return inside & present[:, :, None] & present[:, None, :] & ~eye
+    key = (pos * 4 + facing) * consts.HW
+    seen = consts.visible[key[:, :, None] + pos[:, None, :]] & consts.not_self
+    if present is not None:
+        seen &= present[:, :, None] & present[:, None, :]
+    return seen
+
+
+def _period_tax(consts: EngineConsts, income: torch.Tensor, rates: torch.Tensor) -> torch.Tensor:
+    tax = tax_torch(income, rates, consts.thresholds)
+    return tax.mean(-1, keepdim=True) - tax
 
 
 def step_state(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draws: StepDraws,
                selfishness: torch.Tensor, trust: torch.Tensor) -> tuple[AppleState, StepResult]:
     """One step of every game (rules in the module docstring). ``actions``: int64 ``(B, n)``."""
-    p, n = consts.params, consts.n
-    B = actions.shape[0]
+    p = consts.params
     period_start = state.t % p.tax_period == 0
     rates = state.pending_rates if period_start else state.tax_rates
-    act = torch.where(state.present, actions, 0)
+    present = None if not p.zap else state.present
     if p.zap:
+        act = torch.where(state.present, actions, 0)
         hit, cooldown = _zap(consts, state, act)
+        act = torch.where(hit, 0, act)
+        present = state.present & ~hit
     else:
-        hit, cooldown = torch.zeros_like(state.present), state.cooldown
-    active = state.present & ~hit
-    # turns and moves
-    key = state.pos * 4 + state.facing
-    is_move = active & (act >= 1) & (act <= 4)
-    target = consts.move_target[key, (act - 1).clamp(0, 3)]
-    target = torch.where(is_move, target, state.pos)
-    moving = target != state.pos
-    turn = torch.where(active & (act == 5), 3, torch.where(active & (act == 6), 1, 0))
-    facing = (state.facing + turn) % 4
-    moves = _resolve_moves(consts, state.pos, target, moving, active, draws.move)
+        act, hit, cooldown = actions, None, state.cooldown
+    key = (state.pos * 4 + state.facing) * consts.n_actions + act
+    target = consts.act_target[key]
+    facing = consts.act_facing[state.facing * consts.n_actions + act]
+    moves = resolve_moves(consts, state.pos, target, present, move_priority(consts, draws.move))
     pos = torch.where(moves, target, state.pos)
-    # eating and regrowth (k counted on the apples live at the start of the step)
-    apple_of = consts.cell_to_apple[pos]  # A for non-apple cells
-    live_pad = torch.cat([state.live, torch.zeros(B, 1, dtype=torch.bool, device=pos.device)], dim=1)
-    ate = moves & live_pad.gather(1, apple_of)
-    eaten = torch.zeros(B, consts.A + 1, dtype=torch.bool, device=pos.device)
-    eaten.scatter_(1, torch.where(ate, apple_of, consts.A), True)
-    k = (state.live.float() @ consts.neighbours).long().clamp_max(len(p.regrowth_probs) - 1)
-    regrow = ~state.live & (draws.regrow < consts.regrow_probs[k])
-    live = (state.live & ~eaten[:, : consts.A]) | regrow
-    # removal and respawn
-    timer = torch.where(state.present, 0, (state.removal_timer - 1).clamp_min(0))
-    waiting = ~state.present & (timer == 0)
-    present = active
+    # eating, then regrowth with k counted on the apples live at the start of the step
+    apple_at = consts.cell_to_apple[pos]  # A (the scratch column) off apple cells
+    ate = moves & state.live.gather(1, apple_at)
+    k = (state.live.float() @ consts.neighbours).long()
+    regrow = (draws.regrow < consts.regrow_probs[k]) & ~state.live & consts.is_apple
+    live = state.live.scatter(1, torch.where(ate, apple_at, consts.A), False) | regrow
+    timer = state.removal_timer
     if p.zap:
-        pos, facing, present = _respawn(consts, pos, facing, present, waiting, draws)
+        timer = torch.where(state.present, 0, (timer - 1).clamp_min(0))
+        pos, facing, present = _respawn(consts, pos, facing, present, ~state.present & (timer == 0), draws)
         timer = torch.where(hit, p.zap_removal_steps, timer)
         cooldown = torch.where(present & ~state.present, 0, cooldown)
-    # rewards
+    # rewards (paper eq. (2))
     apples = ate.float()
     seen = observable(consts, pos, facing, present).float()
-    intrinsic = selfishness * apples + (1 - selfishness) * (seen @ apples[:, :, None]).squeeze(-1)
-    income = (0 if period_start else state.period_income) + apples
+    intrinsic = selfishness * apples + (1 - selfishness) * torch.bmm(seen, apples[:, :, None])[:, :, 0]
+    income = apples if period_start else state.period_income + apples
     extrinsic = apples
     if (state.t + 1) % p.tax_period == 0 or state.t + 1 == p.episode_length:
-        tax = tax_torch(income, rates, consts.thresholds)
-        extrinsic = apples - tax + tax.mean(-1, keepdim=True)
+        extrinsic = apples + _period_tax(consts, income, rates)
     reward = trust * extrinsic + (1 - trust) * intrinsic
-    new = AppleState(pos=pos, facing=facing, present=present, removal_timer=timer, cooldown=cooldown, live=live,
-                     period_income=income, episode_apples=state.episode_apples + apples, tax_rates=rates,
+    new = AppleState(pos=pos, facing=facing, present=state.present if present is None else present,
+                     removal_timer=timer, cooldown=cooldown, live=live, period_income=income,
+                     episode_apples=state.episode_apples + apples, tax_rates=rates,
                      pending_rates=state.pending_rates, t=state.t + 1)
+    if hit is None:
+        hit = torch.zeros_like(ate)
     return new, StepResult(apples=apples, intrinsic=intrinsic, extrinsic=extrinsic, reward=reward, hit=hit)
 
 
 # ---- observations --------------------------------------------------------------------------
 def cell_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
-    """``(B, HW + 2)``: ``terrain * 5 + (facing + 1 of the present player on the cell, else 0)``."""
+    """uint8 ``(B, 4, HW + 2)``: per observer facing ``f``, the code ``terrain * 6 + slot`` of every
+    cell (slot 0 none, ``1 + (facing − f) mod 4`` for a present player on the cell)."""
     B = state.pos.shape[0]
-    code = consts.terrain.repeat(B, 1)
-    code[:, consts.apple_flat] += state.live.long()
-    code.mul_(5)
-    code.scatter_add_(1, torch.where(state.present, state.pos, consts.DUMP), state.facing + 1)
-    return code
+    base = consts.terrain_code.repeat(B, 1)
+    base.index_add_(1, consts.apple_flat, state.live[:, : consts.A].to(torch.uint8) * N_SLOTS)
+    maps = base[:, None, :].repeat(1, 4, 1)
+    where = state.pos if not consts.params.zap else torch.where(state.present, state.pos, consts.DUMP)
+    slots = consts.slot_table[state.facing].transpose(1, 2)  # (B, 4, n)
+    return maps.scatter_add_(2, where[:, None, :].expand(-1, 4, -1), slots)
 
 
-def observe(consts: EngineConsts, state: AppleState, out: torch.Tensor | None = None) -> torch.Tensor:
-    """Player observations ``(B, n, C, rows, cols)`` float32 (a channels-last view; absent players: zeros).
+def observe_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
+    """Player observations as codes: uint8 ``(B, n, rows, cols)``, ``terrain * 6 + slot`` per window
+    cell (terrain: FLOOR, WALL, OUT_OF_MAP, APPLE_CELL, LIVE_APPLE; slot: 0 none, 1..4 another player
+    facing forward / right / backward / left relative to the observer, 5 the observer).
+    An absent (zapped) observer sees code 255. One gather through indices precomputed per
+    (cell, facing) from :func:`cell_codes`."""
+    n = consts.n
+    B = state.pos.shape[0]
+    rows, cols = consts.params.window_shape
+    index = consts.window_idx4[state.pos * 4 + state.facing]  # (B, n, V) into the (4, HW + 2) maps
+    code = cell_codes(consts, state).view(B, -1).gather(1, index.view(B, -1)).view(B, n, -1)
+    code[:, :, consts.self_index] += 4  # the observer's own cell: slot 1 (itself, forward) -> 5 (self)
+    if consts.params.zap:
+        code = torch.where(state.present[:, :, None], code, 255)
+    return code.view(B, n, rows, cols)
 
-    Each window cell's code (terrain, the player on it and its facing relative to the
-    observer, the observer's id) indexes one row of a one-hot table; ``out`` (``(B, n, V, C)``
-    contiguous) is filled in place when given.
+
+def one_hot_obs(consts: EngineConsts, codes: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+    """Float one-hot observations ``(B, n, C, rows, cols)`` from :func:`observe_codes` (channels:
+    :data:`OBS_CHANNEL_NAMES`, then the one-hot agent id; an absent observer sees zeros).
+
+    The result is a channels-last view of ``out`` (``(B, n, rows, cols, C)`` contiguous, filled in place).
     """
-    p, n = consts.params, consts.n
-    B = state.pos.shape[0]
-    rows, cols = p.window_shape
-    V, C = rows * cols, p.obs_channels
-    cells = cell_codes(consts, state)
-    widx = consts.window_idx[state.pos * 4 + state.facing]  # (B, n, V)
-    g = cells.gather(1, widx.view(B, n * V)).view(B, n, V)
-    code = consts.cell_lut[g * 4 + state.facing[:, :, None]]
-    code[:, :, consts.self_index] += 4  # the observer's own cell: slot 1 (other, forward) -> 5 (self)
-    code += consts.agent_offset
-    code = torch.where(state.present[:, :, None], code, consts.obs_table.shape[0] - 1)
+    B, n, rows, cols = codes.shape
+    C = consts.obs_table.shape[1]
+    index = codes.long().view(B, n, -1) + consts.agent_offset
+    index = torch.where(codes.view(B, n, -1) == 255, consts.obs_table.shape[0] - 1, index)
     if out is None:
-        out = torch.empty(B, n, V, C, dtype=torch.float32, device=state.pos.device)
-    torch.index_select(consts.obs_table, 0, code.view(-1), out=out.view(-1, C))
+        out = torch.empty(B, n, rows, cols, C, dtype=torch.float32, device=codes.device)
+    torch.index_select(consts.obs_table, 0, index.view(-1), out=out.view(-1, C))
     return out.view(B, n, rows, cols, C).permute(0, 1, 4, 2, 3)
 
 
 def principal_observe(consts: EngineConsts, state: AppleState) -> torch.Tensor:
-    """Principal observation ``(B, 9 + n, H, W)``: full-map channels :data:`PRINCIPAL_CHANNEL_NAMES`,
-    then one plane per player marking its cell (its period apples are in ``period_apples``)."""
+    """Principal observation ``(B, 9 + n, H, W)``: full-map channels :data:`PRINCIPAL_CHANNEL_NAMES`
+    (``period_apples`` holds, on a player's cell, its apples so far this tax period), then one
+    plane per player marking its cell."""
     n, HW = consts.n, consts.HW
     B = state.pos.shape[0]
     out = torch.zeros(B, 9 + n, HW + 2, dtype=torch.float32, device=state.pos.device)
     out[:, 0, :HW] = (consts.terrain[:HW] == WALL).float()
     out[:, 1, :HW] = (consts.terrain[:HW] == APPLE_CELL).float()
-    out[:, 2, consts.apple_flat] = state.live.float()
+    out[:, 2, consts.apple_flat] = state.live[:, : consts.A].float()
     where = torch.where(state.present, state.pos, consts.DUMP)
-    one = torch.ones(B, n, device=state.pos.device)
-    out[:, 3].scatter_(1, where, one)
+    out[:, 3].scatter_(1, where, torch.ones(B, n, device=state.pos.device))
     for f in range(4):
         out[:, 4 + f].scatter_(1, where, (state.facing == f).float())
     out[:, 8].scatter_(1, where, state.period_income)

@@ -29,7 +29,13 @@ class AppleStep:
     """What :meth:`AppleEnv.step` / :meth:`AppleEnv.reset` return (B games, n players).
 
     Attributes:
-        obs: float32 ``(B, n, C, rows, cols)`` egocentric symbolic observations (channels-last memory).
+        obs: float32 ``(B, n, C, rows, cols)`` egocentric one-hot observations (channels
+            :data:`~sedtheory.envs.apple.engine.OBS_CHANNEL_NAMES` + one-hot agent id), built on
+            first access from ``obs_codes`` into one of the env's two alternating buffers (a
+            channels-last view): it stays valid until the observation of the next-but-one step
+            is built; ``clone()`` it to keep it longer.
+        obs_codes: uint8 ``(B, n, rows, cols)`` the same observation as one code per window cell
+            (:func:`~sedtheory.envs.apple.engine.observe_codes`), always computed; compact for storage.
         apples: float32 ``(B, n)`` raw apples a_i(t) eaten this step.
         intrinsic, extrinsic, reward: float32 ``(B, n)``; reward = β r_ext + (1 − β) r_int (eq. (2)).
         done: bool ``(B,)`` episode end (games in lockstep).
@@ -39,18 +45,25 @@ class AppleStep:
         principal_obs: float32 ``(B, C_p, H, W)``, computed on first access.
     """
 
-    def __init__(self, env: "AppleEnv", state: engine.AppleState, obs, apples, intrinsic, extrinsic, reward, done):
-        self._consts, self._state = env.consts, state
-        self.obs, self.apples, self.intrinsic, self.extrinsic, self.reward, self.done = (
-            obs, apples, intrinsic, extrinsic, reward, done)
+    def __init__(self, env: "AppleEnv", state: engine.AppleState, codes, apples, intrinsic, extrinsic, reward, done):
+        self._env, self._state = env, state
+        self.obs_codes, self.apples, self.intrinsic, self.extrinsic, self.reward, self.done = (
+            codes, apples, intrinsic, extrinsic, reward, done)
         self.period_income = state.period_income
         self.active = state.present
+        self._obs = None
         self._principal_obs = None
+
+    @property
+    def obs(self) -> torch.Tensor:
+        if self._obs is None:
+            self._obs = engine.one_hot_obs(self._env.consts, self.obs_codes, out=self._env._next_obs_buffer())
+        return self._obs
 
     @property
     def principal_obs(self) -> torch.Tensor:
         if self._principal_obs is None:
-            self._principal_obs = engine.principal_observe(self._consts, self._state)
+            self._principal_obs = engine.principal_observe(self._env.consts, self._state)
         return self._principal_obs
 
 
@@ -81,15 +94,15 @@ class AppleEnv:
         self.seeds = torch.tensor(seeds, dtype=torch.int64, device=self.device)
         self.types = self._types(types)
         self.episode = -1
+        self._episode_keys: torch.Tensor | None = None
         self.state: engine.AppleState | None = None
-        n, V, C = self.params.n_players, self.params.window_shape[0] * self.params.window_shape[1], self.params.obs_channels
-        self._obs_buffers = [torch.empty(num_games, n, V, C, dtype=torch.float32, device=self.device) for _ in range(2)]
+        self._obs_buffers: list[torch.Tensor] = []
         self._buffer = 0
 
     def _types(self, types):
         B, n = self.num_games, self.params.n_players
         if types is None:
-            return engine.sample_types(self.seeds, n)
+            return engine.sample_types(self.consts, self.seeds)
         if len(types) != 2:
             raise ValidationError("types: expected a pair (selfishness, trust)")
         out = []
@@ -126,10 +139,11 @@ class AppleEnv:
     def reset(self) -> AppleStep:
         """Start a new episode in every game (new spawn draws per episode); rewards are zero."""
         self.episode += 1
-        self.state = engine.reset_state(self.consts, self.seeds, self.episode)
+        self._episode_keys = rng.episode_keys(self.seeds, self.episode)
+        self.state = engine.reset_state(self.consts, *engine.reset_draws(self.consts, self._episode_keys))
         zeros = torch.zeros(self.num_games, self.params.n_players, device=self.device)
         done = torch.zeros(self.num_games, dtype=torch.bool, device=self.device)
-        return AppleStep(self, self.state, self._observe(), zeros, zeros, zeros, zeros, done)
+        return AppleStep(self, self.state, engine.observe_codes(self.consts, self.state), zeros, zeros, zeros, zeros, done)
 
     def set_tax_rates(self, rates) -> None:
         """Pending tax rates ``(B, n_brackets)`` in [0, 1] for the next tax period (see module docstring)."""
@@ -149,7 +163,8 @@ class AppleEnv:
 
     def draws(self) -> engine.StepDraws:
         """The random draws the next step will consume."""
-        return engine.draw_step(self.consts, self.seeds, self.episode, self.t)
+        self._require_state()
+        return engine.draw_step(self.consts, self._episode_keys, self.t)
 
     def step(self, actions: torch.Tensor) -> AppleStep:
         """Advance every game one step. ``actions``: integer ``(B, n)`` in ``[0, n_actions)``."""
@@ -159,7 +174,8 @@ class AppleEnv:
         actions = self._check_actions(actions)
         self.state, res = engine.step_state(self.consts, state, actions, self.draws(), *self.types)
         done = torch.full((self.num_games,), self.state.t >= self.params.episode_length, device=self.device)
-        return AppleStep(self, self.state, self._observe(), res.apples, res.intrinsic, res.extrinsic, res.reward, done)
+        codes = engine.observe_codes(self.consts, self.state)
+        return AppleStep(self, self.state, codes, res.apples, res.intrinsic, res.extrinsic, res.reward, done)
 
     def _check_actions(self, actions) -> torch.Tensor:
         actions = torch.as_tensor(actions, device=self.device)
@@ -174,10 +190,13 @@ class AppleEnv:
             raise ValidationError(f"actions: values must lie in [0, {self.params.n_actions - 1}], got {int(low)}..{int(high)}")
         return actions
 
-    def _observe(self) -> torch.Tensor:
-        # two alternating buffers: the previous step's observation stays valid for one more step
+    def _next_obs_buffer(self) -> torch.Tensor:
+        """One of two alternating ``(B, n, rows, cols, C)`` float buffers for one-hot observations."""
+        if not self._obs_buffers:
+            shape = (self.num_games, self.params.n_players, *self.params.window_shape, self.params.obs_channels)
+            self._obs_buffers = [torch.empty(shape, dtype=torch.float32, device=self.device) for _ in range(2)]
         self._buffer ^= 1
-        return engine.observe(self.consts, self.state, out=self._obs_buffers[self._buffer])
+        return self._obs_buffers[self._buffer]
 
     def render(self, game: int = 0):
         """RGB ``uint8`` ``(H * 8, W * 8, 3)`` of one game's full map."""

@@ -41,14 +41,16 @@ def _tile(terrain: int, player: int, facing_up: int) -> np.ndarray:
 
 def _grid(consts: engine.EngineConsts, state: engine.AppleState, game: int):
     """Per-cell terrain codes ``(HW + 2,)`` and player index / facing maps of one game."""
-    codes = engine.cell_codes(consts, state)[game].cpu().numpy()
+    terrain = consts.terrain_np.copy()
+    live = state.live[game, : consts.A].cpu().numpy()
+    terrain[consts.apple_flat_np[live]] = engine.LIVE_APPLE
     player = np.full(consts.HW + 2, -1)
     facing = np.zeros(consts.HW + 2, dtype=int)
     pos, face, present = (x[game].cpu().numpy() for x in (state.pos, state.facing, state.present))
     for i in range(consts.n):
         if present[i]:
             player[pos[i]], facing[pos[i]] = i, face[i]
-    return codes // 5, player, facing
+    return terrain, player, facing
 
 
 def render_map(consts: engine.EngineConsts, state: engine.AppleState, game: int = 0) -> np.ndarray:

@@ -1,15 +1,15 @@
 """Counter-based random numbers for the batched engine.
 
 Batched torch generators give draws that depend on the batch size. Instead every random number
-of game ``b`` is a stateless hash of ``(game seed, episode, step, purpose, index)``: the
-32-bit finaliser of MurmurHash3 (Appleby, "SMHasher / MurmurHash3", ``fmix32``) applied in a
-chain. So game ``b`` of a batch draws exactly what the same game draws alone, on any device,
-and the draws of a step can be computed apart from the step (the slow reference consumes the
-same arrays).
+of game ``b`` is a stateless hash of ``(game seed, episode, step, index)``: the 32-bit finaliser
+of MurmurHash3 (Appleby, SMHasher, ``fmix32``), a bijection of 32-bit words with full avalanche,
+applied in a chain. Game ``b`` of a batch therefore draws exactly what the same game draws
+alone, on any device, and a step's draws can be computed apart from the step (the slow
+reference consumes the very same arrays).
 
 Arithmetic is on int64 tensors holding 32-bit values: products wrap modulo 2**64 and are masked
-back to 32 bits, so the low bits are exact. A uniform is the top 24 bits times 2**-24, which
-float32 represents exactly.
+back to 32 bits, so the low bits are exact on every platform. A uniform is the top 24 bits of a
+hash times 2**-24, exactly representable in float32.
 """
 
 from __future__ import annotations
@@ -21,15 +21,7 @@ import torch
 
 MASK32 = 0xFFFFFFFF
 _GOLDEN = 0x9E3779B9
-
-# Purposes: one stream per kind of draw.
-PURPOSE_TYPES = 1
-PURPOSE_SPAWN_CELL = 2
-PURPOSE_SPAWN_FACING = 3
-PURPOSE_MOVE = 4
-PURPOSE_REGROW = 5
-PURPOSE_RESPAWN_CELL = 6
-PURPOSE_RESPAWN_FACING = 7
+STEP_STREAM, RESET_STREAM, TYPES_STREAM = 0x1B873593, 0x2C1B3C6D, 0x297A2D39
 
 
 def fmix32(h: torch.Tensor) -> torch.Tensor:
@@ -63,17 +55,22 @@ def game_seeds(seed: int | Sequence[int], num_games: int) -> list[int]:
     return [s & MASK32 for s in seeds]
 
 
-def stream_keys(seeds: torch.Tensor, episode: int, step: int, purpose: int) -> torch.Tensor:
-    """Key ``(B,)`` of the stream ``(episode, step, purpose)`` of each game."""
-    h = fmix32(seeds ^ (episode & MASK32))
-    h = fmix32(h ^ ((step * _GOLDEN) & MASK32))
-    return fmix32(h ^ ((purpose * 0x27D4EB2F) & MASK32))
+def offsets(count: int, device=None) -> torch.Tensor:
+    """The constant per-index words ``fmix32(j + 1)``, ``j < count`` (int64 ``(count,)``)."""
+    return torch.tensor([fmix32_int(j + 1) for j in range(count)], dtype=torch.int64, device=device)
 
 
-def uniforms(keys: torch.Tensor, count: int, offsets: torch.Tensor | None = None) -> torch.Tensor:
-    """Uniforms ``(B, count)`` in ``[0, 1)`` (multiples of 2**-24) from stream keys ``(B,)``."""
-    if offsets is None:
-        offsets = torch.arange(count, dtype=torch.int64, device=keys.device)
-    h = fmix32(keys[:, None] ^ ((offsets * _GOLDEN + 0x7F4A7C15) & MASK32))
-    h = fmix32(h ^ keys[:, None])
+def episode_keys(seeds: torch.Tensor, episode: int) -> torch.Tensor:
+    """Key ``(B,)`` of each game's episode."""
+    return fmix32(fmix32(seeds ^ fmix32_int(episode + 0x3C6EF372)) ^ 0x7F4A7C15)
+
+
+def stream_key(keys: torch.Tensor, stream: int, counter: int) -> torch.Tensor:
+    """Key ``(B,)`` of one stream (a step of an episode, the reset, the types)."""
+    return fmix32(keys ^ fmix32_int(stream ^ fmix32_int(counter + 1)))
+
+
+def uniforms(key: torch.Tensor, words: torch.Tensor) -> torch.Tensor:
+    """Uniforms ``(B, len(words))`` in ``[0, 1)`` (multiples of 2**-24) from keys ``(B,)`` and :func:`offsets` words."""
+    h = fmix32(key[:, None] ^ words)
     return (h >> 8).to(torch.float32) * (1.0 / 16777216.0)
