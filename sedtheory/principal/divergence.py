@@ -28,10 +28,13 @@ Euclidean projection onto ball ∩ box (``DeltaBall.project``):
   linear, so the root is found exactly among its breakpoints: the sort-based method of
   Duchi, Shalev-Shwartz, Singer and Chandra (2008), "Efficient projections onto the
   l1-ball for learning in high dimensions", ICML, extended with the box caps.
-* ``tv``, ``kl``, ``reverse_kl`` on the simplex: no closed form; solved with cvxpy
-  (Clarabel with tightened tolerances, exponential cone for KL), the squared
-  distance is accurate to ~1e-9, hence the point to ~1e-5 (the objective is flat to second
-  order at its minimum); a point already in the set is returned unchanged.
+* ``tv``, ``kl``, ``reverse_kl`` on the simplex ∩ box: the KKT conditions separate over
+  coordinates for fixed multipliers (soft thresholding for TV, a quadratic root for KL, the
+  Wright omega function for reverse KL), and the two multipliers (ball and ``sum = 1``) are
+  found by nested bisection to machine precision (``sedtheory.principal._simplex_projection``).
+* ``project(..., method="cvxpy")`` solves the same projection with cvxpy (Clarabel, tolerances
+  tightened; the exponential cone for KL) for any divergence: accurate in the squared
+  distance to ~1e-9, hence in the point only to ~1e-5. It is the independent check.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import numpy as np
 
 from sedtheory._validate import ValidationError, finite_array, nonnegative_scalar, probability_vector
 from sedtheory.principal._cvx import solve
+from sedtheory.principal._simplex_projection import project_onto_simplex_ball
 
 __all__ = ["DeltaBall", "available_divergences", "divergence"]
 
@@ -201,14 +205,24 @@ class DeltaBall:
             return 0.5 * np.abs(x - self.center).sum(axis=-1)
         return np.linalg.norm(x - self.center, ord=_NORMS[self.divergence], axis=-1)
 
-    def project(self, phi) -> np.ndarray:
-        """Euclidean projection of each ``phi`` ``(..., L)`` onto the set (method: module docstring)."""
+    def project(self, phi, *, method: str = "exact") -> np.ndarray:
+        """Euclidean projection of each ``phi`` ``(..., L)`` onto the set.
+
+        Args:
+            phi: ``(..., L)`` points.
+            method: ``"exact"`` (closed forms and KKT bisections, machine precision; see the
+                module docstring) or ``"cvxpy"`` (a conic solver, ~1e-5 in the point; kept
+                as an independent second method).
+        """
         x = self._points(phi)
-        if self.divergence == "linf":
+        if method not in ("exact", "cvxpy"):
+            raise ValidationError(f"method: expected 'exact' or 'cvxpy', got {method!r}")
+        if method == "exact" and self.divergence == "linf":
             lo = np.maximum(self.lower, self.center - self.radius)
             hi = np.minimum(self.upper, self.center + self.radius)
             return np.clip(x, lo, hi)
-        kernel = {"l2": self._project_l2, "l1": self._project_l1}.get(self.divergence, self._project_cvxpy)
+        exact = {"l2": self._project_l2, "l1": self._project_l1}.get(self.divergence, self._project_simplex)
+        kernel = exact if method == "exact" else self._project_cvxpy
         rows = x.reshape(-1, self.dim)
         return np.stack([kernel(row) for row in rows]).reshape(x.shape)
 
@@ -243,6 +257,9 @@ class DeltaBall:
             lam_a, lam_b, g_a, g_b = breaks[k - 1], breaks[k], values[k - 1], values[k]
             lam = lam_b if g_a == g_b else lam_a + (g_a - r) * (lam_b - lam_a) / (g_a - g_b)
         return c + np.sign(d) * np.clip(size - lam, 0.0, cap)
+
+    def _project_simplex(self, point: np.ndarray) -> np.ndarray:
+        return project_onto_simplex_ball(self.divergence, point, self.center, self.radius, self.lower, self.upper)
 
     def cvxpy_constraints(self, variable: cp.Variable) -> list:
         """The set as cvxpy constraints on ``variable`` (shape ``(L,)``), DCP-compliant."""
