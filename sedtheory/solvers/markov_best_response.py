@@ -29,7 +29,7 @@ Two exact methods:
   deterministic reactive policies, as in the paper (π_i: Ω → A) and DESIGN.md.
 
 Complexity: building the agent problem ``O(nnz(T) + S |A|)``; policy iteration
-``O(iterations · X^3)`` dense (``X ≤ 2000``) or ``O(iterations · GMRES)``; branch-and-bound
+``O(iterations · X^3)`` dense (``X ≤ 500``) or ``O(iterations · GMRES)``; branch-and-bound
 ``O(nodes · policy iteration)`` with ``nodes ≤ 2 A_i^{|Ω_i|}`` in the worst case.
 """
 
@@ -171,19 +171,23 @@ def _allowed(problem: AgentProblem, fixed: np.ndarray) -> np.ndarray:
     return mask
 
 
-def relaxed_optimum(problem: AgentProblem, fixed: np.ndarray, tol: float = DEFAULT_TOL, start=None):
+def relaxed_optimum(problem: AgentProblem, fixed: np.ndarray, tol: float = DEFAULT_TOL, start=None,
+                    info: dict | None = None):
     """Optimal value and per-state actions when observations with ``fixed[o] >= 0`` are pinned.
 
     Discounted: policy iteration (with the Bellman residual check); finite horizon: backward
     induction over non-stationary per-state choices (returns the step-0 choices).
-    Returns ``(value, actions (X,), bellman_residual)``.
+    Returns ``(value, actions (X,), bellman_residual)``; ``info["iterations"]`` counts the
+    policy-iteration steps when a dict is passed.
     """
     mask = _allowed(problem, fixed)
     if problem.horizon is not None:
         return _backward_induction(problem, mask)
     actions = np.argmax(mask, axis=1) if start is None else np.where(mask[np.arange(mask.shape[0]), start],
                                                                       start, np.argmax(mask, axis=1))
-    for _ in range(10_000):
+    for iteration in range(1, 10_001):
+        if info is not None:
+            info["iterations"] = iteration
         matrix, reward = _chain(problem, actions)
         values = solve_discounted(matrix, reward[:, None], problem.gamma, tol)[:, 0]
         q = np.where(mask, _q_values(problem, values), -np.inf)
@@ -264,11 +268,13 @@ def best_response(pomg: POMG, profile, agent: int, *, max_policies: int = MAX_PO
 
 def _mdp_best_response(problem: AgentProblem, agent: int, tol: float) -> BestResponse:
     fixed = -np.ones(problem.n_observations, dtype=int)
-    value, per_state, residual = relaxed_optimum(problem, fixed, tol)
+    info: dict = {}
+    value, per_state, residual = relaxed_optimum(problem, fixed, tol, info=info)
     actions = np.zeros(problem.n_observations, dtype=int)
     actions[problem.observation] = per_state
     return _record(problem, agent, actions, value, POLICY_ITERATION,
-                   "all policies (a deterministic stationary optimum exists)", {"bellman_residual": residual})
+                   "all policies (a deterministic stationary optimum exists)",
+                   {"bellman_residual": residual, **info})
 
 
 def _record(problem, agent, actions, value, method, policy_class, details) -> BestResponse:
