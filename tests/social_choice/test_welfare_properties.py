@@ -55,3 +55,27 @@ def test_batched_call_equals_row_by_row(games, players, seed):
 @given(outcomes, st.floats(0.01, 100.0))
 def test_nash_welfare_is_homogeneous_of_degree_one(vector, scale):
     np.testing.assert_allclose(nash_welfare(scale * vector), scale * nash_welfare(vector), rtol=1e-9, atol=1e-300)
+
+
+@given(outcomes, outcomes)
+def test_leximin_is_antisymmetric_and_refines_the_egalitarian_order(a, b):
+    if a.size != b.size:
+        return
+    assert leximin_compare(a, b) == -leximin_compare(b, a)
+    if egalitarian(a) > egalitarian(b):
+        assert leximin_compare(a, b) == 1
+
+
+@given(outcomes, st.integers(0, 7), st.integers(0, 7), st.floats(0.0, 1.0))
+def test_pigou_dalton_transfer_helps_nash_and_egalitarian(vector, i, j, share):
+    # moving part of the gap from a richer to a poorer player, without reversing them,
+    # never lowers the Nash welfare or the minimum (Pigou 1912; Dalton 1920)
+    rich, poor = (i % vector.size, j % vector.size)
+    if vector[rich] < vector[poor]:
+        rich, poor = poor, rich
+    amount = 0.5 * share * (vector[rich] - vector[poor])
+    after = vector.copy()
+    after[rich] -= amount
+    after[poor] += amount
+    assert nash_welfare(after) >= nash_welfare(vector) * (1 - 1e-9)
+    assert egalitarian(after) >= egalitarian(vector) - 1e-12
