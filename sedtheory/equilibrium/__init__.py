@@ -25,6 +25,15 @@ from sedtheory.equilibrium.leader_optimum import (
     relaxed_leader_optimum,
 )
 
+# markov
+from sedtheory.equilibrium.markov import (
+    certify_ssmne,
+    markov_delta_best_responses,
+    markov_follower_gaps,
+    markov_nash_conv,
+)
+# end markov
+
 __all__ = [
     "Certificate",
     "LeaderOptimum",
@@ -44,3 +53,6 @@ __all__ = [
     "regret",
     "relaxed_leader_optimum",
 ]
+
+# markov
+__all__ += ["certify_ssmne", "markov_delta_best_responses", "markov_follower_gaps", "markov_nash_conv"]
