@@ -69,6 +69,24 @@ from sedtheory.solvers import (
 )
 # end solvers
 
+# markov
+from sedtheory.equilibrium.markov import (
+    certify_ssmne,
+    markov_delta_best_responses,
+    markov_follower_gaps,
+    markov_nash_conv,
+)
+from sedtheory.games.markov import POMG
+from sedtheory.games.sed import SEDGame, TypeSpace
+from sedtheory.games.stackelberg import Box, LeaderRewardUtility, StackelbergMarkovGame, WelfareUtility
+from sedtheory.solvers.markov_best_response import BestResponse, ProblemTooLargeError, best_response
+from sedtheory.solvers.markov_evaluation import evaluate
+from sedtheory.solvers.markov_nash import MarkovEquilibrium
+from sedtheory.solvers.markov_simulation import Trajectory, simulate
+from sedtheory.solvers.markov_ssmne import SSMNEResult, solve_ssmne
+from sedtheory.solvers.sed_rounds import SEDHistory, SEDRound, run_rounds
+# end markov
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -131,4 +149,31 @@ __all__ += [
     "solve_pure_commitment",
     "solve_stackelberg",
     "support_enumeration",
+]
+
+# markov
+__all__ += [
+    "BestResponse",
+    "Box",
+    "LeaderRewardUtility",
+    "MarkovEquilibrium",
+    "POMG",
+    "ProblemTooLargeError",
+    "SEDGame",
+    "SEDHistory",
+    "SEDRound",
+    "SSMNEResult",
+    "StackelbergMarkovGame",
+    "Trajectory",
+    "TypeSpace",
+    "WelfareUtility",
+    "best_response",
+    "certify_ssmne",
+    "evaluate",
+    "markov_delta_best_responses",
+    "markov_follower_gaps",
+    "markov_nash_conv",
+    "run_rounds",
+    "simulate",
+    "solve_ssmne",
 ]
