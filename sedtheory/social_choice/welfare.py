@@ -196,10 +196,8 @@ def leximin_argmax(values) -> int:
     keys = leximin(values)
     if keys.ndim != 2:
         raise ValidationError(f"values: expected shape (k, n_players), got {keys.shape}")
-    order = np.lexsort(keys.T[::-1])  # primary key: worst-off entry
-    best = order[-1]
-    tied = [int(i) for i in order if np.array_equal(keys[i], keys[best])]
-    return min(tied)
+    best = keys[np.lexsort(keys.T[::-1])[-1]]  # lexsort's last key is primary: the worst-off entry
+    return int(np.flatnonzero((keys == best).all(axis=1))[0])
 
 
 @dataclass(frozen=True)
