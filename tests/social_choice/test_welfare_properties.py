@@ -5,7 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sedtheory.social_choice import egalitarian, eta_objective, leximin_compare, nash_welfare, utilitarian
+from sedtheory.social_choice import (
+    egalitarian,
+    eta_objective,
+    leximin_argmax,
+    leximin_compare,
+    nash_welfare,
+    utilitarian,
+)
 
 values = st.one_of(st.just(0.0), st.floats(min_value=1e-6, max_value=1e3))  # no subnormals
 outcomes = st.integers(1, 8).flatmap(lambda n: arrays(float, n, elements=values))
@@ -79,3 +86,11 @@ def test_pigou_dalton_transfer_helps_nash_and_egalitarian(vector, i, j, share):
     after[poor] += amount
     assert nash_welfare(after) >= nash_welfare(vector) * (1 - 1e-9)
     assert egalitarian(after) >= egalitarian(vector) - 1e-12
+
+
+@given(st.integers(1, 6), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_leximin_argmax_beats_or_ties_every_row(rows, players, seed):
+    table = np.random.default_rng(seed).integers(0, 4, size=(rows, players)).astype(float)  # ties likely
+    best = leximin_argmax(table)
+    assert all(leximin_compare(table[best], row) >= 0 for row in table)
+    assert all(leximin_compare(table[best], table[j]) == 1 for j in range(best))  # first among ties
