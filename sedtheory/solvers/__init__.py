@@ -26,7 +26,8 @@ __all__ = ["SolverStatus", "StackelbergResult"]
 
 # markov
 __all__ += ["BestResponse", "MarkovEquilibrium", "ProblemTooLargeError", "SSMNEResult",
-            "Trajectory", "best_response", "evaluate", "leader_value", "sample_returns", "simulate", "solve_ssmne", "state_values"]
+            "Trajectory", "best_response", "evaluate", "leader_value", "sample_returns", "simulate",
+            "solve_ssmne", "state_values"]
 
 # solvers (normal-form Stackelberg and Nash)
 __all__ += ["MAX_FOLLOWER_PROFILES", "SolverWarning", "normal_form_pure_nash_equilibria",

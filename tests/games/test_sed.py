@@ -119,3 +119,12 @@ def test_sed_game_validation():
         SEDGame(**{**base, "divergence": lambda a, b: -1.0}).feasible()
     with pytest.raises(ValidationError, match="upper: entry"):
         TypeSpace(np.ones((2, 2)), np.zeros((2, 2)))
+
+
+def test_shared_l1_divergence_gives_the_same_delta_ball():
+    from sedtheory.principal import divergence
+
+    local = tax_budget_sed_game(0.5)
+    shared = tax_budget_sed_game(0.5, divergence=lambda a, b: float(divergence("l1", a, b)))
+    np.testing.assert_allclose(shared.divergences(), local.divergences())
+    np.testing.assert_array_equal(shared.feasible(), local.feasible())
