@@ -56,7 +56,8 @@ def finite_array(
         if array.ndim != len(shape) or any(
             want is not None and want != got for want, got in zip(shape, array.shape)
         ):
-            wanted = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
+            parts = ["*" if s is None else str(s) for s in shape]
+            wanted = "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
             raise ValidationError(f"{field}: expected shape {wanted}, got {array.shape}")
     if array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])

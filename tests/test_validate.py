@@ -41,7 +41,7 @@ def test_probability_vector():
         probability_vector("p", [0.2, 0.7])
     with pytest.raises(ValidationError, match=r"p: negative probability -0.5 at index 0"):
         probability_vector("p", [-0.5, 1.5])
-    with pytest.raises(ValidationError, match=r"p: expected shape \(3\)"):
+    with pytest.raises(ValidationError, match=r"p: expected shape \(3,\)"):
         probability_vector("p", [0.5, 0.5], size=3)
 
 

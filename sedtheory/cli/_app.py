@@ -190,4 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sedtheory: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `sedtheory ... | head`: the reader left; exit quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return int(status or 0)
