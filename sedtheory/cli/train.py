@@ -1,0 +1,114 @@
+"""``sedtheory train`` and ``sedtheory evaluate``: two-level PPO on the Apple Picking Game."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Literal
+
+from sedtheory.cli._app import CommandError, command
+from sedtheory.rl.config import TrainConfig, make_config
+
+
+def _explicit_overrides(config: TrainConfig) -> dict:
+    """Fields whose value differs from the dataclass default (i.e. given on the command line)."""
+    defaults = TrainConfig()
+    return {f.name: getattr(config, f.name) for f in dataclasses.fields(TrainConfig)
+            if getattr(config, f.name) != getattr(defaults, f.name)}
+
+
+@command("train")
+def train(config: TrainConfig, preset: Literal["default", "paper", "tiny"] = "default", run_dir: Path | None = None,
+          resume: Path | None = None, report: bool = True) -> int:
+    """Train players and principal with two-level PPO, then print what was learned.
+
+    The default is a small run (minutes on a laptop CPU); ``--preset paper`` is the paper's
+    full scale. Options given explicitly override the preset (an option set to its default
+    value counts as not given). Ctrl-C saves the last episode-boundary checkpoint; continue
+    with ``--resume RUN``.
+
+    Args:
+        preset: named settings to start from (default, paper, tiny).
+        run_dir: run folder to create (default runs/apple-<UTC time>).
+        resume: continue the run in this folder from its last checkpoint (other options ignored).
+        report: after training, evaluate briefly and print what was learned.
+    """
+    from sedtheory.rl.trainer import Trainer
+
+    if resume is not None:
+        if not resume.is_dir():
+            raise CommandError(f"resume: {resume} is not a run folder")
+        trainer = Trainer.resume(resume)
+        folder = resume
+    else:
+        config = make_config(preset, **_explicit_overrides(config))
+        folder = run_dir or Path("runs") / time.strftime("apple-%Y%m%d-%H%M%S", time.gmtime())
+        if (folder / "checkpoints").exists():
+            raise CommandError(f"run_dir: {folder} already holds a run; use --resume {folder}")
+        trainer = Trainer(config, folder)
+    print(f"run folder: {folder}  ({trainer.config.num_updates} updates, "
+          f"{trainer.config.total_timesteps * trainer.config.n_players:,} agent-steps)")
+    try:
+        summary = trainer.train()
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: checkpoint at update {trainer._snapshot['update'] if trainer._snapshot else 0} "
+              f"saved; continue with: sedtheory train --resume {folder}")
+        return 130
+    print(f"finished {summary['episodes']} episodes ({summary['global_step']:,} environment steps) in "
+          f"{summary['elapsed_s']:.0f} s; types sigma={_fmt(summary['selfishness'])}, beta={_fmt(summary['trust'])}")
+    if report:
+        from sedtheory.rl.evaluate import quick_report
+
+        print(quick_report(folder))
+    print(f"metrics: {folder / 'metrics.csv'} (TensorBoard: {folder / 'tb'}); evaluate with: sedtheory evaluate {folder}")
+    return 0
+
+
+def _fmt(values) -> str:
+    return "(" + ", ".join(f"{v:.2f}" for v in values) + ")"
+
+
+@command("evaluate")
+def evaluate(run: Path, seeds: int = 3, num_games: int = 8, seed: int = 10_000,
+             grid: tuple[float, ...] = (0.0, 0.5, 1.0), plots: bool = True, gif: bool = True, gaps: bool = False,
+             gap_players: tuple[int, ...] = (), br_episodes: int = 4, readapt_episodes: int = 0) -> int:
+    """Evaluate a trained run against baselines, with confidence intervals, plots and a GIF.
+
+    Args:
+        run: the run folder written by ``sedtheory train``.
+        seeds: engine seeds (batches of episodes) per policy.
+        num_games: games (episodes) per seed.
+        seed: first evaluation seed.
+        grid: rate levels of the fixed-schedule baselines (all non-decreasing combinations).
+        plots: write PNG plots.
+        gif: write an episode GIF.
+        gaps: also estimate the equilibrium gaps (slow: trains best responses).
+        gap_players: players to grade for the follower gaps (default all).
+        br_episodes: best-response training budget per player, in batches of num_games episodes.
+        readapt_episodes: re-adapt the players to each alternative principal for this many batches (0 = frozen).
+    """
+    from sedtheory.rl.evaluate import evaluate_run, load_run
+
+    if not run.is_dir():
+        raise CommandError(f"run: {run} is not a run folder")
+    for name, value in (("seeds", seeds), ("num_games", num_games)):
+        if value < 1:
+            raise CommandError(f"{name}: must be >= 1, got {value}")
+    result = evaluate_run(run, seeds=seeds, num_games=num_games, seed=seed, grid=tuple(grid), plots=plots, gif=gif)
+    print(result["table"])
+    print("files: " + ", ".join(result["files"]))
+    if gaps:
+        from sedtheory.rl.checkpoint import save_json
+        from sedtheory.rl.gaps import estimate_certificate
+
+        certificate = estimate_certificate(load_run(run), players=list(gap_players) or None, br_episodes=br_episodes,
+                                           num_games=num_games, eval_seeds=seeds, seed=seed + 1,
+                                           grid=tuple(grid), readapt_episodes=readapt_episodes)
+        print(certificate.summary())
+        if certificate.delta_intervals is not None:
+            for i, (low, high) in enumerate(certificate.delta_intervals, start=1):
+                print(f"  follower {i} gap 95% CI: [{low:.3g}, {high:.3g}]")
+        print(f"  leader gap 95% CI: [{certificate.epsilon_interval[0]:.3g}, {certificate.epsilon_interval[1]:.3g}]")
+        save_json(run / "evaluation" / "certificate.json", certificate.to_dict())
+    return 0

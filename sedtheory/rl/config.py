@@ -1,0 +1,197 @@
+"""Training configuration for the Apple Picking Game: one frozen dataclass, a help line per field.
+
+The defaults follow the paper's Appendix A (7 players, episode 1000, sampling horizon 200,
+tax period 50, brackets (0, 10, 20, 10000)) and the PPO settings of the paper's code
+(``/work/shared/APPLE_GAME.md``: lr 2.5e-4 annealed, Adam eps 1e-5, γ 0.99, GAE λ 0.95,
+4 epochs, clip 0.2, value clipping, entropy 0.01, value coefficient 0.5, grad norm 0.5).
+The *scale* (number of parallel games, total steps, network width, minibatch size) defaults
+to a small run that finishes in minutes on a laptop CPU; :data:`PRESETS` ``"paper"`` gives the
+paper's full scale (minibatch 128, a conv net, 2 % tax annealing). Derived sizes are
+properties, CleanRL style (``ppo.py`` ``Args``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sedtheory._validate import ValidationError
+
+
+def _help(text: str, default):
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every setting of a two-level PPO run (players + principal) on the Apple Picking Game."""
+
+    # --- experiment ---
+    seed: int = _help("seed of everything: types, environments, networks, sampling", 1)
+    total_timesteps: int = _help("environment steps summed over parallel games (agent-steps = this x players)", 480_000)
+    num_games: int = _help("parallel games in the batched engine", 16)
+    device: str = _help("torch device", "cpu")
+    torch_threads: int = _help("torch intra-op threads (0 = torch's default; 1 is fastest for these small nets)", 1)
+    # --- game (Appendix A) ---
+    n_players: int = _help("players (Appendix A: 7)", 7)
+    episode_length: int = _help("steps per episode (Appendix A: 1000)", 1000)
+    tax_period: int = _help("steps per tax period (Appendix A: 50)", 50)
+    tax_thresholds: tuple[float, ...] = _help("bracket thresholds tau in apples (Appendix A: 0 10 20 10000)", (0.0, 10.0, 20.0, 10000.0))
+    zap: bool = _help("enable Melting Pot's zap action (the paper's runs used 7 actions, no zap)", False)
+    # --- players' PPO ---
+    num_steps: int = _help("sampling horizon: steps per game per rollout (Appendix A: 200)", 200)
+    learning_rate: float = _help("Adam learning rate (paper code: 2.5e-4)", 2.5e-4)
+    anneal_lr: bool = _help("anneal the learning rate linearly to 0 (paper code: on)", True)
+    adam_eps: float = _help("Adam epsilon (paper code: 1e-5)", 1e-5)
+    gamma: float = _help("discount factor (paper code: 0.99)", 0.99)
+    gae_lambda: float = _help("GAE lambda (paper code: 0.95)", 0.95)
+    minibatch_size: int = _help("samples per player minibatch (paper code: 128; larger is faster on CPU)", 2048)
+    update_epochs: int = _help("epochs over each rollout (paper code: 4)", 4)
+    norm_adv: bool = _help("normalise advantages per minibatch (CleanRL)", True)
+    clip_coef: float = _help("PPO surrogate clip (paper code: 0.2)", 0.2)
+    clip_vloss: bool = _help("clip the value loss (paper code: on)", True)
+    ent_coef: float = _help("entropy bonus coefficient (paper code: 0.01)", 0.01)
+    vf_coef: float = _help("value loss coefficient (paper code: 0.5)", 0.5)
+    max_grad_norm: float = _help("global gradient norm clip (paper code: 0.5)", 0.5)
+    target_kl: float = _help("stop the epochs early when approx. KL exceeds this (0 = never; CleanRL default off)", 0.0)
+    network: Literal["embed", "mlp", "conv"] = _help("player network: 'embed' (one-hot cell codes, fastest), 'mlp' or 'conv' (on float channels)", "embed")
+    hidden_size: int = _help("width of the hidden layers", 64)
+    # --- principal ---
+    principal: bool = _help("train a principal (off: no tax at all, phi = 0)", True)
+    principal_learning_rate: float = _help("principal Adam learning rate", 2.5e-4)
+    principal_update_epochs: int = _help("principal epochs per update", 4)
+    principal_minibatches: int = _help("principal minibatches per update", 1)
+    principal_ent_coef: float = _help("principal entropy coefficient", 0.01)
+    principal_hidden_size: int = _help("principal hidden width", 64)
+    # --- curriculum (Zheng et al. 2022, two phases with tax annealing) ---
+    phase_one_fraction: float = _help("share of training in phase one (players learn with no tax)", 0.25)
+    anneal_fraction: float = _help("share of training over which the rate cap rises from 10 to 100 percent (paper code: 0.02)", 0.25)
+    initial_rate_cap: float = _help("cap on every tax rate at the start of phase two", 0.1)
+    # --- voting ---
+    voting_period: int = _help("tax periods per voting round", 4)
+    voting_rule: str = _help("registered social choice rule mapping reports to eta (paper: mean)", "mean")
+    strategic_reports: bool = _help("players report strategically (manipulation best responses) instead of truthfully", False)
+    # --- bookkeeping ---
+    checkpoint_every: int = _help("write a checkpoint every this many episodes (0 = only at the end)", 1)
+    log_tensorboard: bool = _help("also write TensorBoard event files", True)
+    progress: bool = _help("show a progress bar", True)
+
+    def __post_init__(self) -> None:
+        validate_config(self)
+
+    # --- derived sizes (CleanRL style) ---
+    @property
+    def batch_size(self) -> int:
+        """Player samples per update: games x players x horizon."""
+        return self.num_games * self.n_players * self.num_steps
+
+    @property
+    def num_updates(self) -> int:
+        """Number of rollout + update iterations."""
+        return self.total_timesteps // (self.num_games * self.num_steps)
+
+    @property
+    def updates_per_episode(self) -> int:
+        return self.episode_length // self.num_steps
+
+    @property
+    def periods_per_rollout(self) -> int:
+        return self.num_steps // self.tax_period
+
+    @property
+    def n_brackets(self) -> int:
+        return len(self.tax_thresholds) - 1
+
+    def replace(self, **changes) -> "TrainConfig":
+        """A copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _positive(config: TrainConfig, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValidationError(f"{name}: must be an integer >= 1, got {value!r}")
+
+
+def _unit(config: TrainConfig, names: tuple[str, ...], *, open_low: bool = False) -> None:
+    for name in names:
+        value = getattr(config, name)
+        low_ok = value > 0 if open_low else value >= 0
+        if not isinstance(value, (int, float)) or not (low_ok and value <= 1):
+            interval = "(0, 1]" if open_low else "[0, 1]"
+            raise ValidationError(f"{name}: must lie in {interval}, got {value!r}")
+
+
+def validate_config(config: TrainConfig) -> None:
+    """Raise :class:`ValidationError` naming the first bad field of ``config``."""
+    _positive(config, ("total_timesteps", "num_games", "n_players", "episode_length", "tax_period", "num_steps",
+                       "minibatch_size", "update_epochs", "hidden_size", "principal_update_epochs",
+                       "principal_minibatches", "principal_hidden_size", "voting_period"))
+    _unit(config, ("gamma", "gae_lambda", "phase_one_fraction", "anneal_fraction"))
+    _unit(config, ("initial_rate_cap",), open_low=True)
+    for name in ("learning_rate", "principal_learning_rate", "adam_eps", "clip_coef"):
+        if not getattr(config, name) > 0:
+            raise ValidationError(f"{name}: must be > 0, got {getattr(config, name)!r}")
+    for name in ("ent_coef", "vf_coef", "max_grad_norm", "target_kl", "principal_ent_coef", "torch_threads", "checkpoint_every"):
+        if not getattr(config, name) >= 0:
+            raise ValidationError(f"{name}: must be >= 0, got {getattr(config, name)!r}")
+    if config.episode_length % config.num_steps:
+        raise ValidationError(f"num_steps: must divide episode_length={config.episode_length}, got {config.num_steps}")
+    if config.num_steps % config.tax_period:
+        raise ValidationError(f"tax_period: must divide num_steps={config.num_steps}, got {config.tax_period}")
+    if config.num_updates < 1:
+        raise ValidationError(f"total_timesteps: {config.total_timesteps} is less than one rollout "
+                              f"(num_games x num_steps = {config.num_games * config.num_steps})")
+    if config.minibatch_size > config.batch_size:
+        raise ValidationError(f"minibatch_size: {config.minibatch_size} exceeds the batch of {config.batch_size} samples")
+    thresholds = tuple(config.tax_thresholds)
+    if len(thresholds) < 2 or any(b <= a for a, b in zip(thresholds, thresholds[1:])) or thresholds[0] != 0:
+        raise ValidationError(f"tax_thresholds: must start at 0 and increase strictly, got {thresholds}")
+    if config.phase_one_fraction + config.anneal_fraction > 1:
+        raise ValidationError("phase_one_fraction + anneal_fraction: must not exceed 1, got "
+                              f"{config.phase_one_fraction} + {config.anneal_fraction}")
+    if config.network not in ("embed", "mlp", "conv"):
+        raise ValidationError(f"network: must be 'embed', 'mlp' or 'conv', got {config.network!r}")
+
+
+PRESETS: dict[str, dict] = {
+    "default": {},
+    # The paper's full scale: minibatch 128 and 2 % tax annealing are the paper code's defaults;
+    # the number of games and total steps are our reading of "full scale" (the paper gives none).
+    "paper": dict(total_timesteps=200_000_000, num_games=32, minibatch_size=128, network="conv",
+                  hidden_size=128, principal_hidden_size=128, phase_one_fraction=0.1, anneal_fraction=0.02),
+    # A seconds-long smoke run for tests and for trying the pipeline.
+    "tiny": dict(total_timesteps=2_400, num_games=2, episode_length=200, num_steps=100, minibatch_size=256,
+                 update_epochs=2, hidden_size=32, principal_hidden_size=32, voting_period=2),
+}
+
+
+def make_config(preset: str = "default", **overrides) -> TrainConfig:
+    """The named preset with ``overrides`` applied.
+
+    Raises:
+        ValidationError: unknown preset, unknown field, or an invalid value.
+    """
+    if preset not in PRESETS:
+        raise ValidationError(f"preset: unknown preset {preset!r}; choose from {sorted(PRESETS)}")
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValidationError(f"{unknown[0]}: not a TrainConfig field")
+    return TrainConfig(**{**PRESETS[preset], **overrides})
+
+
+def config_to_dict(config: TrainConfig) -> dict:
+    """JSON-ready dictionary of every field."""
+    return {f.name: (list(v) if isinstance(v := getattr(config, f.name), tuple) else v) for f in dataclasses.fields(config)}
+
+
+def config_from_dict(data: dict) -> TrainConfig:
+    """Inverse of :func:`config_to_dict` (validated)."""
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValidationError(f"{unknown[0]}: not a TrainConfig field (config file from another version?)")
+    return TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})

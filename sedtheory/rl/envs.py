@@ -1,0 +1,69 @@
+"""How the trainer builds environments: a small factory around the batched Apple engine.
+
+The trainer never constructs an engine directly; it asks an :class:`EnvFactory` for one per
+episode (seeded from the run's numpy generator), which keeps every run reproducible and lets
+a checkpoint at an episode boundary hold the whole state of training. Tests pass their own
+factory (a stand-in engine with the same interface).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from sedtheory.rl.config import TrainConfig
+
+
+class EnvFactory(Protocol):
+    """Builds batched engines with the Apple interface (``reset``, ``step``, ``set_tax_rates``, ...)."""
+
+    params: Any
+    """Engine parameters: ``n_players``, ``n_actions``, ``n_brackets``, ``obs_shape``, ``principal_obs_shape``."""
+
+    def make(self, num_games: int, seed: int, types: tuple[np.ndarray, np.ndarray] | None) -> Any:
+        """An engine with ``num_games`` games, seeded by ``seed``; ``types = (σ (B, n), β (B, n))``."""
+
+
+class AppleFactory:
+    """Factory for :class:`sedtheory.envs.apple.AppleEnv` configured from a :class:`TrainConfig`."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        from sedtheory.envs.apple import AppleParams
+
+        self.params = AppleParams(n_players=config.n_players, episode_length=config.episode_length,
+                                  tax_period=config.tax_period, tax_thresholds=tuple(config.tax_thresholds),
+                                  zap=config.zap)
+        self.device = config.device
+        from sedtheory.envs.apple import engine
+
+        self.n_codes = engine.N_TERRAIN * engine.N_SLOTS + 1
+        """Code vocabulary of ``obs_codes`` (terrain × slot) plus one row for 255 (absent observer)."""
+
+    def make(self, num_games: int, seed: int, types=None):
+        from sedtheory.envs.apple import AppleEnv
+
+        if types is not None:
+            types = tuple(torch.as_tensor(np.asarray(t), dtype=torch.float32, device=self.device) for t in types)
+        return AppleEnv(self.params, num_games=num_games, seed=int(seed), device=self.device, types=types)
+
+
+def player_input(step, network: str) -> torch.Tensor:
+    """What the player network reads from an engine step: uint8 ``obs_codes (B, n, H, W)`` for
+    ``network="embed"``, else the float channels ``obs (B, n, C, H, W)``."""
+    if network == "embed":
+        codes = getattr(step, "obs_codes", None)
+        if codes is None:
+            raise RuntimeError("network 'embed' needs an engine whose steps carry obs_codes; use --network mlp")
+        return codes
+    return step.obs
+
+
+def make_player_policy(factory, config: TrainConfig):
+    """The shared player network for ``factory``'s engine and ``config``."""
+    from sedtheory.rl.networks import PlayerPolicy
+
+    p = factory.params
+    return PlayerPolicy(p.obs_shape, p.n_players, p.n_actions, config.hidden_size, config.network,
+                        n_codes=getattr(factory, "n_codes", 32))

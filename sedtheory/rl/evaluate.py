@@ -1,0 +1,196 @@
+"""Evaluate a trained run against baselines, with confidence intervals, plots and a GIF.
+
+Every policy pair (trained players with: the trained principal, no principal φ = 0, fixed
+schedules on a grid, a random principal; and uniformly random players with no tax) is played
+for the same episodes — the same engine seeds, games and types — by
+:func:`sedtheory.rl.episodes.run_episodes`. Intervals are two-sided Student-t intervals of
+the mean over episodes (each game of each seed is one independent episode).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sedtheory._validate import ValidationError
+from sedtheory.rl import checkpoint as ckpt
+from sedtheory.rl.config import TrainConfig, config_from_dict
+from sedtheory.rl.envs import AppleFactory, make_player_policy
+from sedtheory.rl.episodes import (EpisodeSetup, FixedTax, PolicyPlayers, PolicyPrincipal, RandomPlayers,
+                                   RandomPrincipal, run_episodes)
+from sedtheory.rl.networks import PlayerPolicy, PrincipalPolicy
+from sedtheory.rl.principal import N_CHOICES, feature_size
+
+METRICS = ("total_apples", "min_apples", "objective", "gini", "apples_left", "tax_collected")
+
+
+def confidence_interval(samples, level: float = 0.95) -> tuple[float, float, float]:
+    """``(mean, low, high)``: Student-t interval of the mean of ``samples (m,)``; ±inf half-width
+    when ``m < 2`` (no interval can be claimed from one sample)."""
+    from scipy import stats
+
+    x = np.asarray(samples, dtype=float).ravel()
+    if x.size == 0:
+        raise ValidationError("samples: empty")
+    mean = float(x.mean())
+    if x.size < 2:
+        return mean, -np.inf, np.inf
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return mean, mean - half, mean + half
+
+
+@dataclass
+class LoadedRun:
+    """A run's config, trained networks and types."""
+
+    config: TrainConfig
+    players: PlayerPolicy
+    principal: PrincipalPolicy
+    selfishness: np.ndarray
+    trust: np.ndarray
+    eta: float
+    factory: object
+
+
+def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
+    """Load ``policies.pt`` (finished run) or else the last checkpoint of ``run_dir``."""
+    run_dir = Path(run_dir)
+    path = run_dir / ckpt.POLICIES
+    if not path.exists():
+        path = run_dir / ckpt.CHECKPOINT
+    if not path.exists():
+        raise ValidationError(f"run: {run_dir} holds neither {ckpt.POLICIES} nor {ckpt.CHECKPOINT}")
+    state = ckpt.load_torch(path)
+    config = config_from_dict(state["config"])
+    factory = factory if factory is not None else AppleFactory(config)
+    p = factory.params
+    players = make_player_policy(factory, config)
+    principal = PrincipalPolicy(p.principal_obs_shape, feature_size(p.n_players, p.n_brackets), p.n_brackets,
+                                N_CHOICES, config.principal_hidden_size)
+    players.load_state_dict(state["players"])
+    principal.load_state_dict(state["principal"])
+    return LoadedRun(config, players.eval(), principal.eval(), np.asarray(state["selfishness"]),
+                     np.asarray(state["trust"]), float(state["eta"]), factory)
+
+
+def tax_grid(levels: tuple[float, ...], n_brackets: int) -> list[tuple[float, ...]]:
+    """Fixed schedules on a grid: every non-decreasing (progressive or flat) rate vector over ``levels``."""
+    return [r for r in itertools.product(sorted(levels), repeat=n_brackets) if all(a <= b for a, b in zip(r, r[1:]))]
+
+
+def _principals(run: LoadedRun, grid: tuple[float, ...], generator: torch.Generator) -> dict:
+    nb = run.factory.params.n_brackets
+    out = {"trained principal": PolicyPrincipal(run.principal, generator), "no principal (phi=0)": FixedTax([0.0] * nb),
+           "random principal": RandomPrincipal(generator)}
+    for rates in tax_grid(grid, nb):
+        if any(rates):
+            out["fixed " + "/".join(f"{r:g}" for r in rates)] = FixedTax(rates)
+    return out
+
+
+def evaluate_policies(run: LoadedRun, principals: dict, *, seeds: int, num_games: int, seed: int,
+                      players_by_name: dict | None = None) -> dict[str, dict]:
+    """Metrics per episode for each named principal (same engine seeds for all)."""
+    setup = EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds, run.config.device)
+    results = {}
+    for name, principal in principals.items():
+        generator = torch.Generator().manual_seed(seed)
+        players = (players_by_name or {}).get(name) or PolicyPlayers(run.players, generator)
+        if hasattr(principal, "generator"):
+            principal.generator = generator
+        if hasattr(players, "generator"):
+            players.generator = generator
+        batches = [run_episodes(setup, players, principal, num_games, seed + k).values for k in range(seeds)]
+        results[name] = {key: np.concatenate([b[key] for b in batches]) for key in batches[0]}
+    return results
+
+
+def comparison_table(results: dict[str, dict], level: float = 0.95) -> tuple[list[dict], str]:
+    """Rows (name, metric → (mean, low, high)) and a plain-text table with ``level`` intervals."""
+    rows, lines = [], []
+    header = f"{'policy':<26}" + "".join(f"{m:>24}" for m in METRICS + ("rates (mean)",))
+    lines.append(header)
+    for name, values in results.items():
+        row = {"policy": name, "episodes": int(values["objective"].size)}
+        cells = []
+        for metric in METRICS:
+            mean, low, high = confidence_interval(values[metric], level)
+            row[metric] = (mean, low, high)
+            cells.append(f"{mean:9.2f} [{low:6.1f},{high:6.1f}]")
+        rates = values["tax_rates"].mean(0)
+        row["tax_rates"] = rates.tolist()
+        cells.append("/".join(f"{r:.2f}" for r in rates))
+        rows.append(row)
+        lines.append(f"{name:<26}" + "".join(f"{c:>24}" for c in cells))
+    return rows, "\n".join(lines)
+
+
+def evaluate_run(run_dir: Path | str, *, seeds: int = 3, num_games: int = 8, seed: int = 10_000,
+                 grid: tuple[float, ...] = (0.0, 0.5, 1.0), plots: bool = True, gif: bool = True,
+                 factory=None, level: float = 0.95) -> dict:
+    """Evaluate the run in ``run_dir``; writes ``evaluation/`` (JSON, table, PNGs, GIF) there.
+
+    Returns:
+        ``{"rows": [...], "table": str, "files": [...]}``.
+    """
+    run = load_run(run_dir, factory)
+    out_dir = Path(run_dir) / "evaluation"
+    out_dir.mkdir(exist_ok=True)
+    generator = torch.Generator().manual_seed(seed)
+    principals = _principals(run, grid, generator)
+    results = evaluate_policies(run, principals, seeds=seeds, num_games=num_games, seed=seed)
+    random_play = {"random players, no tax": FixedTax([0.0] * run.factory.params.n_brackets)}
+    results.update(evaluate_policies(
+        run, random_play, seeds=seeds, num_games=num_games, seed=seed,
+        players_by_name={"random players, no tax": RandomPlayers(run.factory.params.n_actions, generator)}))
+    rows, table = comparison_table(results, level)
+    files = [out_dir / "comparison.txt", out_dir / "comparison.json"]
+    (out_dir / "comparison.txt").write_text(
+        f"{len(rows[0:1]) and rows[0]['episodes']} episodes per policy ({seeds} engine seeds x {num_games} games), "
+        f"eta={run.eta:.3f}, {int(level * 100)}% t-intervals\n{table}\n")
+    ckpt.save_json(out_dir / "comparison.json", {"eta": run.eta, "level": level, "rows": rows})
+    if plots:
+        from sedtheory.rl.plots import plot_learning_curves, plot_tax_schedule, plot_welfare
+
+        files += [plot_learning_curves(run_dir, out_dir), plot_welfare(rows, out_dir),
+                  plot_tax_schedule(run, out_dir, seed)]
+    if gif:
+        from sedtheory.rl.plots import episode_gif
+
+        files.append(episode_gif(run, out_dir, seed))
+    return {"rows": rows, "table": table, "files": [str(f) for f in files if f is not None]}
+
+
+def quick_report(run_dir: Path | str, *, num_games: int | None = None, seed: int = 30_000, factory=None) -> str:
+    """What a run learned, in a few lines: one batch of evaluation episodes each for the trained
+    players with the trained principal, the same players without tax, and uniformly random
+    players without tax (the same engine seed for all three), plus the first training episode."""
+    run = load_run(run_dir, factory)
+    games = num_games or run.config.num_games
+    nb, generator = run.factory.params.n_brackets, torch.Generator().manual_seed(seed)
+    policies = {"trained players + principal": PolicyPrincipal(run.principal, generator),
+                "trained players, no tax": FixedTax([0.0] * nb)}
+    results = evaluate_policies(run, policies, seeds=1, num_games=games, seed=seed)
+    results.update(evaluate_policies(run, {"random players, no tax": FixedTax([0.0] * nb)}, seeds=1, num_games=games,
+                                     seed=seed, players_by_name={
+                                         "random players, no tax": RandomPlayers(run.factory.params.n_actions, generator)}))
+    lines = [f"What was learned ({games} evaluation episodes each; eta = {run.eta:.3f} from the vote; "
+             "mean [95% CI]):", f"{'':<30}{'apples':>22}{'min apples':>22}{'O_eta':>22}{'apples left':>22}  rates"]
+    for name, values in results.items():
+        cells = []
+        for metric in ("total_apples", "min_apples", "objective", "apples_left"):
+            mean, low, high = confidence_interval(values[metric])
+            cells.append(f"{mean:8.1f} [{low:5.1f},{high:5.1f}]")
+        rates = "/".join(f"{r:.2f}" for r in values["tax_rates"].mean(0))
+        lines.append(f"{name:<30}" + "".join(f"{c:>22}" for c in cells) + f"  {rates}")
+    random_apples = results["random players, no tax"]["total_apples"].mean()
+    trained = results["trained players + principal"]
+    lines.append(f"players collect {trained['total_apples'].mean() / max(random_apples, 1e-9):.2f}x the apples of "
+                 f"random play; the principal changes O_eta by "
+                 f"{trained['objective'].mean() - results['trained players, no tax']['objective'].mean():+.1f} "
+                 "against no tax (same players).")
+    return "\n".join(lines)

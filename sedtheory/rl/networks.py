@@ -1,0 +1,182 @@
+"""Actor-critic networks for the players (shared parameters) and the principal.
+
+Players (Appendix A: PPO with parameter sharing): one network for all players, with the
+agent id given as a one-hot input (Terry et al. 2020, "Revisiting Parameter Sharing in
+Multi-Agent Deep RL"). The trunk is shared by the actor and the critic (CleanRL
+``ppo_atari.py``); layers use orthogonal initialisation with gain √2, the policy head 0.01
+and the value head 1 (CleanRL implementation details 2 and 6 of "The 37 Implementation
+Details of PPO", Huang et al. 2022).
+
+Principal (Appendix A: "separate, discrete, action subspaces for each tax bracket"): one
+categorical head per bracket, 12 choices each (rate k/10 for k = 0..10, or keep); the joint
+log-probability and entropy are sums over the heads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+EMBED_WIDTH = 32
+"""Width of the first (code-embedding) layer of the ``"embed"`` player network."""
+
+
+def layer_init(layer: nn.Module, std: float = math.sqrt(2), bias_const: float = 0.0) -> nn.Module:
+    """Orthogonal weights with gain ``std`` and constant bias (CleanRL ``layer_init``)."""
+    torch.nn.init.orthogonal_(layer.weight, std)
+    torch.nn.init.constant_(layer.bias, bias_const)
+    return layer
+
+
+class ChannelProjection(nn.Module):
+    """A 1×1 convolution written as a matrix product over the channel axis, then flatten:
+    ``(N, C, H, W) → (N, H·W·k)``. Cheap on CPU (the engine's observations are channels-last
+    in memory, so the permute is free)."""
+
+    def __init__(self, channels: int, k: int) -> None:
+        super().__init__()
+        self.proj = layer_init(nn.Linear(channels, k))
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return torch.relu(self.proj(obs.permute(0, 2, 3, 1))).flatten(1)
+
+
+def _trunk(kind: str, obs_shape: tuple[int, int, int], extra: int, hidden: int) -> tuple[nn.Module, int]:
+    channels, height, width = obs_shape
+    if kind == "mlp":
+        return ChannelProjection(channels, 4), height * width * 4 + extra
+    conv = nn.Sequential(
+        layer_init(nn.Conv2d(channels, 16, 3)), nn.ReLU(),
+        layer_init(nn.Conv2d(16, 32, 3, stride=2)), nn.ReLU(), nn.Flatten(),
+    )
+    with torch.no_grad():
+        size = conv(torch.zeros(1, *obs_shape)).shape[1]
+    return conv, size + extra
+
+
+class CodeEncoder(nn.Module):
+    """First layer on cell codes: exactly a linear layer on the one-hot encoding of
+    (window cell, code), computed sparsely as a sum of embedding rows (``nn.EmbeddingBag``).
+
+    ``codes (N, rows, cols)`` integer in ``[0, n_codes)`` → ``(N, hidden)``. The engine's codes
+    are ``terrain * 6 + slot`` (30 values) plus 255 for an absent observer, mapped to the
+    last row.
+    """
+
+    def __init__(self, n_cells: int, n_codes: int, hidden: int) -> None:
+        super().__init__()
+        self.n_codes = n_codes
+        self.table = nn.EmbeddingBag(n_cells * n_codes, hidden, mode="sum")
+        nn.init.normal_(self.table.weight, std=1.0 / math.sqrt(n_cells))
+        self.bias = nn.Parameter(torch.zeros(hidden))
+        self.register_buffer("offsets", torch.arange(n_cells) * n_codes, persistent=False)
+
+    def forward(self, codes: torch.Tensor) -> torch.Tensor:
+        codes = codes.flatten(1).long()
+        codes = torch.where(codes == 255, self.n_codes - 1, codes)
+        return self.table(codes + self.offsets) + self.bias
+
+
+class PlayerPolicy(nn.Module):
+    """Shared actor-critic for all players.
+
+    Args:
+        obs_shape: ``(C, H, W)`` of one player's observation.
+        n_players: number of players (size of the one-hot agent id).
+        n_actions: size of the action set.
+        hidden: hidden width.
+        n_codes: code vocabulary of ``kind="embed"`` (the last row stands for code 255).
+        kind: ``"embed"`` (a linear layer on the one-hot of each window cell's code, computed
+            sparsely by :class:`CodeEncoder`, 32 wide, then one dense layer; the fastest on CPU; needs the
+            engine's ``obs_codes``), ``"mlp"`` (1×1 channel projection to 4 channels, flatten, two dense layers; CPU-fast)
+            or ``"conv"`` (two 3×3 convolutions, CleanRL-like, then two dense layers).
+    """
+
+    def __init__(self, obs_shape: tuple[int, int, int], n_players: int, n_actions: int, hidden: int = 64,
+                 kind: str = "mlp", n_codes: int = 32) -> None:
+        super().__init__()
+        self.n_players, self.kind = n_players, kind
+        if kind == "embed":
+            # first layer 32 wide: the embedding-bag backward costs about the same for 16 and 32
+            # columns and twice as much for 64 (measured on this CPU)
+            self.encoder = CodeEncoder(obs_shape[1] * obs_shape[2], n_codes, EMBED_WIDTH)
+            self.agent = nn.Embedding(n_players, EMBED_WIDTH)
+            nn.init.normal_(self.agent.weight, std=1.0 / math.sqrt(obs_shape[1] * obs_shape[2]))
+            self.body = nn.Sequential(nn.Tanh(), layer_init(nn.Linear(EMBED_WIDTH, hidden)), nn.Tanh())
+        else:
+            self.encoder, size = _trunk(kind, tuple(obs_shape), n_players, hidden)
+            self.body = nn.Sequential(layer_init(nn.Linear(size, hidden)), nn.Tanh(),
+                                      layer_init(nn.Linear(hidden, hidden)), nn.Tanh())
+        self.actor = layer_init(nn.Linear(hidden, n_actions), std=0.01)
+        self.critic = layer_init(nn.Linear(hidden, 1), std=1.0)
+
+    def forward(self, obs: torch.Tensor, agent_id: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits ``(N, n_actions)`` and values ``(N,)`` for ``agent_id (N,)`` int64 and ``obs``:
+        float ``(N, C, H, W)`` channels, or for ``kind="embed"`` integer codes ``(N, H, W)``."""
+        if self.kind == "embed":
+            hidden = self.body(self.encoder(obs) + self.agent(agent_id))
+        else:
+            features = torch.cat([self.encoder(obs), nn.functional.one_hot(agent_id, self.n_players).to(obs.dtype)], 1)
+            hidden = self.body(features)
+        return self.actor(hidden), self.critic(hidden).squeeze(-1)
+
+    def evaluate_actions(self, inputs: tuple[torch.Tensor, ...], actions: torch.Tensor):
+        """``(log π(a|o), entropy, V(o))`` for PPO; ``inputs = (obs, agent_id)``, each ``(N, ...)``."""
+        logits, value = self(*inputs)
+        logp = torch.log_softmax(logits, dim=-1)
+        entropy = -(logp.exp() * logp).sum(-1)
+        return logp.gather(1, actions.long().unsqueeze(1)).squeeze(1), entropy, value
+
+
+class PrincipalPolicy(nn.Module):
+    """Principal actor-critic: full-map channels plus a feature vector, one head per bracket.
+
+    Args:
+        map_shape: ``(C_p, H, W)`` of the principal's map observation.
+        n_features: length of the feature vector (period incomes, η, rate cap, time, current rates).
+        n_brackets: number of tax brackets (one categorical head each).
+        n_choices: choices per head (12: rate k/10 for k = 0..10, or keep).
+        hidden: hidden width.
+    """
+
+    def __init__(self, map_shape: tuple[int, int, int], n_features: int, n_brackets: int, n_choices: int,
+                 hidden: int = 64) -> None:
+        super().__init__()
+        channels = map_shape[0]
+        self.n_brackets, self.n_choices = n_brackets, n_choices
+        self.conv = nn.Sequential(layer_init(nn.Conv2d(channels, 8, 3, stride=2)), nn.ReLU(), nn.Flatten())
+        with torch.no_grad():
+            size = self.conv(torch.zeros(1, *map_shape)).shape[1]
+        self.body = nn.Sequential(layer_init(nn.Linear(size + n_features, hidden)), nn.Tanh(),
+                                  layer_init(nn.Linear(hidden, hidden)), nn.Tanh())
+        self.actor = layer_init(nn.Linear(hidden, n_brackets * n_choices), std=0.01)
+        self.critic = layer_init(nn.Linear(hidden, 1), std=1.0)
+
+    def forward(self, map_obs: torch.Tensor, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits ``(N, n_brackets, n_choices)`` and values ``(N,)``."""
+        hidden = self.body(torch.cat([self.conv(map_obs), features], dim=1))
+        logits = self.actor(hidden).view(-1, self.n_brackets, self.n_choices)
+        return logits, self.critic(hidden).squeeze(-1)
+
+    def evaluate_actions(self, inputs: tuple[torch.Tensor, ...], actions: torch.Tensor):
+        """Joint ``(log π, entropy, V)``: sums over the bracket heads; ``actions (N, n_brackets)``."""
+        logits, value = self(*inputs)
+        logp = torch.log_softmax(logits, dim=-1)
+        entropy = -(logp.exp() * logp).sum(-1).sum(-1)
+        chosen = logp.gather(2, actions.long().unsqueeze(2)).squeeze(2).sum(-1)
+        return chosen, entropy, value
+
+
+def sample_categorical(logits: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sample from ``Categorical(logits)`` along the last axis with an explicit generator.
+
+    Gumbel-max: argmax(logits + G), G = −log(−log U). Returns ``(actions, log-probabilities)``
+    with the shape of ``logits`` minus its last axis.
+    """
+    uniform = torch.rand(logits.shape, generator=generator, device=logits.device).clamp_(1e-12, 1.0 - 1e-7)
+    actions = torch.argmax(logits - torch.log(-torch.log(uniform)), dim=-1)
+    logp = torch.log_softmax(logits, dim=-1).gather(-1, actions.unsqueeze(-1)).squeeze(-1)
+    return actions, logp

@@ -1,0 +1,35 @@
+import pytest
+
+from sedtheory.cli import main
+
+
+def test_train_rejects_a_bad_config_in_one_line(tmp_path, capsys):
+    assert main(["train", "--num-steps", "300", "--run-dir", str(tmp_path / "r"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sedtheory: error: num_steps") and "Traceback" not in err
+
+
+def test_evaluate_needs_a_run_folder(tmp_path, capsys):
+    assert main(["evaluate", str(tmp_path / "missing")]) == 2
+    assert "not a run folder" in capsys.readouterr().err
+
+
+def test_resume_needs_a_checkpoint(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["train", "--resume", str(tmp_path / "empty")]) == 2
+    assert "no checkpoint" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_train_and_evaluate_the_apple_game_end_to_end(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "--preset", "tiny", "--run-dir", str(run), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "What was learned" in out and "random players, no tax" in out
+    assert main(["evaluate", str(run), "--seeds", "2", "--num-games", "2", "--grid", "0", "1", "--gaps",
+                 "--gap-players", "0", "--br-episodes", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "(estimated)" in out and "leader gap 95% CI" in out
+    for name in ("comparison.txt", "comparison.json", "learning_curves.png", "welfare.png", "tax_schedule.png",
+                 "episode.gif", "certificate.json"):
+        assert (run / "evaluation" / name).exists(), name

@@ -1,0 +1,58 @@
+import pytest
+
+from sedtheory._validate import ValidationError
+from sedtheory.rl.config import (PRESETS, TrainConfig, config_from_dict, config_to_dict, make_config)
+
+
+@pytest.mark.parametrize("changes, field", [
+    (dict(num_steps=300), "num_steps"),            # does not divide the episode (1000)
+    (dict(tax_period=30), "tax_period"),           # does not divide the horizon (200)
+    (dict(gamma=1.5), "gamma"),
+    (dict(num_games=0), "num_games"),
+    (dict(minibatch_size=10**9), "minibatch_size"),
+    (dict(tax_thresholds=(0.0, 20.0, 10.0)), "tax_thresholds"),
+    (dict(tax_thresholds=(5.0, 10.0)), "tax_thresholds"),
+    (dict(phase_one_fraction=0.7, anneal_fraction=0.5), "phase_one_fraction"),
+    (dict(initial_rate_cap=0.0), "initial_rate_cap"),
+    (dict(learning_rate=0.0), "learning_rate"),
+    (dict(total_timesteps=10), "total_timesteps"),
+    (dict(network="transformer"), "network"),
+    (dict(num_games=True), "num_games"),
+])
+def test_bad_config_names_the_field(changes, field):
+    with pytest.raises(ValidationError, match=field):
+        TrainConfig(**changes)
+
+
+def test_defaults_follow_appendix_a_and_paper_code():
+    config = TrainConfig()
+    assert (config.n_players, config.episode_length, config.num_steps, config.tax_period) == (7, 1000, 200, 50)
+    assert config.tax_thresholds == (0.0, 10.0, 20.0, 10000.0)
+    assert (config.learning_rate, config.adam_eps, config.gamma, config.gae_lambda) == (2.5e-4, 1e-5, 0.99, 0.95)
+    assert (config.update_epochs, config.clip_coef, config.ent_coef, config.vf_coef, config.max_grad_norm) == (
+        4, 0.2, 0.01, 0.5, 0.5)
+    assert config.clip_vloss and config.anneal_lr
+    assert config.updates_per_episode == 5 and config.periods_per_rollout == 4
+    paper = make_config("paper")
+    assert paper.minibatch_size == 128 and paper.anneal_fraction == 0.02
+
+
+def test_every_field_has_help():
+    import dataclasses
+
+    assert all(f.metadata.get("help") for f in dataclasses.fields(TrainConfig))
+
+
+def test_presets_validate_and_round_trip():
+    for name in PRESETS:
+        config = make_config(name)
+        assert config_from_dict(config_to_dict(config)) == config
+
+
+def test_make_config_rejects_unknowns():
+    with pytest.raises(ValidationError, match="preset"):
+        make_config("huge")
+    with pytest.raises(ValidationError, match="bogus"):
+        make_config("tiny", bogus=1)
+    with pytest.raises(ValidationError, match="bogus"):
+        config_from_dict({"bogus": 1})

@@ -1,0 +1,127 @@
+"""Training loop on the stand-in engine: resume equals uninterrupted, Ctrl-C, smoke evaluation."""
+
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+from fake_apple import FakeAppleEnv, FakeFactory
+from sedtheory._validate import ValidationError
+from sedtheory.rl.config import make_config
+from sedtheory.rl.trainer import Trainer
+
+TIMING_COLUMNS = {"charts/SPS", "charts/agent_SPS"}
+
+
+def _config(**changes):
+    base = dict(n_players=3, total_timesteps=1200, progress=False, log_tensorboard=False)   # 6 updates, 3 episodes
+    return make_config("tiny", **{**base, **changes})
+
+
+def _rows(run_dir):
+    with open(run_dir / "metrics.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    return [{k: v for k, v in r.items() if k not in TIMING_COLUMNS} for r in rows]
+
+
+def _assert_same_state(a: Trainer, b: Trainer):
+    for left, right in ((a.players, b.players), (a.principal, b.principal)):
+        for (name, x), (_, y) in zip(left.state_dict().items(), right.state_dict().items()):
+            assert torch.equal(x, y), name
+
+
+def test_resume_equals_uninterrupted(tmp_path):
+    config = _config()
+    whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
+    whole.train()
+    part = Trainer(config, tmp_path / "part", FakeFactory(config))
+    assert part.train(max_updates=3) == {"update": 4, "completed": False}   # stops at the episode boundary
+    resumed = Trainer.resume(tmp_path / "part", FakeFactory(config))
+    assert resumed.update == 4
+    resumed.train()
+    _assert_same_state(whole, resumed)
+    assert _rows(tmp_path / "whole") == _rows(tmp_path / "part")
+    assert len(_rows(tmp_path / "whole")) == config.num_updates
+    assert (tmp_path / "part" / "policies.pt").exists() and (tmp_path / "part" / "summary.json").exists()
+
+
+class _InterruptingFactory(FakeFactory):
+    """Raises KeyboardInterrupt (as Ctrl-C would) in the middle of the given episode's second rollout."""
+
+    def __init__(self, config, episode):
+        super().__init__(config)
+        self.episode, self.made = episode, 0
+
+    def make(self, num_games, seed, types):
+        env = FakeAppleEnv(self.params, num_games, seed, types=types)
+        self.made += 1
+        if self.made == self.episode:
+            step = env.step
+
+            def interrupted(actions):
+                if env.t == 150:
+                    raise KeyboardInterrupt
+                return step(actions)
+            env.step = interrupted
+        return env
+
+
+def test_ctrl_c_saves_and_resume_repeats_the_run(tmp_path):
+    config = _config()
+    whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
+    whole.train()
+    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=3))
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    resumed = Trainer.resume(tmp_path / "cut", FakeFactory(config))
+    assert resumed.update == 4   # the last completed episode boundary before the interrupt
+    resumed.train()
+    _assert_same_state(whole, resumed)
+    assert _rows(tmp_path / "whole") == _rows(tmp_path / "cut")
+
+
+def test_refuses_to_overwrite_a_run(tmp_path):
+    config = _config()
+    Trainer(config, tmp_path / "run", FakeFactory(config)).train(max_updates=1)
+    with pytest.raises(ValidationError, match="resume"):
+        Trainer(config, tmp_path / "run", FakeFactory(config)).train()
+    with pytest.raises(ValidationError, match="another config"):
+        Trainer(_config(seed=2), tmp_path / "run", FakeFactory(config)).train()
+
+
+def test_phase_one_has_no_tax_and_phase_two_respects_the_cap(tmp_path):
+    config = _config(phase_one_fraction=0.5, anneal_fraction=0.5, initial_rate_cap=0.1)
+    trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    trainer.train()
+    rows = _rows(tmp_path / "run")
+    for row in rows:
+        cap = float(row["charts/rate_cap"])
+        if int(row["update"]) <= config.num_updates // 2:
+            assert cap == 0.0 and row["principal/value_loss"] == ""
+        else:
+            assert 0.1 <= cap <= 1.0 and row["principal/value_loss"] != ""
+        if row["charts/tax_rate_0"]:
+            assert all(float(row[f"charts/tax_rate_{b}"]) <= cap + 1e-6 for b in range(3))
+    assert float(rows[0]["charts/eta"]) == pytest.approx(np.mean(trainer.selfishness))
+
+
+def test_smoke_train_then_evaluate_and_estimate_gaps(tmp_path):
+    from sedtheory.rl.evaluate import evaluate_run, load_run
+    from sedtheory.rl.gaps import estimate_certificate
+
+    config = _config(network="mlp", log_tensorboard=True)
+    Trainer(config, tmp_path / "run", FakeFactory(config)).train()
+    assert any((tmp_path / "run" / "tb").iterdir())
+    result = evaluate_run(tmp_path / "run", seeds=1, num_games=3, grid=(0.0,), plots=False, gif=False,
+                          factory=FakeFactory(config))
+    names = [r["policy"] for r in result["rows"]]
+    assert names == ["trained principal", "no principal (phi=0)", "random principal", "random players, no tax"]
+    no_tax = result["rows"][1]
+    assert no_tax["tax_collected"][0] == 0.0 and no_tax["tax_rates"] == [0.0, 0.0, 0.0]
+    certificate = estimate_certificate(load_run(tmp_path / "run", FakeFactory(config)), players=[1], br_episodes=1,
+                                       num_games=2, eval_seeds=1, grid=(0.0, 1.0))
+    assert certificate.estimated and certificate.delta_hat.shape == (1,)
+    low, high = certificate.epsilon_interval
+    assert low <= certificate.epsilon_hat <= high
+    assert certificate.follower_witnesses[0].player == 2
