@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from sedtheory import ValidationError
@@ -145,3 +147,17 @@ def test_agent_out_of_range_is_refused():
     game = random_pomg(rng, kind="full")
     with pytest.raises(ValidationError, match="agent"):
         best_response(game, random_profile(rng, game), 2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_mdp_best_response_dominates_every_stochastic_policy(seed):
+    """Theorem (Puterman 1994, Thm 6.2.10): in a discounted fully observed game the best
+    response value is at least the value of any stationary stochastic policy."""
+    rng = np.random.default_rng(seed)
+    game = random_pomg(rng, n_states=3, n_actions=(3, 2), kind="full", gamma=0.85)
+    profile = random_profile(rng, game)
+    response = best_response(game, profile, 1)
+    for _ in range(5):
+        trial = [profile[0], rng.dirichlet(np.ones(2), size=3)]
+        assert evaluate(game, trial)[1] <= response.value + 1e-9

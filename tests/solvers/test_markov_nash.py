@@ -69,3 +69,26 @@ def test_refuses_too_many_opponent_profiles():
     game = random_pomg(rng, n_states=3, n_actions=(2, 3), n_obs=(2, 4), kind="state")
     with pytest.raises(ProblemTooLargeError, match="max_profiles"):
         pure_nash_equilibria(game, max_profiles=10)
+
+
+def _key(equilibria) -> set:
+    return {tuple(tuple(int(x) for x in a) for a in e.actions) for e in equilibria}
+
+
+def test_positive_affine_rescaling_of_rewards_leaves_pure_equilibria_unchanged():
+    rng = np.random.default_rng(34)
+    game = random_pomg(rng, n_states=2, n_obs=(2, 2), kind="state", gamma=0.7)
+    scale, shift = np.array([2.5, 0.5]), np.array([-3.0, 7.0])
+    rescaled = POMG(game.transitions, game.rewards * scale + shift, game.observations, gamma=game.gamma,
+                    initial_distribution=game.initial_distribution)
+    assert _key(pure_nash_equilibria(rescaled)) == _key(pure_nash_equilibria(game))
+
+
+def test_relabelling_observations_relabels_the_equilibria():
+    rng = np.random.default_rng(35)
+    game = random_pomg(rng, n_states=3, n_obs=(3, 2), kind="state", gamma=0.7)
+    perm = np.array([2, 0, 1])  # new observation k is old observation perm[k]
+    relabelled = POMG(game.transitions, game.rewards, [game.observations[0][:, perm], game.observations[1]],
+                      gamma=game.gamma, initial_distribution=game.initial_distribution)
+    mapped = {(tuple(first[k] for k in perm), second) for first, second in _key(pure_nash_equilibria(game))}
+    assert _key(pure_nash_equilibria(relabelled)) == mapped
