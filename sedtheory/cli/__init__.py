@@ -14,7 +14,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sedtheory.cli.info",
     "sedtheory.cli.solve",
     "sedtheory.cli.demo",
-    "sedtheory.cli.train",
     "sedtheory.cli.render",
 )
 
