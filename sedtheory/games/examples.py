@@ -166,6 +166,7 @@ def public_goods_game(subsidies=None, *, benefit: float = 2.0, cost: float = 1.5
     phis = Box([0.0], [1.0], 5) if subsidies is None else np.asarray(subsidies, dtype=float)
 
     def leader_reward(phi: np.ndarray) -> np.ndarray:
+        """``r_0^σ(s, a)`` as an ``(S, A_1, A_2)`` array."""
         reward = np.zeros((2, 2, 2))
         for state in (0, 1):
             for a1 in (0, 1):
@@ -174,6 +175,7 @@ def public_goods_game(subsidies=None, *, benefit: float = 2.0, cost: float = 1.5
         return reward
 
     def implementation(phi: np.ndarray) -> POMG:
+        """``P: (σ,) ↦ M^σ``."""
         return public_goods_pomg(float(phi[0]), benefit=benefit, cost=cost)
 
     return StackelbergMarkovGame(phis, implementation, LeaderRewardUtility(leader_reward, "net welfare"),

@@ -219,18 +219,22 @@ class POMG:
     # ----------------------------------------------------------------------------- sizes
     @property
     def n_states(self) -> int:
+        """``S``, the number of states."""
         return int(self.rewards.shape[0])
 
     @property
     def n_agents(self) -> int:
+        """``n``, the number of agents."""
         return int(self.rewards.shape[-1])
 
     @property
     def n_actions(self) -> tuple[int, ...]:
+        """``(A_1, …, A_n)``, each agent's number of actions."""
         return tuple(int(k) for k in self.rewards.shape[1:-1])
 
     @property
     def n_joint_actions(self) -> int:
+        """``|A| = Π_i A_i``."""
         return int(np.prod(self.n_actions))
 
     @property

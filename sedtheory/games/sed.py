@@ -49,6 +49,7 @@ class TypeSpace:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(n + 1, m)``, the shape of a report."""
         return tuple(int(k) for k in self.lower.shape)
 
     def check(self, field: str, theta) -> np.ndarray:
@@ -149,7 +150,8 @@ class SEDGame:
             raise ValidationError(f"social_choice: returned {name!r}, not a name in {sorted(self.objectives)}")
         return theta, name
 
-    def stackelberg_game(self, objective: str, *, anchor=None, initial_state: int | None = None) -> StackelbergMarkovGame:
+    def stackelberg_game(self, objective: str, *, anchor=None,
+                         initial_state: int | None = None) -> StackelbergMarkovGame:
         """The round's Stackelberg–Markov game of problem (1).
 
         Φ is cut to the δ-ball around ``anchor`` (default φ0), the leader utility is the

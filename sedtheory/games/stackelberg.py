@@ -61,6 +61,7 @@ class Box:
 
     @property
     def dimension(self) -> int:
+        """``m``, the dimension of a commitment."""
         return int(self.lower.size)
 
     def grid(self) -> np.ndarray:
@@ -69,8 +70,10 @@ class Box:
         return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, self.dimension)
 
     def contains(self, phi, tol: float = DEFAULT_TOL) -> bool:
+        """Whether ``phi`` ``(m,)`` lies in the box (within ``tol``)."""
         phi = np.atleast_1d(np.asarray(phi, dtype=float))
-        return phi.shape == self.lower.shape and bool(np.all(phi >= self.lower - tol) and np.all(phi <= self.upper + tol))
+        inside = np.all(phi >= self.lower - tol) and np.all(phi <= self.upper + tol)
+        return phi.shape == self.lower.shape and bool(inside)
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,8 @@ class StackelbergMarkovGame:
             raise ValidationError("implementation: expected a callable φ -> POMG")
         if not isinstance(self.leader_utility, LEADER_UTILITIES):
             raise ValidationError(
-                f"leader_utility: expected WelfareUtility or LeaderRewardUtility, got {type(self.leader_utility).__name__}"
+                "leader_utility: expected WelfareUtility or LeaderRewardUtility, "
+                f"got {type(self.leader_utility).__name__}"
             )
 
     def candidates(self) -> np.ndarray:

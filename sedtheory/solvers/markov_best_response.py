@@ -84,6 +84,7 @@ class AgentProblem:
 
     @property
     def n_augmented(self) -> int:
+        """``X``, the number of augmented states."""
         return int(self.reward.shape[0])
 
     @property

@@ -93,13 +93,14 @@ def pure_nash_equilibria(pomg: POMG, delta: float = 0.0, *, max_profiles: int = 
         The equilibria in enumeration order (possibly empty).
     """
     delta = nonnegative_scalar("delta", delta)
+    _check_sizes(pomg, max_profiles, max_policies)
     others = [possible_policies(pomg, j) for j in range(1, pomg.n_agents)]
-    _check_outer_size(pomg, others, max_profiles, max_policies)
     cache: dict = {}
     found = []
     placeholder = uniform_policy(*pomg.policy_shapes[0])
     for rest in itertools.product(*others):
-        profile = StrategyProfile((placeholder, *(np.eye(pomg.n_actions[j])[a] for j, a in enumerate(rest, start=1))))
+        opponents = (np.eye(pomg.n_actions[j])[a] for j, a in enumerate(rest, start=1))
+        profile = StrategyProfile((placeholder, *opponents))
         best = best_response(pomg, profile, 0, max_policies=max_policies, tol=tol).value
         for first, _ in policies_within(pomg, profile, 0, best - delta, max_policies=max_policies, tol=tol):
             candidate = _check_candidate(pomg, (first, *rest), delta, cache, max_policies, tol)
@@ -108,16 +109,17 @@ def pure_nash_equilibria(pomg: POMG, delta: float = 0.0, *, max_profiles: int = 
     return found
 
 
-def _check_outer_size(pomg: POMG, others, max_profiles: int, max_policies: int) -> None:
-    size = int(np.prod([len(p) for p in others], dtype=object)) if others else 1
-    if size > max_profiles:
-        raise ProblemTooLargeError(
-            f"pomg: {size} opponent profiles to enumerate exceed max_profiles={max_profiles}"
-        )
+def _check_sizes(pomg: POMG, max_profiles: int, max_policies: int) -> None:
+    """Refuse before enumerating: opponent profiles of agent 1, and each agent's policy count."""
     dummy = [uniform_policy(o, a) for o, a in pomg.policy_shapes]
-    count = count_policies(agent_problem(pomg, dummy, 0))
-    if count > max_policies:
-        raise ProblemTooLargeError(f"agent 0: {count} deterministic reactive policies exceed max_policies={max_policies}")
+    counts = [count_policies(agent_problem(pomg, dummy, j)) for j in range(pomg.n_agents)]
+    for agent, count in enumerate(counts):
+        if count > max_policies:
+            raise ProblemTooLargeError(
+                f"agent {agent}: {count} deterministic reactive policies exceed max_policies={max_policies}")
+    size = int(np.prod(counts[1:], dtype=object)) if pomg.n_agents > 1 else 1
+    if size > max_profiles:
+        raise ProblemTooLargeError(f"pomg: {size} opponent profiles to enumerate exceed max_profiles={max_profiles}")
 
 
 def _check_candidate(pomg, actions, delta, cache, max_policies, tol) -> MarkovEquilibrium | None:

@@ -46,6 +46,7 @@ class Trajectory:
 
     @property
     def final_state(self) -> int:
+        """``s_T``, the state the next round starts from."""
         return int(self.states[-1])
 
 
@@ -67,6 +68,7 @@ class _Sampler:
         self.rewards = pomg.rewards.reshape(pomg.n_states, pomg.n_joint_actions, pomg.n_agents)
 
     def observe(self, rng, states, previous):
+        """``(E, n)`` observations at ``states`` (``previous``: last joint actions or ``None``)."""
         if self.kernel_cdf is None:
             return np.repeat(states[:, None], self.pomg.n_agents, axis=1)
         out = np.empty((states.size, self.pomg.n_agents), dtype=int)
@@ -81,6 +83,7 @@ class _Sampler:
         return out
 
     def step(self, rng, states, previous):
+        """One step for ``E`` episodes: observations, actions, rewards, next states, joint actions."""
         observations = self.observe(rng, states, previous)
         actions = np.stack([_draw(rng, cdf[observations[:, i]]) for i, cdf in enumerate(self.policy_cdf)], axis=1)
         joint = np.ravel_multi_index(tuple(actions.T), self.pomg.n_actions)

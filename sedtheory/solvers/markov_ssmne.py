@@ -69,6 +69,7 @@ class SSMNEResult:
 
     @property
     def ok(self) -> bool:
+        """True when the status is ``OPTIMAL``."""
         return self.status is SolverStatus.OPTIMAL
 
 

@@ -79,6 +79,7 @@ class SEDHistory:
 
     @property
     def objectives(self) -> list[str]:
+        """The objective chosen by the vote in each round."""
         return [r.objective for r in self.rounds]
 
     @property
