@@ -161,3 +161,14 @@ def test_mdp_best_response_dominates_every_stochastic_policy(seed):
     for _ in range(5):
         trial = [profile[0], rng.dirichlet(np.ones(2), size=3)]
         assert evaluate(game, trial)[1] <= response.value + 1e-9
+
+
+@pytest.mark.parametrize("n_actions, n_obs", [((3,), (2,)), ((2, 2, 2), (2, 1, 2))])
+def test_one_and_three_agent_games_match_brute_force(n_actions, n_obs):
+    rng = np.random.default_rng(len(n_actions))
+    game = random_pomg(rng, n_states=3, n_actions=n_actions, n_obs=n_obs, kind="state")
+    profile = random_profile(rng, game)
+    np.testing.assert_allclose(evaluate(game, profile), oracle_values(game, profile), atol=1e-9)
+    for agent in range(len(n_actions)):
+        assert best_response(game, profile, agent).value == pytest.approx(
+            brute_force_best(game, profile, agent)[0], abs=1e-8)

@@ -92,3 +92,11 @@ def test_relabelling_observations_relabels_the_equilibria():
                       gamma=game.gamma, initial_distribution=game.initial_distribution)
     mapped = {(tuple(first[k] for k in perm), second) for first, second in _key(pure_nash_equilibria(game))}
     assert _key(pure_nash_equilibria(relabelled)) == mapped
+
+
+def test_single_agent_equilibria_are_its_optimal_policies():
+    rng = np.random.default_rng(36)
+    game = random_pomg(rng, n_states=2, n_actions=(3,), n_obs=(2,), kind="state", gamma=0.7)
+    best, table = brute_force_best(game, [np.full((2, 3), 1 / 3)], 0)
+    expected = {(tuple(int(x) for x in a),) for a, v in table if v >= best - 1e-9}
+    assert _key(pure_nash_equilibria(game)) == expected
