@@ -72,6 +72,22 @@ class SSMNEResult:
         """True when the status is ``OPTIMAL``."""
         return self.status is SolverStatus.OPTIMAL
 
+    def to_dict(self) -> dict:
+        """JSON-ready dictionary (arrays as lists; the per-commitment table included)."""
+        return {
+            "status": self.status.value,
+            "solver": self.solver,
+            "leader_value": float(self.leader_value),
+            "phi": None if self.phi is None else np.asarray(self.phi).tolist(),
+            "phi_index": self.phi_index,
+            "profile": None if self.profile is None else [np.asarray(p).tolist() for p in self.profile],
+            "follower_values": None if self.follower_values is None else [float(v) for v in self.follower_values],
+            "delta": self.delta,
+            "tol": self.tol,
+            "rests_on_tie": self.rests_on_tie,
+            "per_phi": self.details.get("per_phi", []),
+        }
+
 
 def solve_ssmne(game: StackelbergMarkovGame, delta: float = 0.0, *, max_profiles: int = MAX_PROFILES,
                 max_policies: int = MAX_POLICIES, tol: float = DEFAULT_TOL) -> SSMNEResult:

@@ -97,6 +97,26 @@ class SEDHistory:
         """``(R,)`` ``s_T`` of each round."""
         return np.array([r.trajectory.final_state for r in self.rounds])
 
+    def to_dict(self) -> dict:
+        """JSON-ready summary: one entry per round (policies as nested lists)."""
+        return {"rounds": [_round_dict(r) for r in self.rounds]}
+
+
+def _round_dict(played: SEDRound) -> dict:
+    return {
+        "index": played.index,
+        "reports": played.reports.tolist(),
+        "objective": played.objective,
+        "phi": played.phi.tolist(),
+        "profile": [np.asarray(p).tolist() for p in played.profile],
+        "welfare": float(played.welfare),
+        "follower_values": [float(v) for v in played.follower_values],
+        "initial_state": played.initial_state,
+        "final_state": played.trajectory.final_state,
+        "certificate": played.certificate.to_dict(),
+        "feasible_count": played.feasible_count,
+    }
+
 
 Reports = Sequence | Callable[[int, "int | None"], np.ndarray]
 

@@ -128,3 +128,14 @@ def test_shared_l1_divergence_gives_the_same_delta_ball():
     shared = tax_budget_sed_game(0.5, divergence=lambda a, b: float(divergence("l1", a, b)))
     np.testing.assert_allclose(shared.divergences(), local.divergences())
     np.testing.assert_array_equal(shared.feasible(), local.feasible())
+
+
+def test_history_and_result_serialise_to_json():
+    import json
+
+    history = run_rounds(tax_budget_sed_game(0.5), [UTILITARIAN_REPORT] * 2, 2, 3, seed=4)
+    data = json.loads(json.dumps(history.to_dict()))
+    assert [r["phi"] for r in data["rounds"]] == [[0.5], [0.5]]
+    assert data["rounds"][1]["initial_state"] == data["rounds"][0]["final_state"]
+    result = json.loads(json.dumps(solve_ssmne(tax_budget_sed_game(0.5).stackelberg_game("utilitarian")).to_dict()))
+    assert result["status"] == "optimal" and result["phi"] == [0.5] and len(result["per_phi"]) == 3
