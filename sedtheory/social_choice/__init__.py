@@ -33,3 +33,62 @@ __all__ = [
     "utilitarian",
 ]
 # --- end welfare and inequality ---
+
+# --- profiles, voting rules, axioms and manipulation (issue 4, parts 2-4) ---
+from sedtheory.social_choice.axioms import (
+    Axiom,
+    AxiomViolation,
+    exhaustive_violations,
+    find_violations,
+    get_axiom,
+    list_axioms,
+    resolute_winner,
+)
+from sedtheory.social_choice.manipulation import (
+    ManipulabilityShare,
+    Misreport,
+    ReportingEquilibrium,
+    best_misreport,
+    grid_best_misreport,
+    manipulable_share,
+    mean_rule_equilibrium,
+)
+from sedtheory.social_choice.profiles import (
+    ApprovalProfile,
+    ContinuousProfile,
+    PreferenceProfile,
+    all_rankings,
+    count_anonymous_profiles,
+    enumerate_anonymous_profiles,
+)
+from sedtheory.social_choice.registry import VotingRule, break_ties, get_rule, list_rules, voting_rule
+
+__all__ = [
+    *__all__,
+    "ApprovalProfile",
+    "Axiom",
+    "AxiomViolation",
+    "ContinuousProfile",
+    "ManipulabilityShare",
+    "Misreport",
+    "PreferenceProfile",
+    "ReportingEquilibrium",
+    "VotingRule",
+    "all_rankings",
+    "best_misreport",
+    "break_ties",
+    "count_anonymous_profiles",
+    "enumerate_anonymous_profiles",
+    "exhaustive_violations",
+    "find_violations",
+    "get_axiom",
+    "get_rule",
+    "grid_best_misreport",
+    "list_axioms",
+    "list_rules",
+    "manipulable_share",
+    "mean_rule_equilibrium",
+    "resolute_winner",
+    "voting_rule",
+]
+# --- end profiles, voting rules, axioms and manipulation ---

@@ -1,0 +1,529 @@
+"""Axioms as data: a name plus a violation finder that returns witness records.
+
+The pattern follows pref_voting's ``axiom.py`` (Holliday & Pacuit): an :class:`Axiom` is a
+name, the kind of rule it applies to and a function ``find(rule, profile, first_only)`` that
+returns a list of :class:`AxiomViolation` records ``(profile, expected, got)`` -- plus, for
+the axioms that compare two profiles, the ``variant`` profile and a sentence saying what
+changed. An empty list means no violation *at this profile*; exhaustive checks run the finder
+over every anonymous profile of a size (:func:`exhaustive_violations`).
+
+Definitions used for ranked rules (winner sets ``W(P)``, all tied winners):
+
+* anonymity -- permuting the voters leaves ``W`` unchanged;
+* neutrality -- renaming candidates by π renames the winners: ``W(πP) = π(W(P))``;
+* unanimity -- if every voter ranks ``c`` first, ``W = {c}``;
+* pareto -- no winner is ranked below some other candidate by every voter;
+* monotonicity -- a winner raised one place by one voter stays a winner;
+* condorcet_winner -- a Condorcet winner is the unique winner;
+* condorcet_loser -- a Condorcet loser never wins;
+* majority -- a candidate ranked first by a strict majority is the unique winner;
+* iia -- (independence of irrelevant alternatives, binary form for choice rules) if ``a``
+  wins and ``b`` does not, a change that keeps every voter's a-b order must not make ``b`` a
+  winner while ``a`` loses. The finder tries: one voter switching to any ranking with the same
+  a-b order, and a third candidate moved to the top / bottom of every ballot (so an empty
+  result is "no violation among these variants", not a proof of IIA);
+* participation -- a voter joining never gets an outcome it ranks below the outcome without it;
+* strategy_proofness -- no voter gets an outcome it strictly prefers by misreporting.
+
+Participation and strategy-proofness compare single outcomes, so they use the resolute rule
+"rule, then lexicographic tie-breaking (smallest index wins)" -- stated in every witness.
+
+For continuous rules (reports ``(n, d)``): anonymity, unanimity, range_respecting (the outcome
+lies in the coordinatewise range of the reports), continuity (no jump found by bisection) and
+strategy_proofness for single-peaked voters (utility ``-|outcome - own report|``, d = 1).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Literal
+
+import numpy as np
+
+from sedtheory._validate import ValidationError
+from sedtheory.social_choice.profiles import (
+    ContinuousProfile,
+    PreferenceProfile,
+    all_rankings,
+    enumerate_anonymous_profiles,
+)
+from sedtheory.social_choice.registry import break_ties
+
+__all__ = [
+    "Axiom",
+    "AxiomViolation",
+    "exhaustive_violations",
+    "find_violations",
+    "get_axiom",
+    "list_axioms",
+    "resolute_winner",
+]
+
+TIE_BREAKING = "lexicographic (smallest candidate index wins)"
+
+
+@dataclass(frozen=True, eq=False)
+class AxiomViolation:
+    """A witness that ``rule`` violates ``axiom`` at ``profile``.
+
+    Args:
+        axiom: axiom name.
+        rule: rule name.
+        profile: the profile at which the axiom fails.
+        expected: what the axiom demands (winners, a winner, a value or an interval).
+        got: what the rule returned (on ``variant`` when there is one).
+        variant: the second profile for axioms comparing two profiles, else ``None``.
+        detail: one sentence saying what was changed and why this is a violation.
+    """
+
+    axiom: str
+    rule: str
+    profile: Any
+    expected: Any
+    got: Any
+    variant: Any = None
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-ready record (profiles as dicts with a ``type`` key)."""
+        return {
+            "axiom": self.axiom,
+            "rule": self.rule,
+            "profile": profile_to_dict(self.profile),
+            "variant": None if self.variant is None else profile_to_dict(self.variant),
+            "expected": _jsonable(self.expected),
+            "got": _jsonable(self.got),
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "AxiomViolation":
+        """Inverse of :meth:`to_dict` (tuples come back as tuples)."""
+        variant = data.get("variant")
+        return cls(
+            axiom=data["axiom"], rule=data["rule"], profile=profile_from_dict(data["profile"]),
+            expected=_from_json(data["expected"]), got=_from_json(data["got"]),
+            variant=None if variant is None else profile_from_dict(variant), detail=data.get("detail", ""),
+        )
+
+
+def profile_to_dict(profile) -> dict:
+    """``{"type": ..., **profile.to_dict()}`` for a preference or continuous profile."""
+    kind = {PreferenceProfile: "ranked", ContinuousProfile: "continuous"}.get(type(profile))
+    if kind is None:
+        raise ValidationError(f"profile: cannot serialise a {type(profile).__name__}")
+    return {"type": kind, **profile.to_dict()}
+
+
+def profile_from_dict(data: dict):
+    """Inverse of :func:`profile_to_dict`."""
+    if data.get("type") == "ranked":
+        return PreferenceProfile(data["rankings"], data["counts"])
+    if data.get("type") == "continuous":
+        return ContinuousProfile(data["reports"])
+    raise ValidationError(f"profile: unknown profile type {data.get('type')!r}")
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def _from_json(value):
+    if isinstance(value, list):
+        return tuple(_from_json(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Axiom:
+    """An axiom: ``find(rule, profile, first_only)`` returns a list of violations.
+
+    Args:
+        name: registry name.
+        kind: ``"ranked"`` or ``"continuous"``.
+        find: the violation finder.
+        summary: one-line statement of the axiom.
+    """
+
+    name: str
+    kind: Literal["ranked", "continuous"]
+    find: Callable[..., list] = field(repr=False)
+    summary: str = ""
+
+    def find_violations(self, rule, profile, *, first_only: bool = False) -> list[AxiomViolation]:
+        """Violations of this axiom by ``rule`` at ``profile`` (empty list: none found)."""
+        return self.find(rule, profile, first_only)
+
+    def holds(self, rule, profile) -> bool:
+        """``True`` when no violation is found at ``profile``."""
+        return not self.find(rule, profile, True)
+
+
+_AXIOMS: dict[str, Axiom] = {}
+
+
+def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str):
+    def decorate(func):
+        _AXIOMS[f"{kind}:{name}"] = Axiom(name, kind, func, summary)
+        return func
+
+    return decorate
+
+
+def get_axiom(name: str, kind: Literal["ranked", "continuous"] = "ranked") -> Axiom:
+    """The axiom ``name`` for rules of ``kind``."""
+    key = f"{kind}:{name}"
+    if key not in _AXIOMS:
+        raise ValidationError(f"axiom: unknown {kind} axiom {name!r}; known: {', '.join(list_axioms(kind))}")
+    return _AXIOMS[key]
+
+
+def list_axioms(kind: Literal["ranked", "continuous"] = "ranked") -> tuple[str, ...]:
+    """Names of the axioms for rules of ``kind`` (sorted)."""
+    return tuple(sorted(a.name for a in _AXIOMS.values() if a.kind == kind))
+
+
+def find_violations(axiom: Axiom | str, rule, profiles: Iterable, *, first_only: bool = True) -> list[AxiomViolation]:
+    """Run an axiom over many profiles; with ``first_only`` stop at the first witness."""
+    if isinstance(axiom, str):
+        axiom = get_axiom(axiom, getattr(rule, "kind", "ranked") if getattr(rule, "kind", "ranked") != "approval" else "ranked")
+    found: list[AxiomViolation] = []
+    for profile in profiles:
+        found.extend(axiom.find_violations(rule, profile, first_only=first_only))
+        if first_only and found:
+            return found[:1]
+    return found
+
+
+def exhaustive_violations(axiom: Axiom | str, rule, n_candidates: int, n_voters: int, *,
+                          first_only: bool = True) -> list[AxiomViolation]:
+    """Check ``axiom`` on every anonymous profile of the given size (exact, by enumeration)."""
+    return find_violations(axiom, rule, enumerate_anonymous_profiles(n_candidates, n_voters), first_only=first_only)
+
+
+def _name(rule) -> str:
+    return getattr(rule, "name", getattr(rule, "__name__", repr(rule)))
+
+
+def _winners(rule, profile) -> tuple[int, ...]:
+    return tuple(sorted(int(w) for w in rule(profile)))
+
+
+def resolute_winner(rule, profile) -> int:
+    """The single winner of ``rule`` after lexicographic tie-breaking."""
+    return break_ties(rule(profile), "lexicographic")
+
+
+def _record(axiom, rule, profile, expected, got, variant=None, detail=""):
+    return AxiomViolation(axiom, _name(rule), profile, expected, got, variant, detail)
+
+
+# ------------------------------------------------------------- ranked: one profile
+@_axiom("unanimity", "ranked", "If every voter ranks c first, c is the unique winner.")
+def _unanimity(rule, profile, first_only):
+    tops = np.unique(profile.rankings[profile.counts > 0, 0])
+    if tops.size != 1:
+        return []
+    got = _winners(rule, profile)
+    expected = (int(tops[0]),)
+    return [] if got == expected else [_record("unanimity", rule, profile, expected, got,
+                                               detail=f"every voter ranks {expected[0]} first")]
+
+
+@_axiom("pareto", "ranked", "No winner is ranked below the same other candidate by every voter.")
+def _pareto(rule, profile, first_only):
+    dominated = (profile.majority_matrix == profile.n_voters).any(axis=0)
+    got = _winners(rule, profile)
+    bad = [w for w in got if dominated[w]]
+    if not bad:
+        return []
+    allowed = tuple(int(c) for c in np.flatnonzero(~dominated))
+    return [_record("pareto", rule, profile, allowed, got, detail=f"winner(s) {bad} are Pareto-dominated")]
+
+
+@_axiom("condorcet_winner", "ranked", "A Condorcet winner is the unique winner.")
+def _condorcet_winner(rule, profile, first_only):
+    winner = profile.condorcet_winner()
+    if winner is None:
+        return []
+    got = _winners(rule, profile)
+    return [] if got == (winner,) else [_record("condorcet_winner", rule, profile, (winner,), got,
+                                                detail=f"{winner} beats every other candidate by a majority")]
+
+
+@_axiom("condorcet_loser", "ranked", "A Condorcet loser never wins.")
+def _condorcet_loser(rule, profile, first_only):
+    loser = profile.condorcet_loser()
+    got = _winners(rule, profile)
+    if loser is None or loser not in got:
+        return []
+    expected = tuple(c for c in range(profile.n_candidates) if c != loser)
+    return [_record("condorcet_loser", rule, profile, expected, got,
+                    detail=f"{loser} loses to every other candidate by a majority but wins")]
+
+
+@_axiom("majority", "ranked", "A candidate ranked first by a strict majority is the unique winner.")
+def _majority(rule, profile, first_only):
+    scores = profile.plurality_scores
+    top = int(scores.argmax())
+    if 2 * scores[top] <= profile.n_voters:
+        return []
+    got = _winners(rule, profile)
+    return [] if got == (top,) else [_record("majority", rule, profile, (top,), got,
+                                             detail=f"{top} is ranked first by {scores[top]} of {profile.n_voters} voters")]
+
+
+# ---------------------------------------------------------- ranked: two profiles
+@_axiom("anonymity", "ranked", "Permuting the voters leaves the winners unchanged.")
+def _anonymity(rule, profile, first_only):
+    got = _winners(rule, profile)
+    ballots = profile.ballots()
+    variants = [PreferenceProfile(profile.rankings[::-1], profile.counts[::-1]),
+                PreferenceProfile(ballots[::-1]), PreferenceProfile(np.roll(ballots, 1, axis=0))]
+    found = []
+    for variant in variants:
+        other = _winners(rule, variant)
+        if other != got:
+            found.append(_record("anonymity", rule, profile, got, other, variant,
+                                 "the same ballots listed in another voter order"))
+            if first_only:
+                break
+    return found
+
+
+def _neutrality_permutations(m: int):
+    if m <= 4:
+        yield from itertools.permutations(range(m))
+        return
+    for a, b in itertools.combinations(range(m), 2):
+        perm = list(range(m))
+        perm[a], perm[b] = b, a
+        yield tuple(perm)
+    yield tuple(np.roll(np.arange(m), 1))
+
+
+@_axiom("neutrality", "ranked", "Renaming the candidates renames the winners.")
+def _neutrality(rule, profile, first_only):
+    got = _winners(rule, profile)
+    found = []
+    for perm in _neutrality_permutations(profile.n_candidates):
+        perm = np.array(perm)
+        variant = profile.relabel(perm)
+        expected = tuple(sorted(int(perm[w]) for w in got))
+        other = _winners(rule, variant)
+        if other != expected:
+            found.append(_record("neutrality", rule, profile, expected, other, variant,
+                                 f"candidates renamed by c -> {perm.tolist()}[c]"))
+            if first_only:
+                break
+    return found
+
+
+@_axiom("monotonicity", "ranked", "A winner raised one place by one voter remains a winner.")
+def _monotonicity(rule, profile, first_only):
+    found = []
+    for winner in _winners(rule, profile):
+        for row in np.flatnonzero(profile.counts > 0):
+            place = int(profile.positions[row, winner])
+            if place == 0:
+                continue
+            raised = profile.rankings[row].copy()
+            raised[place - 1], raised[place] = raised[place], raised[place - 1]
+            variant = profile.replace_voter(int(row), raised)
+            other = _winners(rule, variant)
+            if winner not in other:
+                found.append(_record("monotonicity", rule, profile, winner, other, variant,
+                                     f"one voter {profile.rankings[row].tolist()} raises winner {winner}: {raised.tolist()}"))
+                if first_only:
+                    return found
+    return found
+
+
+def _iia_variants(profile: PreferenceProfile, a: int, b: int):
+    """Profiles where every voter keeps its a-b order: (1) one voter switches to any other
+    ranking with the same a-b order; (2) a third candidate moves to the top, or to the bottom,
+    of every ballot."""
+    rankings = all_rankings(profile.n_candidates)
+    for row in np.flatnonzero(profile.counts > 0):
+        sincere = profile.rankings[row]
+        keep = _prefers(sincere, a, b)
+        for ranking in rankings:
+            if _prefers(ranking, a, b) == keep and not np.array_equal(ranking, sincere):
+                yield profile.replace_voter(int(row), ranking), f"one voter {sincere.tolist()} -> {ranking.tolist()}"
+    for third in range(profile.n_candidates):
+        if third in (a, b):
+            continue
+        rest = profile.rankings[profile.rankings != third].reshape(profile.n_rows, -1)
+        column = np.full((profile.n_rows, 1), third)
+        yield PreferenceProfile(np.hstack([column, rest]), profile.counts), f"every voter moves {third} to the top"
+        yield PreferenceProfile(np.hstack([rest, column]), profile.counts), f"every voter moves {third} to the bottom"
+
+
+@_axiom("iia", "ranked", "Changes keeping every a-b order cannot turn 'a wins, b loses' into 'b wins, a loses'.")
+def _iia(rule, profile, first_only):
+    winners = _winners(rule, profile)
+    found = []
+    for a in winners:
+        for b in (c for c in range(profile.n_candidates) if c not in winners):
+            for variant, change in _iia_variants(profile, a, b):
+                other = _winners(rule, variant)
+                if b in other and a not in other:
+                    found.append(_record("iia", rule, profile, winners, other, variant,
+                                         f"{change}: every voter's {a}-vs-{b} order is unchanged, "
+                                         f"yet {b} now wins and {a} does not"))
+                    if first_only:
+                        return found
+    return found
+
+
+def _prefers(ranking: np.ndarray, x: int, y: int) -> bool:
+    order = list(ranking)
+    return order.index(x) < order.index(y)
+
+
+@_axiom("participation", "ranked", "Joining the electorate never gives a voter a worse outcome (lexicographic ties).")
+def _participation(rule, profile, first_only):
+    before = resolute_winner(rule, profile)
+    found = []
+    for ranking in all_rankings(profile.n_candidates):
+        variant = profile.add_voter(ranking)
+        after = resolute_winner(rule, variant)
+        if _prefers(ranking, before, after):
+            found.append(_record("participation", rule, profile, before, after, variant,
+                                 f"a new voter {ranking.tolist()} prefers the outcome {before} without it to {after} "
+                                 f"with it; ties broken {TIE_BREAKING}"))
+            if first_only:
+                break
+    return found
+
+
+@_axiom("strategy_proofness", "ranked", "No voter gets a strictly preferred winner by misreporting (lexicographic ties).")
+def _strategy_proofness(rule, profile, first_only):
+    truthful = resolute_winner(rule, profile)
+    found = []
+    for row in np.flatnonzero(profile.counts > 0):
+        sincere = profile.rankings[row]
+        for lie in all_rankings(profile.n_candidates):
+            if np.array_equal(lie, sincere):
+                continue
+            variant = profile.replace_voter(int(row), lie)
+            outcome = resolute_winner(rule, variant)
+            if _prefers(sincere, outcome, truthful):
+                found.append(_record("strategy_proofness", rule, profile, truthful, outcome, variant,
+                                     f"a voter with ranking {sincere.tolist()} reports {lie.tolist()} and gets {outcome} "
+                                     f"instead of {truthful}; ties broken {TIE_BREAKING}"))
+                if first_only:
+                    return found
+    return found
+
+
+# ------------------------------------------------------------------ continuous axioms
+def _value(rule, profile) -> np.ndarray:
+    return np.atleast_1d(np.asarray(rule(profile), dtype=float))
+
+
+@_axiom("anonymity", "continuous", "Permuting the voters leaves the outcome unchanged.")
+def _c_anonymity(rule, profile, first_only):
+    got = _value(rule, profile)
+    found = []
+    for variant in (ContinuousProfile(profile.reports[::-1]), ContinuousProfile(np.roll(profile.reports, 1, axis=0))):
+        other = _value(rule, variant)
+        if not np.allclose(other, got, rtol=0, atol=1e-12):
+            found.append(_record("anonymity", rule, profile, got, other, variant, "the same reports in another voter order"))
+            if first_only:
+                break
+    return found
+
+
+@_axiom("unanimity", "continuous", "If every voter reports x, the outcome is x.")
+def _c_unanimity(rule, profile, first_only):
+    reports = profile.reports
+    if not np.all(reports == reports[0]):
+        return []
+    got = _value(rule, profile)
+    return [] if np.allclose(got, reports[0], rtol=0, atol=1e-12) else [
+        _record("unanimity", rule, profile, reports[0], got, detail="every voter reports the same value")]
+
+
+@_axiom("range_respecting", "continuous", "The outcome lies between the smallest and largest report (coordinatewise).")
+def _range_respecting(rule, profile, first_only):
+    got = _value(rule, profile)
+    low, high = profile.reports.min(axis=0), profile.reports.max(axis=0)
+    if np.all(got >= low - 1e-12) and np.all(got <= high + 1e-12):
+        return []
+    return [_record("range_respecting", rule, profile, (low, high), got, detail="outcome outside the range of the reports")]
+
+
+def _jump_by_bisection(rule, profile, voter: int, coordinate: int, step: float, steps: int = 45):
+    """Bisect the segment where one report moves by ``step``; return the end points if a jump remains."""
+    start = profile.reports[voter].copy()
+    low, high = 0.0, step
+    value_low = _value(rule, profile)[coordinate]
+    moved = start.copy()
+    moved[coordinate] += high
+    value_high = _value(rule, profile.replace_report(voter, moved))[coordinate]
+    jump = abs(value_high - value_low)
+    for _ in range(steps):
+        middle = (low + high) / 2
+        moved = start.copy()
+        moved[coordinate] += middle
+        value_middle = _value(rule, profile.replace_report(voter, moved))[coordinate]
+        if abs(value_middle - value_low) >= abs(value_high - value_middle):
+            high, value_high = middle, value_middle
+        else:
+            low, value_low = middle, value_middle
+    return (low, high, abs(value_high - value_low)) if abs(value_high - value_low) > 1e-6 * max(1.0, jump) and \
+        abs(value_high - value_low) > 1e-9 else None
+
+
+@_axiom("continuity", "continuous", "Moving one report a little moves the outcome a little (bisection search for jumps).")
+def _continuity(rule, profile, first_only):
+    spread = float(np.ptp(profile.reports)) or 1.0
+    found = []
+    for voter in range(profile.n_voters):
+        for coordinate in range(profile.dimension):
+            for step in (0.25 * spread, -0.25 * spread):
+                jump = _jump_by_bisection(rule, profile, voter, coordinate, step)
+                if jump is None:
+                    continue
+                low, high, size = jump
+                left = profile.reports[voter].copy()
+                left[coordinate] += low
+                right = profile.reports[voter].copy()
+                right[coordinate] += high
+                variant = profile.replace_report(voter, left)
+                found.append(_record("continuity", rule, variant, "a change -> 0 as the report moves -> 0",
+                                     float(size), profile.replace_report(voter, right),
+                                     f"voter {voter}'s report moves by {abs(high - low):.3g} in coordinate "
+                                     f"{coordinate} and the outcome jumps by {size:.6g}"))
+                if first_only:
+                    return found
+    return found
+
+
+@_axiom("strategy_proofness", "continuous",
+        "No single-peaked voter (utility -|outcome - own report|) gains by misreporting (d = 1).")
+def _c_strategy_proofness(rule, profile, first_only):
+    from sedtheory.social_choice.manipulation import best_misreport
+
+    if profile.dimension != 1:
+        raise ValidationError("profile: strategy-proofness for single-peaked voters is defined here for d = 1 only")
+    low, high = float(profile.reports.min()) - 1.0, float(profile.reports.max()) + 1.0
+    found = []
+    for voter in range(profile.n_voters):
+        result = best_misreport(rule, profile, voter, bounds=(low, high))
+        if result.gain > 1e-9:
+            variant = profile.replace_report(voter, result.best_report)
+            found.append(_record("strategy_proofness", rule, profile, result.truthful_outcome, result.outcome, variant,
+                                 f"voter {voter} with peak {result.peak:.6g} reports {result.best_report:.6g} and "
+                                 f"moves the outcome closer by {result.gain:.6g} ({result.method})"))
+            if first_only:
+                return found
+    return found

@@ -1,0 +1,280 @@
+"""Manipulation analysis: best misreports, the reporting game under the mean, manipulable shares.
+
+Continuous reports, d = 1, single-peaked voters: voter ``i`` has peak ``p_i`` (its true
+selfishness σ_i in the Apple game) and utility ``-|outcome - p_i|``.
+
+* **Mean** ``f(r) = (1/n) Σ r_j`` with reports in ``[lo, hi]``. With ``s = Σ_{j≠i} r_j`` the
+  outcome is ``(s + r_i)/n``; the voter wants ``r_i = n p_i - s``, so the best report is
+  ``clip(n p_i - s, lo, hi)`` -- a closed form, exact.
+* **Generalised medians** (Moulin 1980): the median of the n reports and p phantoms, n + p =
+  2h + 1. With the other 2h points sorted as ``z_1 <= ... <= z_2h`` the outcome is
+  ``clip(r_i, z_h, z_{h+1})``, so the reachable outcomes are ``[clip(lo), clip(hi)]`` and the
+  best one is ``clip(p_i, ...)``, reached by the truthful report when ``p_i`` lies in
+  ``[lo, hi]``: no gain from lying (strategy-proofness). The lower median is the case of no
+  phantom (odd n) or one phantom at −∞ (even n).
+* Any other rule: a grid search over ``[lo, hi]`` plus the other reports and the peak,
+  labelled ``method="grid"`` (not exact).
+
+**Reporting game under the mean** (reports in ``[lo, hi]``): its equilibrium outcome is the
+median of the n peaks and the n − 1 phantoms ``lo + (hi - lo) k/n``, k = 1..n−1 (Renault &
+Trannoy 2005, "Protecting minorities through the average voting rule", J. Public Econ.
+Theory 7(2):169-199). Voters with peak below it report ``lo``, above it ``hi``, and those at
+it share the rest. :func:`mean_rule_equilibrium` computes this and verifies it by the
+closed-form best response of every voter (the check does not use the median formula).
+
+**Manipulable share** of a ranked rule: the fraction of anonymous profiles of a size at which
+some single voter gains by misreporting (lexicographic tie-breaking), exact by enumeration,
+both unweighted (impartial anonymous culture, IAC) and weighted by the number of ordered
+profiles (impartial culture, IC).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, positive_int
+from sedtheory.social_choice.profiles import ContinuousProfile, enumerate_anonymous_profiles
+
+__all__ = [
+    "ManipulabilityShare",
+    "Misreport",
+    "ReportingEquilibrium",
+    "best_misreport",
+    "grid_best_misreport",
+    "manipulable_share",
+    "mean_rule_equilibrium",
+]
+
+
+@dataclass(frozen=True)
+class Misreport:
+    """A voter's best report under a continuous rule (d = 1).
+
+    Attributes:
+        voter: index of the voter.
+        peak: the voter's ideal outcome (its truthful report unless given).
+        truthful_outcome: outcome when the voter reports its peak.
+        best_report: a report attaining the best reachable outcome (the peak itself when
+            truth-telling is already optimal).
+        outcome: the outcome under ``best_report``.
+        gain: ``|truthful_outcome - peak| - |outcome - peak|`` (>= 0).
+        method: ``"closed form (mean)"``, ``"closed form (median)"`` or ``"grid"``.
+    """
+
+    voter: int
+    peak: float
+    truthful_outcome: float
+    best_report: float
+    outcome: float
+    gain: float
+    method: str
+
+
+def _bounds(bounds) -> tuple[float, float]:
+    low, high = (float(b) for b in finite_array("bounds", bounds, shape=(2,)))
+    if low > high:
+        raise ValidationError(f"bounds: lower bound {low} exceeds upper bound {high}")
+    return low, high
+
+
+def _check_voter(profile: ContinuousProfile, voter: int) -> int:
+    if profile.dimension != 1:
+        raise ValidationError(f"profile: manipulation analysis needs d = 1 reports, got d = {profile.dimension}")
+    if not 0 <= voter < profile.n_voters:
+        raise ValidationError(f"voter: index {voter} out of range 0..{profile.n_voters - 1}")
+    return int(voter)
+
+
+def _median_phantoms(rule, n: int):
+    """Phantoms making ``rule`` a generalised median, or ``None`` if it is not one we know."""
+    name = getattr(rule, "name", None)
+    if name == "median":
+        return np.array([]) if n % 2 == 1 else np.array([-np.inf])
+    if name == "generalized_median":
+        phantoms = rule.params.get("phantoms")
+        if phantoms is None:
+            low, high = _bounds(rule.params.get("bounds", (0.0, 1.0)))
+            return low + (high - low) * np.arange(n + 1) / n
+        return np.asarray(phantoms, dtype=float).ravel()
+    return None
+
+
+def best_misreport(rule, profile: ContinuousProfile, voter: int, *, peak: float | None = None,
+                   bounds=(0.0, 1.0), grid_size: int = 2001) -> Misreport:
+    """The best report of ``voter`` (utility ``-|outcome - peak|``) with reports in ``bounds``.
+
+    Exact closed forms for the registered ``mean``, ``median`` and ``generalized_median``
+    rules (derivations in the module docstring); a grid search for any other rule.
+
+    Args:
+        rule: a continuous :class:`~sedtheory.social_choice.registry.VotingRule` (or any
+            callable ``ContinuousProfile -> float`` for the grid search).
+        profile: reports ``(n, 1)``; the others' reports are held fixed.
+        voter: the deviating voter.
+        peak: the voter's ideal point (default: its current report).
+        bounds: ``(lo, hi)`` the report space (the paper's σ ∈ [0, 1] by default).
+        grid_size: points of the grid search (ignored by the closed forms).
+    """
+    voter = _check_voter(profile, voter)
+    low, high = _bounds(bounds)
+    peak = float(profile.reports[voter, 0]) if peak is None else float(peak)
+    truthful = float(rule(profile.replace_report(voter, peak)))
+    others = np.delete(profile.reports[:, 0], voter)
+    name = getattr(rule, "name", None)
+    phantoms = _median_phantoms(rule, profile.n_voters)
+    if name == "mean" and not getattr(rule, "params", {}):
+        n = profile.n_voters
+        report = float(np.clip(n * peak - others.sum(), low, high))
+        outcome, method = (others.sum() + report) / n, "closed form (mean)"
+    elif phantoms is not None:
+        points = np.sort(np.concatenate([others, phantoms]))
+        half = points.size // 2
+        # outcome = clip(report, lower, upper); a lone voter (no other point) decides alone
+        lower, upper = (points[half - 1], points[half]) if points.size else (-np.inf, np.inf)
+        report = float(np.clip(peak, low, high))  # the bound nearest the peak when it lies outside
+        outcome = float(np.clip(report, lower, upper))  # = the reachable outcome nearest the peak
+        method = "closed form (median)"
+    else:
+        return grid_best_misreport(rule, profile, voter, peak=peak, bounds=(low, high), grid_size=grid_size)
+    gain = abs(truthful - peak) - abs(outcome - peak)
+    if gain <= DEFAULT_TOL * max(1.0, abs(peak)):  # truth-telling is optimal: report the peak
+        report, outcome, gain = peak, truthful, 0.0
+    return Misreport(voter, peak, truthful, report, float(outcome), float(gain), method)
+
+
+def grid_best_misreport(rule, profile: ContinuousProfile, voter: int, *, peak: float | None = None,
+                        bounds=(0.0, 1.0), grid_size: int = 2001) -> Misreport:
+    """Best report by evaluating ``rule`` on a grid of ``bounds`` plus the others' reports and the peak.
+
+    Not exact in general; used for rules without a closed form and as an independent check of
+    the closed forms (ties go to the truthful report, then to the smallest report).
+    """
+    voter = _check_voter(profile, voter)
+    low, high = _bounds(bounds)
+    grid_size = positive_int("grid_size", grid_size, minimum=2)
+    peak = float(profile.reports[voter, 0]) if peak is None else float(peak)
+    truthful = float(rule(profile.replace_report(voter, peak)))
+    others = np.delete(profile.reports[:, 0], voter)
+    candidates = np.unique(np.concatenate([np.linspace(low, high, grid_size),
+                                           np.clip(others, low, high), np.clip([peak], low, high)]))
+    outcomes = np.array([float(rule(profile.replace_report(voter, r))) for r in candidates])
+    distances = np.abs(outcomes - peak)
+    best = int(np.argmin(distances))
+    gain = abs(truthful - peak) - distances[best]
+    if gain <= DEFAULT_TOL * max(1.0, abs(peak)):
+        return Misreport(voter, peak, truthful, peak, truthful, 0.0, "grid")
+    return Misreport(voter, peak, truthful, float(candidates[best]), float(outcomes[best]), float(gain), "grid")
+
+
+# ----------------------------------------------------------- the mean's reporting game
+@dataclass(frozen=True)
+class ReportingEquilibrium:
+    """A Nash equilibrium of the reporting game under the mean rule.
+
+    Attributes:
+        peaks: ``(n,)`` the voters' true ideal points.
+        reports: ``(n,)`` equilibrium reports in ``bounds``.
+        outcome: the mean of ``reports``.
+        bounds: the report space.
+        max_gain: the largest gain any voter gets by switching from its equilibrium report
+            to its exact best response (the verification; <= tolerance in an equilibrium).
+    """
+
+    peaks: np.ndarray
+    reports: np.ndarray
+    outcome: float
+    bounds: tuple[float, float]
+    max_gain: float
+
+
+def mean_rule_equilibrium(peaks, bounds=(0.0, 1.0), *, tol: float = DEFAULT_TOL) -> ReportingEquilibrium:
+    """Equilibrium of the reporting game under the mean with reports in ``bounds``.
+
+    Steps: (1) outcome x* = median of the peaks and the phantoms ``lo + (hi - lo) k/n``,
+    k = 1..n−1 (Renault & Trannoy 2005); (2) voters with peak < x* report ``lo``, > x*
+    report ``hi``, those at x* share ``n x* - Σ(others)`` equally; (3) verify: every voter's
+    exact best response (:func:`best_misreport`) gains at most ``tol``, else raise.
+
+    Args:
+        peaks: ``(n,)`` ideal points inside ``bounds`` (σ_i in the Apple game).
+        bounds: ``(lo, hi)`` the report space.
+    """
+    peaks = finite_array("peaks", peaks, ndim=1)
+    low, high = _bounds(bounds)
+    n = peaks.size
+    if n == 0:
+        raise ValidationError("peaks: need at least one voter")
+    if np.any((peaks < low) | (peaks > high)):
+        index = int(np.argmax((peaks < low) | (peaks > high)))
+        raise ValidationError(f"peaks: peak {peaks[index]} of voter {index} lies outside bounds [{low}, {high}]")
+    phantoms = low + (high - low) * np.arange(1, n) / n
+    outcome = float(np.sort(np.concatenate([peaks, phantoms]))[n - 1])
+    reports = np.where(peaks < outcome, low, high).astype(float)
+    at_outcome = peaks == outcome
+    if at_outcome.any():
+        rest = n * outcome - reports[~at_outcome].sum()
+        reports[at_outcome] = rest / at_outcome.sum()
+    reports = np.clip(reports, low, high)  # only float round-off: the median makes the share feasible
+    profile = ContinuousProfile(reports)
+    from sedtheory.social_choice.registry import get_rule
+
+    mean_rule = get_rule("mean")
+    current = float(mean_rule(profile))
+    best = [best_misreport(mean_rule, profile, i, peak=float(peaks[i]), bounds=(low, high)) for i in range(n)]
+    max_gain = max(0.0, max(abs(current - float(p)) - abs(b.outcome - float(p)) for p, b in zip(peaks, best)))
+    if max_gain > tol:
+        raise RuntimeError(f"mean_rule_equilibrium: verification failed, a voter gains {max_gain:.3g}")
+    reports.setflags(write=False)
+    return ReportingEquilibrium(peaks, reports, float(reports.mean()), (low, high), max_gain)
+
+
+# --------------------------------------------------------- ranked rules: shares
+@dataclass(frozen=True)
+class ManipulabilityShare:
+    """Exact share of profiles at which one voter can manipulate a ranked rule.
+
+    Attributes:
+        rule: rule name.
+        n_candidates, n_voters: the size enumerated.
+        n_profiles: number of anonymous profiles.
+        n_manipulable: how many of them admit a profitable single-voter misreport.
+        iac_share: ``n_manipulable / n_profiles`` (impartial anonymous culture), exact.
+        ic_share: share weighted by the number of ordered profiles (impartial culture), exact.
+        tie_breaking: how tied winners were resolved.
+    """
+
+    rule: str
+    n_candidates: int
+    n_voters: int
+    n_profiles: int
+    n_manipulable: int
+    iac_share: Fraction
+    ic_share: Fraction
+    tie_breaking: str
+
+
+def manipulable_share(rule, n_candidates: int, n_voters: int) -> ManipulabilityShare:
+    """Share of anonymous profiles where some voter gains by misreporting (exact enumeration).
+
+    A profile is manipulable if some voter, by reporting another ranking, gets a winner it
+    strictly prefers to the sincere one, winners resolved by lexicographic tie-breaking (the
+    ``strategy_proofness`` axiom finder). IC weight of an anonymous profile with counts
+    ``c``: ``n! / Π c_r!`` ordered profiles out of ``(m!)^n``.
+    """
+    from sedtheory.social_choice.axioms import TIE_BREAKING, get_axiom
+
+    axiom = get_axiom("strategy_proofness")
+    total = manipulable = 0
+    weight_manipulable = 0
+    for profile in enumerate_anonymous_profiles(n_candidates, n_voters):
+        total += 1
+        if axiom.find_violations(rule, profile, first_only=True):
+            manipulable += 1
+            weight_manipulable += math.factorial(n_voters) // math.prod(math.factorial(int(c)) for c in profile.counts)
+    ic_total = math.factorial(n_candidates) ** n_voters
+    return ManipulabilityShare(getattr(rule, "name", repr(rule)), n_candidates, n_voters, total, manipulable,
+                               Fraction(manipulable, total), Fraction(weight_manipulable, ic_total), TIE_BREAKING)

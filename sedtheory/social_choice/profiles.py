@@ -1,0 +1,394 @@
+"""Preference profiles: ranked ballots, approval ballots and continuous reports.
+
+A :class:`PreferenceProfile` is an *anonymous* profile of strict rankings, stored the way
+pref_voting stores one (Holliday & Pacuit, ``pref_voting.profiles.Profile``): ``k`` distinct
+or repeated ballot rows ``rankings`` (candidate indices, best first) with a count per row.
+Its tallies (plurality scores, Borda scores, the pairwise majority matrix and the margins)
+are computed once, lazily, with numpy vectorisation over the ballot rows.
+
+A :class:`ContinuousProfile` holds one report θ_i ∈ ℝ^d per voter: the paper's "voting on
+values" (Section 3, Definition 3.2); in the Apple Picking Game d = 1 and the report is the
+voter's selfishness σ_i (Section 4). An :class:`ApprovalProfile` holds approval ballots.
+
+:func:`enumerate_anonymous_profiles` lists every anonymous profile (multiset of rankings) of a
+given size, for exhaustive checks (the same enumeration as pref_voting's
+``generate_profiles.enumerate_anon_profile``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+import numpy as np
+
+from sedtheory._validate import ValidationError, finite_array, positive_int
+
+__all__ = [
+    "ApprovalProfile",
+    "ContinuousProfile",
+    "PreferenceProfile",
+    "all_rankings",
+    "count_anonymous_profiles",
+    "enumerate_anonymous_profiles",
+]
+
+
+def _integer_array(field: str, value, ndim: int) -> np.ndarray:
+    """Read ``value`` as an int64 array of ``ndim`` dimensions; reject NaN and fractions."""
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError):  # ragged lists
+        raise ValidationError(f"{field}: rows have different lengths or non-numeric entries") from None
+    if raw.dtype == object:
+        raise ValidationError(f"{field}: rows have different lengths or non-numeric entries")
+    if raw.ndim != ndim:
+        raise ValidationError(f"{field}: expected {ndim} dimensions, got shape {raw.shape}")
+    if raw.dtype.kind == "b" or raw.dtype.kind not in "iuf":
+        raise ValidationError(f"{field}: expected integers, got dtype {raw.dtype}")
+    if raw.dtype.kind == "f":
+        if not np.all(np.isfinite(raw)):
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(raw))[0])
+            raise ValidationError(f"{field}: non-finite value {raw[bad]} at index {bad}")
+        if np.any(raw != np.round(raw)):
+            bad = tuple(int(i) for i in np.argwhere(raw != np.round(raw))[0])
+            raise ValidationError(f"{field}: non-integer value {raw[bad]} at index {bad}")
+    array = raw.astype(np.int64)
+    array.setflags(write=False)
+    return array
+
+
+def _check_counts(counts, n_rows: int) -> np.ndarray:
+    if counts is None:
+        counts = np.ones(n_rows, dtype=np.int64)
+        counts.setflags(write=False)
+        return counts
+    counts = _integer_array("counts", counts, ndim=1)
+    if counts.shape != (n_rows,):
+        raise ValidationError(f"counts: expected shape ({n_rows},) (one count per ballot row), got {counts.shape}")
+    if np.any(counts < 0):
+        index = int(np.argmax(counts < 0))
+        raise ValidationError(f"counts: negative count {counts[index]} at row {index}")
+    if counts.sum() == 0:
+        raise ValidationError("counts: the profile has no voters (all counts are 0)")
+    return counts
+
+
+def _check_permutations(rankings: np.ndarray) -> None:
+    """Every row must be a permutation of 0..m-1 (checked with a bit mask: O(k m))."""
+    n_rows, m = rankings.shape
+    out_of_range = (rankings < 0) | (rankings >= m)
+    if np.any(out_of_range):
+        row, col = (int(i) for i in np.argwhere(out_of_range)[0])
+        raise ValidationError(
+            f"rankings: row {row} is not a permutation of 0..{m - 1}: entry {rankings[row, col]} out of range"
+        )
+    # m distinct powers of two sum to 2^m - 1; a repeated index makes a carry and a smaller popcount.
+    masks = np.left_shift(np.int64(1), rankings).sum(axis=1)
+    bad = masks != (1 << m) - 1
+    if np.any(bad):
+        row = int(np.argmax(bad))
+        raise ValidationError(
+            f"rankings: row {row} is not a permutation of 0..{m - 1}: {rankings[row].tolist()}"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class PreferenceProfile:
+    """An anonymous profile of strict rankings (ranked ballots).
+
+    Args:
+        rankings: int array ``(k, m)``; row ``r`` lists the ``m`` candidate indices of one
+            ballot type, best first. Every row must be a permutation of ``0..m-1``.
+        counts: int array ``(k,)`` of non-negative multiplicities (default: one voter per
+            row). At least one voter in total.
+
+    Tallies are cached properties: ``plurality_scores`` ``(m,)``, ``borda_scores`` ``(m,)``,
+    ``majority_matrix`` ``(m, m)`` (entry ``[a, b]`` = number of voters ranking ``a`` above
+    ``b``) and ``margins`` ``(m, m)`` (= ``majority_matrix - majority_matrix.T``).
+
+    Example:
+        >>> profile = PreferenceProfile([[0, 1, 2], [1, 2, 0]], counts=[2, 1])
+        >>> profile.n_voters, profile.plurality_scores.tolist()
+        (3, [2, 1, 0])
+        >>> profile.margins[0, 1]
+        1
+    """
+
+    rankings: np.ndarray
+    counts: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        rankings = _integer_array("rankings", self.rankings, ndim=2)
+        if rankings.shape[0] == 0 or rankings.shape[1] == 0:
+            raise ValidationError(f"rankings: need at least one ballot and one candidate, got shape {rankings.shape}")
+        _check_permutations(rankings)
+        object.__setattr__(self, "rankings", rankings)
+        object.__setattr__(self, "counts", _check_counts(self.counts, rankings.shape[0]))
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_ballots(cls, ballots) -> "PreferenceProfile":
+        """Anonymise one ballot per voter ``(n, m)`` into distinct rows with counts."""
+        profile = cls(ballots)
+        return profile.anonymized
+
+    # ------------------------------------------------------------------------ sizes
+    @property
+    def n_candidates(self) -> int:
+        return int(self.rankings.shape[1])
+
+    @property
+    def n_voters(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.rankings.shape[0])
+
+    # ----------------------------------------------------------------------- tallies
+    @cached_property
+    def positions(self) -> np.ndarray:
+        """``(k, m)``: ``positions[r, c]`` is the 0-based rank of candidate ``c`` on row ``r``."""
+        k, m = self.rankings.shape
+        positions = np.empty((k, m), dtype=np.int64)
+        np.put_along_axis(positions, self.rankings, np.broadcast_to(np.arange(m), (k, m)), axis=1)
+        positions.setflags(write=False)
+        return positions
+
+    @cached_property
+    def plurality_scores(self) -> np.ndarray:
+        """``(m,)`` number of voters ranking each candidate first."""
+        return _frozen(np.bincount(self.rankings[:, 0], weights=self.counts, minlength=self.n_candidates))
+
+    @cached_property
+    def borda_scores(self) -> np.ndarray:
+        """``(m,)`` Borda scores: a ballot gives ``m - 1 - rank`` points (rank 0 = first)."""
+        m = self.n_candidates
+        scores = np.zeros(m, dtype=np.int64)
+        for column in range(m - 1):
+            scores += (m - 1 - column) * np.bincount(self.rankings[:, column], weights=self.counts, minlength=m).astype(np.int64)
+        return _frozen(scores)
+
+    @cached_property
+    def majority_matrix(self) -> np.ndarray:
+        """``(m, m)`` support matrix: ``[a, b]`` = number of voters ranking ``a`` above ``b``."""
+        m = self.n_candidates
+        upper, lower = np.triu_indices(m, k=1)  # column pairs (i < j): ballot[i] is above ballot[j]
+        codes = self.rankings[:, upper] * m + self.rankings[:, lower]  # (k, m(m-1)/2)
+        weights = np.broadcast_to(self.counts[:, None], codes.shape)
+        tally = np.bincount(codes.ravel(), weights=weights.ravel(), minlength=m * m)
+        return _frozen(tally.reshape(m, m))
+
+    @cached_property
+    def margins(self) -> np.ndarray:
+        """``(m, m)`` margins: ``[a, b]`` = (voters with a over b) - (voters with b over a)."""
+        return _frozen(self.majority_matrix - self.majority_matrix.T)
+
+    @cached_property
+    def anonymized(self) -> "PreferenceProfile":
+        """The same profile with identical rows merged (rows in lexicographic order)."""
+        m = self.n_candidates
+        codes = self.rankings @ (m ** np.arange(m - 1, -1, -1, dtype=np.int64))
+        unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights=self.counts, minlength=unique.size).astype(np.int64)
+        keep = counts > 0
+        return PreferenceProfile(self.rankings[first[keep]], counts[keep])
+
+    # ------------------------------------------------------------------ derived facts
+    def condorcet_winner(self) -> int | None:
+        """The candidate beating every other one by a strict majority, or ``None``."""
+        wins = (self.margins > 0).sum(axis=1)
+        winners = np.flatnonzero(wins == self.n_candidates - 1)
+        return int(winners[0]) if winners.size else None
+
+    def condorcet_loser(self) -> int | None:
+        """The candidate losing to every other one by a strict majority, or ``None``."""
+        losses = (self.margins < 0).sum(axis=1)
+        losers = np.flatnonzero(losses == self.n_candidates - 1)
+        return int(losers[0]) if losers.size else None
+
+    def ballots(self) -> np.ndarray:
+        """``(n_voters, m)``: one row per voter (rows repeated by their counts)."""
+        return np.repeat(self.rankings, self.counts, axis=0)
+
+    # ------------------------------------------------------------------- edits
+    def relabel(self, permutation) -> "PreferenceProfile":
+        """Rename candidate ``c`` to ``permutation[c]`` on every ballot."""
+        permutation = np.asarray(permutation)
+        return PreferenceProfile(permutation[self.rankings], self.counts)
+
+    def replace_voter(self, row: int, new_ranking) -> "PreferenceProfile":
+        """Move one voter from ballot row ``row`` to ``new_ranking`` (an ``(m,)`` ranking)."""
+        counts = self.counts.copy()
+        if counts[row] < 1:
+            raise ValidationError(f"row: ballot row {row} has no voter to move")
+        counts[row] -= 1
+        rankings = np.vstack([self.rankings, np.asarray(new_ranking)[None, :]])
+        return PreferenceProfile(rankings, np.append(counts, 1)).anonymized
+
+    def add_voter(self, new_ranking) -> "PreferenceProfile":
+        """The profile with one more voter holding ``new_ranking``."""
+        rankings = np.vstack([self.rankings, np.asarray(new_ranking)[None, :]])
+        return PreferenceProfile(rankings, np.append(self.counts, 1)).anonymized
+
+    def to_dict(self) -> dict:
+        """JSON-ready ``{"rankings": [[...]], "counts": [...]}``."""
+        return {"rankings": self.rankings.tolist(), "counts": self.counts.tolist()}
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, PreferenceProfile):
+            return NotImplemented
+        a, b = self.anonymized, other.anonymized
+        return a.rankings.shape == b.rankings.shape and bool(
+            np.array_equal(a.rankings, b.rankings) and np.array_equal(a.counts, b.counts)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PreferenceProfile(rankings={self.rankings.tolist()}, counts={self.counts.tolist()})"
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = np.asarray(np.rint(array) if array.dtype.kind == "f" else array).astype(np.int64)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class ApprovalProfile:
+    """Approval ballots: each voter approves a subset of the candidates.
+
+    Args:
+        approvals: bool/0-1 array ``(k, m)``; ``approvals[r, c]`` says whether ballot row
+            ``r`` approves candidate ``c``.
+        counts: int array ``(k,)`` of non-negative multiplicities (default all ones).
+    """
+
+    approvals: np.ndarray
+    counts: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        approvals = _integer_array("approvals", self.approvals, ndim=2) if not _is_bool(self.approvals) \
+            else np.asarray(self.approvals, dtype=np.int64)
+        if approvals.shape[0] == 0 or approvals.shape[1] == 0:
+            raise ValidationError(f"approvals: need at least one ballot and one candidate, got shape {approvals.shape}")
+        if np.any((approvals != 0) & (approvals != 1)):
+            row, col = (int(i) for i in np.argwhere((approvals != 0) & (approvals != 1))[0])
+            raise ValidationError(f"approvals: entry [{row}, {col}] is {approvals[row, col]}, expected 0 or 1")
+        approvals = approvals.astype(bool)
+        approvals.setflags(write=False)
+        object.__setattr__(self, "approvals", approvals)
+        object.__setattr__(self, "counts", _check_counts(self.counts, approvals.shape[0]))
+
+    @classmethod
+    def k_approval(cls, profile: PreferenceProfile, k: int) -> "ApprovalProfile":
+        """Each voter approves the top ``k`` candidates of their ranking."""
+        k = positive_int("k", k)
+        if k > profile.n_candidates:
+            raise ValidationError(f"k: must be <= the number of candidates {profile.n_candidates}, got {k}")
+        return cls(profile.positions < k, profile.counts)
+
+    @property
+    def n_candidates(self) -> int:
+        return int(self.approvals.shape[1])
+
+    @property
+    def n_voters(self) -> int:
+        return int(self.counts.sum())
+
+    @cached_property
+    def approval_scores(self) -> np.ndarray:
+        """``(m,)`` number of voters approving each candidate."""
+        return _frozen(self.counts @ self.approvals.astype(np.int64))
+
+    def to_dict(self) -> dict:
+        return {"approvals": self.approvals.astype(int).tolist(), "counts": self.counts.tolist()}
+
+
+def _is_bool(value) -> bool:
+    try:
+        return np.asarray(value).dtype.kind == "b"
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True, eq=False)
+class ContinuousProfile:
+    """Continuous reports θ_i ∈ ℝ^d, one per voter ("voting on values", paper Section 3).
+
+    Args:
+        reports: float array ``(n,)`` or ``(n, d)``; a 1-d array is read as ``d = 1`` and
+            stored as ``(n, 1)``. Finite values only (NaN is an error).
+
+    In the Apple Picking Game (Section 4) the report of voter ``i`` is its selfishness
+    σ_i ∈ [0, 1] and the vote is f(σ) = mean σ.
+    """
+
+    reports: np.ndarray
+
+    def __post_init__(self) -> None:
+        reports = finite_array("reports", self.reports, ndim=(1, 2))
+        if reports.ndim == 1:
+            reports = reports[:, None]
+        if reports.shape[0] == 0 or reports.shape[1] == 0:
+            raise ValidationError(f"reports: need at least one voter and one dimension, got shape {reports.shape}")
+        reports = np.array(reports)
+        reports.setflags(write=False)
+        object.__setattr__(self, "reports", reports)
+
+    @property
+    def n_voters(self) -> int:
+        return int(self.reports.shape[0])
+
+    @property
+    def dimension(self) -> int:
+        return int(self.reports.shape[1])
+
+    def replace_report(self, voter: int, report) -> "ContinuousProfile":
+        """The profile with voter ``voter``'s report replaced by ``report`` (``(d,)`` or scalar)."""
+        reports = np.array(self.reports)
+        reports[voter] = np.asarray(report, dtype=float)
+        return ContinuousProfile(reports)
+
+    def to_dict(self) -> dict:
+        return {"reports": self.reports.tolist()}
+
+    def __repr__(self) -> str:
+        return f"ContinuousProfile(reports={self.reports.tolist()})"
+
+
+# --------------------------------------------------------------------------- enumeration
+def all_rankings(n_candidates: int) -> np.ndarray:
+    """``(m!, m)`` every strict ranking of ``m`` candidates, in lexicographic order."""
+    m = positive_int("n_candidates", n_candidates)
+    return np.array(list(itertools.permutations(range(m))), dtype=np.int64).reshape(-1, m)
+
+
+def count_anonymous_profiles(n_candidates: int, n_voters: int) -> int:
+    """Number of anonymous profiles: multisets of size ``n`` from ``m!`` rankings, C(m!+n-1, n)."""
+    m = positive_int("n_candidates", n_candidates)
+    n = positive_int("n_voters", n_voters)
+    return math.comb(math.factorial(m) + n - 1, n)
+
+
+def enumerate_anonymous_profiles(n_candidates: int, n_voters: int, *, limit: int = 2_000_000) -> Iterator[PreferenceProfile]:
+    """Yield every anonymous profile of ``n_voters`` strict rankings of ``n_candidates``.
+
+    Profiles come in a fixed order (multisets of ranking indices in lexicographic order), each
+    with its distinct rows and their counts. Refuses (``ValidationError``) when there would be
+    more than ``limit`` profiles.
+    """
+    total = count_anonymous_profiles(n_candidates, n_voters)
+    if total > limit:
+        raise ValidationError(
+            f"n_voters: {total} anonymous profiles for {n_candidates} candidates x {n_voters} voters exceeds limit {limit}"
+        )
+    rankings = all_rankings(n_candidates)
+    for multiset in itertools.combinations_with_replacement(range(len(rankings)), n_voters):
+        rows, counts = np.unique(np.array(multiset), return_counts=True)
+        yield PreferenceProfile(rankings[rows], counts)

@@ -1,0 +1,282 @@
+"""Voting rules on ranked ballots (and approval ballots), registered by name.
+
+Every rule takes a :class:`~sedtheory.social_choice.profiles.PreferenceProfile` and returns
+*all* tied winners as a sorted tuple. Where a rule has variants, the default is the variant of
+pref_voting 1.x (Holliday & Pacuit), so that results can be cross-checked:
+
+==============================  ==============================================================
+``plurality``                   most first places
+``borda``                       ``m - 1 - rank`` points per ballot (Borda 1781)
+``copeland``                    wins minus losses in pairwise majority contests (Copeland 1951)
+``minimax``                     smallest largest pairwise defeat, measured by **margins**
+                                (Simpson 1969, Kramer 1977); ``minimax_winning_votes`` measures
+                                a defeat by the winner's support, ``minimax_pairwise_opposition``
+                                by the largest support against the candidate
+``instant_runoff``              repeatedly eliminate **all** candidates tied for the fewest first
+                                places until one has a strict majority (pref_voting's default);
+                                ``instant_runoff_put``: parallel-universe tie-breaking, one
+                                tied candidate eliminated at a time, every possible order
+``schulze``                     beat-path / strongest paths by margins (Schulze 2011)
+``ranked_pairs``                lock in majority edges by decreasing margin, skipping cycles;
+                                ties among equal margins broken in every possible way and all
+                                resulting winners returned (Tideman 1987; parallel-universe
+                                tie-breaking as in pref_voting)
+``kemeny``                      tops of all Kemeny-Young rankings (maximum total margin); exact
+                                by enumerating the ``m!`` rankings, refused for ``m > 8``
+``approval``                    most approvals (:class:`ApprovalProfile`; use
+                                ``ApprovalProfile.k_approval`` for k-approval from rankings)
+==============================  ==============================================================
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+
+from sedtheory._validate import ValidationError
+from sedtheory.social_choice.profiles import ApprovalProfile, PreferenceProfile
+from sedtheory.social_choice.registry import voting_rule
+
+KEMENY_MAX_CANDIDATES = 8
+"""Kemeny is exact by enumerating all m! rankings; larger m is refused."""
+
+
+def _argmax_set(scores: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(c) for c in np.flatnonzero(scores == scores.max()))
+
+
+def _argmin_set(scores: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(c) for c in np.flatnonzero(scores == scores.min()))
+
+
+# ------------------------------------------------------------------ scoring rules
+@voting_rule("plurality")
+def plurality(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Plurality: the candidates ranked first by the most voters."""
+    return _argmax_set(profile.plurality_scores)
+
+
+@voting_rule("borda")
+def borda(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Borda count: a ballot gives m-1 points to its first choice, ..., 0 to its last."""
+    return _argmax_set(profile.borda_scores)
+
+
+@voting_rule("approval", kind="approval")
+def approval(profile: ApprovalProfile) -> tuple[int, ...]:
+    """Approval voting: the candidates approved by the most voters."""
+    return _argmax_set(profile.approval_scores)
+
+
+# ------------------------------------------------------------ majority-graph rules
+@voting_rule("copeland")
+def copeland(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Copeland: pairwise wins minus pairwise losses (a pairwise tie counts 0)."""
+    margins = profile.margins
+    return _argmax_set((margins > 0).sum(axis=1) - (margins < 0).sum(axis=1))
+
+
+def minimax_scores(profile: PreferenceProfile, variant: str = "margins") -> np.ndarray:
+    """``(m,)`` largest pairwise defeat of each candidate (0 when undefeated).
+
+    ``variant``: ``"margins"`` (pref_voting default), ``"winning_votes"`` (support of the
+    majority beating the candidate) or ``"pairwise_opposition"`` (largest support of any
+    candidate over it, defeat or not).
+    """
+    support, margins = profile.majority_matrix, profile.margins
+    if variant == "margins":
+        strength = np.where(margins > 0, margins, 0)
+    elif variant == "winning_votes":
+        strength = np.where(margins > 0, support, 0)
+    elif variant == "pairwise_opposition":
+        strength = support.copy()
+    else:
+        raise ValidationError(f"variant: expected 'margins', 'winning_votes' or 'pairwise_opposition', got {variant!r}")
+    np.fill_diagonal(strength, 0)
+    return strength.max(axis=0)  # column c: strengths of the candidates over c
+
+
+@voting_rule("minimax")
+def minimax(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Minimax (Simpson-Kramer): the smallest largest pairwise defeat, by margins."""
+    return _argmin_set(minimax_scores(profile, "margins"))
+
+
+@voting_rule("minimax_winning_votes")
+def minimax_winning_votes(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Minimax measuring each defeat by the support of the winning side (winning votes)."""
+    return _argmin_set(minimax_scores(profile, "winning_votes"))
+
+
+@voting_rule("minimax_pairwise_opposition")
+def minimax_pairwise_opposition(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Minimax measuring by the largest support of any candidate over the candidate."""
+    return _argmin_set(minimax_scores(profile, "pairwise_opposition"))
+
+
+def strongest_paths(margins: np.ndarray) -> np.ndarray:
+    """``(m, m)`` strength of the strongest path ``a -> b`` through positive-margin edges.
+
+    Floyd-Warshall on the widest-path semiring (max, min), as in Schulze (2011), Section 2.3;
+    ``-inf`` where there is no path. The k-loop is sequential; each step is one numpy op.
+    """
+    strength = np.where(margins > 0, margins, -np.inf).astype(float)
+    np.fill_diagonal(strength, -np.inf)
+    for k in range(strength.shape[0]):
+        strength = np.maximum(strength, np.minimum(strength[:, k:k + 1], strength[k:k + 1, :]))
+    return strength
+
+
+@voting_rule("schulze")
+def schulze(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Schulze (beat path): candidates whose strongest paths are never beaten (Schulze 2011)."""
+    paths = strongest_paths(profile.margins)
+    beaten = (paths.T > paths).any(axis=1)  # a is beaten if some b has path(b,a) > path(a,b)
+    return tuple(int(c) for c in np.flatnonzero(~beaten))
+
+
+# ----------------------------------------------------------------- ranked pairs
+def _lock(closure: np.ndarray, a: int, b: int) -> np.ndarray | None:
+    """Lock ``a > b`` into a transitively closed relation; ``None`` if ``b > a`` is implied."""
+    if closure[b, a]:
+        return None
+    if closure[a, b]:
+        return closure
+    above_a = closure[:, a].copy()
+    above_a[a] = True
+    below_b = closure[b, :].copy()
+    below_b[b] = True
+    return closure | np.outer(above_a, below_b)
+
+
+def _lock_group(states: dict[bytes, np.ndarray], edges: list[tuple[int, int]]) -> dict[bytes, np.ndarray]:
+    """All relations reachable by locking the equal-strength ``edges`` in every order.
+
+    Processing a group in some order ends in ``closure(prior + A)`` for the set ``A`` of
+    edges that got locked, and every skipped edge has its reverse implied at the end.
+    Conversely every such ``A`` is reached (lock ``A`` first, then the rest are blocked). So
+    instead of trying all orders we decide lock/skip per edge, memoising on the state.
+    """
+    finished: dict[bytes, np.ndarray] = {}
+    seen: set[tuple[bytes, int, frozenset]] = set()
+    stack = [(state, 0, frozenset()) for state in states.values()]
+    while stack:
+        state, index, skipped = stack.pop()
+        key = (state.tobytes(), index, skipped)
+        if key in seen:
+            continue
+        seen.add(key)
+        if index == len(edges):
+            if all(state[b, a] for a, b in (edges[i] for i in skipped)):
+                finished[state.tobytes()] = state
+            continue
+        a, b = edges[index]
+        locked = _lock(state, a, b)
+        if locked is None or locked is state:  # blocked, or already implied: no choice to make
+            stack.append((state, index + 1, skipped))
+            continue
+        stack.append((locked, index + 1, skipped))
+        stack.append((state, index + 1, skipped | {index}))
+    return finished
+
+
+@voting_rule("ranked_pairs")
+def ranked_pairs(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Ranked Pairs (Tideman 1987) with parallel-universe tie-breaking among equal margins."""
+    condorcet = profile.condorcet_winner()
+    if condorcet is not None:
+        return (condorcet,)
+    margins = profile.margins
+    m = profile.n_candidates
+    edges = [(a, b) for a in range(m) for b in range(m) if a != b and margins[a, b] >= 0]
+    states = {b"": np.zeros((m, m), dtype=bool)}
+    for strength in sorted({int(margins[a, b]) for a, b in edges}, reverse=True):
+        states = _lock_group(states, [e for e in edges if margins[e] == strength])
+    tops = {int(np.flatnonzero(~state.any(axis=0))[0]) for state in states.values()}
+    return tuple(sorted(tops))
+
+
+# ----------------------------------------------------------------------- kemeny
+@functools.lru_cache(maxsize=None)
+def _ranking_pairs(m: int) -> tuple[np.ndarray, np.ndarray]:
+    perms = np.array(list(itertools.permutations(range(m))), dtype=np.int64).reshape(-1, m)
+    positions = np.argsort(perms, axis=1)
+    above = positions[:, :, None] < positions[:, None, :]  # (m!, m, m): a above b
+    return perms, above.reshape(len(perms), m * m)
+
+
+def kemeny_rankings(profile: PreferenceProfile) -> tuple[np.ndarray, int]:
+    """All Kemeny-Young rankings ``(r, m)`` and their total margin score.
+
+    A Kemeny ranking maximises the sum of the margins ``margins[a, b]`` over the pairs it
+    puts ``a`` above ``b`` (equivalently minimises the total Kendall tau distance to the
+    ballots; Kemeny 1959, Young & Levenglick 1978). Exact: all ``m!`` rankings are scored.
+    """
+    m = profile.n_candidates
+    if m > KEMENY_MAX_CANDIDATES:
+        raise ValidationError(
+            f"profile: kemeny enumerates all m! rankings and is refused for m > {KEMENY_MAX_CANDIDATES} (got m = {m})"
+        )
+    perms, above = _ranking_pairs(m)
+    scores = above.astype(np.int64) @ profile.margins.ravel()
+    best = scores.max()
+    return perms[scores == best], int(best)
+
+
+@voting_rule("kemeny")
+def kemeny(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Kemeny-Young: the first candidates of all rankings of maximum total margin (m <= 8)."""
+    rankings, _ = kemeny_rankings(profile)
+    return tuple(int(c) for c in np.unique(rankings[:, 0]))
+
+
+# ---------------------------------------------------------------- instant runoff
+def _first_place_counts(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
+    """``(m,)`` first places among the ``alive`` candidates (eliminated ones score 0)."""
+    ranked_alive = alive[profile.rankings]  # (k, m)
+    first = profile.rankings[np.arange(profile.n_rows), ranked_alive.argmax(axis=1)]
+    return np.bincount(first, weights=profile.counts, minlength=profile.n_candidates)
+
+
+@voting_rule("instant_runoff")
+def instant_runoff(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Instant runoff: eliminate all candidates tied for fewest first places until a strict majority."""
+    profile = profile.anonymized
+    majority = profile.n_voters // 2 + 1
+    alive = np.ones(profile.n_candidates, dtype=bool)
+    while True:
+        scores = _first_place_counts(profile, alive)
+        if scores.max() >= majority:
+            return _argmax_set(scores)
+        lowest = alive & (scores == scores[alive].min())
+        if np.array_equal(lowest, alive):
+            return tuple(int(c) for c in np.flatnonzero(alive))
+        alive = alive & ~lowest
+
+
+@voting_rule("instant_runoff_put")
+def instant_runoff_put(profile: PreferenceProfile) -> tuple[int, ...]:
+    """Instant runoff with parallel-universe tie-breaking: winners over all elimination orders."""
+    profile = profile.anonymized
+    majority = profile.n_voters // 2 + 1
+
+    @functools.lru_cache(maxsize=None)
+    def winners(alive_bits: tuple[bool, ...]) -> frozenset[int]:
+        alive = np.array(alive_bits)
+        if alive.sum() == 1:
+            return frozenset(int(c) for c in np.flatnonzero(alive))
+        scores = _first_place_counts(profile, alive)
+        if scores.max() >= majority:
+            return frozenset(_argmax_set(scores))
+        alive = alive & ~(scores == 0)  # zero-score candidates go first in every order
+        lowest = np.flatnonzero(alive & (scores == scores[alive].min()))
+        result: frozenset[int] = frozenset()
+        for candidate in lowest:
+            smaller = alive.copy()
+            smaller[candidate] = False
+            result |= winners(tuple(bool(x) for x in smaller))
+        return result
+
+    return tuple(sorted(winners(tuple([True] * profile.n_candidates))))

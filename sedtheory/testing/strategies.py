@@ -1,0 +1,153 @@
+"""Hypothesis strategies for property-testing voting rules and small games.
+
+Needs ``hypothesis`` (the ``dev`` extra: ``pip install sedtheory[dev]``); the rest of
+sedtheory does not import this module. Every strategy returns a validated sedtheory object:
+
+* :func:`preference_profiles` -- :class:`~sedtheory.social_choice.PreferenceProfile` of strict
+  rankings (impartial culture: each voter's ranking drawn independently);
+* :func:`single_peaked_profiles` -- ranked profiles single-peaked on the axis 0 < 1 < ... < m-1
+  (Black 1948): each ballot starts at a peak and grows one step left or right;
+* :func:`continuous_profiles` -- :class:`~sedtheory.social_choice.ContinuousProfile` reports
+  in a box (the paper's σ ∈ [0, 1] by default);
+* :func:`normal_form_games`, :func:`stackelberg_games` -- small games with integer payoffs.
+
+Example: property-test your own rule in a few lines::
+
+    from hypothesis import given
+    from sedtheory.social_choice import get_axiom
+    from sedtheory.testing.strategies import preference_profiles
+
+    def my_rule(profile):                     # your rule: profile -> sorted tuple of winners
+        scores = profile.borda_scores + 2 * profile.plurality_scores
+        return tuple(int(c) for c in (scores == scores.max()).nonzero()[0])
+
+    @given(preference_profiles(n_candidates=(3, 5), n_voters=(1, 9)))
+    def test_my_rule_is_pareto_efficient(profile):
+        assert get_axiom("pareto").find_violations(my_rule, profile) == []
+"""
+
+from __future__ import annotations
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - exercised only without the dev extra
+    raise ImportError(
+        "sedtheory.testing.strategies needs hypothesis; install the dev extra: pip install 'sedtheory[dev]'"
+    ) from exc
+
+import numpy as np
+
+from sedtheory._validate import ValidationError
+from sedtheory.games.normal_form import NormalFormGame, StackelbergNashGame
+from sedtheory.social_choice.profiles import ContinuousProfile, PreferenceProfile
+
+__all__ = [
+    "continuous_profiles",
+    "normal_form_games",
+    "preference_profiles",
+    "single_peaked_profiles",
+    "stackelberg_games",
+]
+
+
+def _sizes(field: str, value, minimum: int) -> st.SearchStrategy[int]:
+    """An int, an inclusive ``(low, high)`` range or a strategy -> a strategy of ints."""
+    if isinstance(value, st.SearchStrategy):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if value < minimum:
+            raise ValidationError(f"{field}: must be >= {minimum}, got {value}")
+        return st.just(int(value))
+    try:
+        low, high = (int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{field}: expected an int, a (low, high) pair or a strategy, got {value!r}") from None
+    if not minimum <= low <= high:
+        raise ValidationError(f"{field}: need {minimum} <= low <= high, got ({low}, {high})")
+    return st.integers(low, high)
+
+
+@st.composite
+def preference_profiles(draw, n_candidates=(2, 5), n_voters=(1, 9)) -> PreferenceProfile:
+    """Profiles of strict rankings, one ballot row per voter (impartial culture).
+
+    Args:
+        n_candidates: an int, an inclusive ``(low, high)`` range or a strategy of ints (>= 1).
+        n_voters: the same for the number of voters (>= 1).
+    """
+    m = draw(_sizes("n_candidates", n_candidates, 1))
+    n = draw(_sizes("n_voters", n_voters, 1))
+    ballots = [draw(st.permutations(list(range(m)))) for _ in range(n)]
+    return PreferenceProfile(np.array(ballots, dtype=np.int64).reshape(n, m))
+
+
+@st.composite
+def _single_peaked_ranking(draw, m: int) -> list[int]:
+    peak = draw(st.integers(0, m - 1))
+    ranking, left, right = [peak], peak - 1, peak + 1
+    while left >= 0 or right < m:
+        go_left = right >= m or (left >= 0 and draw(st.booleans()))
+        if go_left:
+            ranking.append(left)
+            left -= 1
+        else:
+            ranking.append(right)
+            right += 1
+    return ranking
+
+
+@st.composite
+def single_peaked_profiles(draw, n_candidates=(2, 5), n_voters=(1, 9)) -> PreferenceProfile:
+    """Ranked profiles single-peaked with respect to the candidate order 0 < 1 < ... < m-1.
+
+    Every voter's ranking starts at its peak and each next candidate is the nearest unranked
+    one on the left or on the right, so preferences fall away from the peak on both sides.
+    """
+    m = draw(_sizes("n_candidates", n_candidates, 1))
+    n = draw(_sizes("n_voters", n_voters, 1))
+    ballots = [draw(_single_peaked_ranking(m)) for _ in range(n)]
+    return PreferenceProfile(np.array(ballots, dtype=np.int64).reshape(n, m))
+
+
+@st.composite
+def continuous_profiles(draw, n_voters=(1, 9), dimension=1, bounds=(0.0, 1.0)) -> ContinuousProfile:
+    """Continuous reports ``(n, d)`` with every coordinate in ``bounds`` (finite floats).
+
+    Args:
+        n_voters: an int, an inclusive range or a strategy (>= 1).
+        dimension: the same for d (>= 1).
+        bounds: ``(low, high)`` range of every coordinate (σ ∈ [0, 1] by default).
+    """
+    n = draw(_sizes("n_voters", n_voters, 1))
+    d = draw(_sizes("dimension", dimension, 1))
+    low, high = (float(b) for b in bounds)
+    if not low <= high:
+        raise ValidationError(f"bounds: lower bound {low} exceeds upper bound {high}")
+    values = st.floats(low, high, allow_nan=False, allow_infinity=False)
+    reports = draw(st.lists(st.lists(values, min_size=d, max_size=d), min_size=n, max_size=n))
+    return ContinuousProfile(np.array(reports, dtype=float).reshape(n, d))
+
+
+@st.composite
+def normal_form_games(draw, n_players=2, n_actions=(1, 3), payoff_range=(-5, 5)) -> NormalFormGame:
+    """Small normal-form games with integer payoffs ``(n_players, *n_actions)``.
+
+    Args:
+        n_players: an int, an inclusive range or a strategy (>= 1).
+        n_actions: per-player number of actions (an int, a range or a strategy, >= 1).
+        payoff_range: inclusive integer range of the payoffs.
+    """
+    players = draw(_sizes("n_players", n_players, 1))
+    actions = tuple(draw(_sizes("n_actions", n_actions, 1)) for _ in range(players))
+    low, high = (int(v) for v in payoff_range)
+    size = players * int(np.prod(actions))
+    values = draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
+    return NormalFormGame(np.array(values, dtype=float).reshape((players, *actions)))
+
+
+@st.composite
+def stackelberg_games(draw, n_followers=1, n_actions=(1, 3), payoff_range=(-5, 5)) -> StackelbergNashGame:
+    """Small Stackelberg–Nash games (Definition 2.1): leader = player 0, integer payoffs."""
+    followers = draw(_sizes("n_followers", n_followers, 1))
+    game = draw(normal_form_games(n_players=followers + 1, n_actions=n_actions, payoff_range=payoff_range))
+    return StackelbergNashGame(game.payoffs)

@@ -1,0 +1,92 @@
+"""Cross-checks with pref_voting (Holliday & Pacuit), an independent implementation.
+
+Every ranked rule shared with pref_voting must return the same winner set on seeded random
+profiles and on the published examples of ``test_rules.py`` (Tennessee capital, Schulze's
+Example 1). pref_voting's defaults define our defaults, so the variants are compared too.
+"""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pref_voting")
+from pref_voting.c1_methods import copeland  # noqa: E402
+from pref_voting.iterative_methods import instant_runoff, instant_runoff_put  # noqa: E402
+from pref_voting.margin_based_methods import beat_path, minimax, minimax_support, ranked_pairs  # noqa: E402
+from pref_voting.other_methods import kemeny_young  # noqa: E402
+from pref_voting.profiles import Profile  # noqa: E402
+from pref_voting.scoring_methods import borda, plurality  # noqa: E402
+
+from sedtheory.social_choice import PreferenceProfile, get_rule  # noqa: E402
+
+from _voting_examples import SCHULZE, TENNESSEE  # noqa: E402
+
+SHARED = {
+    "plurality": plurality,
+    "borda": borda,
+    "copeland": copeland,
+    "minimax": minimax,
+    "minimax_winning_votes": minimax_support,
+    "schulze": beat_path,
+    "instant_runoff": instant_runoff,
+    "instant_runoff_put": instant_runoff_put,
+    "kemeny": kemeny_young,
+    "ranked_pairs": ranked_pairs,
+}
+
+
+def _theirs(method, profile: PreferenceProfile) -> tuple[int, ...]:
+    return tuple(int(c) for c in method(Profile(profile.rankings.tolist(), profile.counts.tolist())))
+
+
+def _random_profiles(seed: int, count: int, max_candidates: int, odd_only_from: int):
+    """Seeded impartial-culture profiles; from ``odd_only_from`` candidates on, odd voter counts
+    only (pref_voting's ranked pairs tries every order of tied margins, which explodes otherwise)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        m = int(rng.integers(2, max_candidates + 1))
+        n = int(rng.integers(1, 10))
+        if m >= odd_only_from and n % 2 == 0:
+            n += 1
+        yield PreferenceProfile(np.array([rng.permutation(m) for _ in range(n)]))
+
+
+@pytest.mark.parametrize("name", sorted(set(SHARED) - {"ranked_pairs"}))
+def test_agrees_with_pref_voting_on_seeded_random_profiles(name):
+    rule, method = get_rule(name), SHARED[name]
+    for profile in _random_profiles(seed=2024, count=60, max_candidates=5, odd_only_from=99):
+        assert rule(profile) == _theirs(method, profile), profile
+
+
+def test_ranked_pairs_agrees_with_pref_voting():
+    rule = get_rule("ranked_pairs")
+    for profile in _random_profiles(seed=7, count=40, max_candidates=4, odd_only_from=4):
+        assert rule(profile) == _theirs(ranked_pairs, profile), profile
+
+
+def _tied_profiles(seed: int, count: int, max_candidates: int):
+    """Even numbers of voters, two ballot types: many pairwise and first-place ties."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        m = int(rng.integers(3, max_candidates + 1))
+        rows = np.array([rng.permutation(m) for _ in range(2)])
+        yield PreferenceProfile(rows, rng.integers(1, 3, size=2) * 2)
+
+
+def test_agree_on_many_ties():
+    for profile in _tied_profiles(seed=11, count=40, max_candidates=4):
+        for name, method in SHARED.items():
+            if name == "ranked_pairs" and profile.n_candidates > 3:
+                continue  # pref_voting tries all k! orders of k tied margins: too slow here
+            assert get_rule(name)(profile) == _theirs(method, profile), (name, profile)
+
+
+@pytest.mark.slow
+def test_ranked_pairs_agrees_on_many_ties_with_four_candidates():
+    for profile in _tied_profiles(seed=12, count=6, max_candidates=4):
+        assert get_rule("ranked_pairs")(profile) == _theirs(ranked_pairs, profile), profile
+
+
+@pytest.mark.parametrize("name", sorted(SHARED))
+def test_agree_on_published_examples(name):
+    for profile in (TENNESSEE, SCHULZE):
+        assert get_rule(name)(profile) == _theirs(SHARED[name], profile)
