@@ -95,18 +95,10 @@ def _player(game: NormalFormGame, player) -> int:
     return int(player)
 
 
-def _deviation_values(game: NormalFormGame, vectors: list[np.ndarray], player: int) -> np.ndarray:
-    """``(n_actions[player],)``: player's payoff for each pure action against the others' mixes."""
-    values = np.moveaxis(game.payoffs[player], player, 0)
-    for vector in reversed([v for q, v in enumerate(vectors) if q != player]):
-        values = values @ vector
-    return np.asarray(values, dtype=float)
-
-
 def deviation_values(game: NormalFormGame, strategies, player: int) -> np.ndarray:
     """``(n_actions[player],)``: ``u_i(a_i, σ_{-i})`` for each pure action ``a_i`` of ``player``."""
     game = _normal_form(game)
-    return _deviation_values(game, mixed_strategies(game, strategies), _player(game, player))
+    return game.deviation_payoffs(mixed_strategies(game, strategies), _player(game, player))
 
 
 def best_response_set(game: NormalFormGame, strategies, player: int, tol: float = DEFAULT_TOL) -> tuple[int, ...]:
@@ -125,7 +117,7 @@ def best_response_set(game: NormalFormGame, strategies, player: int, tol: float 
     game = _normal_form(game)
     tol = nonnegative_scalar("tol", tol)
     player = _player(game, player)
-    values = _deviation_values(game, mixed_strategies(game, strategies), player)
+    values = game.deviation_payoffs(mixed_strategies(game, strategies), player)
     return tuple(int(a) for a in np.flatnonzero(values >= values.max() - tol))
 
 
@@ -145,7 +137,7 @@ def regret(game: NormalFormGame, strategies) -> np.ndarray:
     vectors = mixed_strategies(game, strategies)
     out = np.empty(game.n_players)
     for p in range(game.n_players):
-        values = _deviation_values(game, vectors, p)
+        values = game.deviation_payoffs(vectors, p)
         out[p] = values.max() - _current(values, vectors[p])
     return out
 
@@ -223,7 +215,7 @@ def follower_witnesses(game: StackelbergNashGame, leader_strategy,
     vectors = mixed_strategies(induced, list(actions))
     witnesses = []
     for i, action in enumerate(actions):
-        values = _deviation_values(induced, vectors, i)
+        values = induced.deviation_payoffs(vectors, i)
         best = action if values[action] >= values.max() else int(np.argmax(values))
         witnesses.append(Witness(player=i + 1, deviation=best, value=float(values[best]),
                                  baseline=float(values[action])))
