@@ -40,6 +40,13 @@ def _normal_form(game) -> NormalFormGame:
     return game
 
 
+def stackelberg_game(game) -> StackelbergNashGame:
+    """Return ``game`` if it is a :class:`StackelbergNashGame`, else raise naming the field."""
+    if not isinstance(game, StackelbergNashGame):
+        raise ValidationError(f"game: expected a StackelbergNashGame (leader and followers), got {type(game).__name__}")
+    return game
+
+
 def mixed_strategies(game: NormalFormGame, strategies) -> list[np.ndarray]:
     """Validate ``strategies`` against ``game`` and return one probability vector per player.
 
@@ -210,7 +217,7 @@ def follower_witnesses(game: StackelbergNashGame, leader_strategy,
         action (the follower's own action when it is already a best response), ``value``
         its payoff and ``baseline`` the payoff of the given action.
     """
-    induced = game.induced_game(leader_strategy)
+    induced = stackelberg_game(game).induced_game(leader_strategy)
     actions = pure_actions("follower_actions", follower_actions, game.n_follower_actions)
     vectors = mixed_strategies(induced, list(actions))
     witnesses = []

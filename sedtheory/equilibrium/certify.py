@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar, probability_vector
-from sedtheory.equilibrium.best_response import follower_witnesses, pure_actions
+from sedtheory.equilibrium.best_response import follower_witnesses, pure_actions, stackelberg_game
 from sedtheory.equilibrium.certificate import Certificate, Witness
 from sedtheory.equilibrium.leader_optimum import (
     LeaderOptimum,
@@ -57,6 +57,7 @@ def certify(game: StackelbergNashGame, leader_strategy, follower_actions: Sequen
     """
     epsilon, delta, tol = (nonnegative_scalar(name, value) for name, value in
                            (("epsilon", epsilon), ("delta", delta), ("tol", tol)))
+    game = stackelberg_game(game)
     x = probability_vector("leader_strategy", leader_strategy, size=game.n_leader_actions)
     y = pure_actions("follower_actions", follower_actions, game.n_follower_actions)
     witnesses = follower_witnesses(game, x, y)

@@ -36,6 +36,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
+from sedtheory.equilibrium.best_response import stackelberg_game
 from sedtheory.games.normal_form import StackelbergNashGame
 
 MAX_PROFILES = 1_000_000
@@ -136,7 +137,7 @@ def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0, *, inc
         :class:`LeaderOptimum`; ``value is None`` when no commitment admits a pure δ-equilibrium
         of the followers (possible only for k >= 2).
     """
-    delta = nonnegative_scalar("delta", delta)
+    game, delta = stackelberg_game(game), nonnegative_scalar("delta", delta)
     shape = game.n_follower_actions
     n_profiles = int(np.prod(shape))
     if n_profiles > MAX_PROFILES:

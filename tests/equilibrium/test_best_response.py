@@ -108,6 +108,8 @@ def test_follower_gaps_and_witnesses_by_hand():
     assert witness.deviation == 1 and witness.gap == 0.0
     with pytest.raises(ValidationError, match=r"follower_actions\[0\]: action 2 out of range"):
         follower_gaps(game, [0.5, 0.5], [2])
+    with pytest.raises(ValidationError, match="game: expected a StackelbergNashGame .*got NormalFormGame"):
+        follower_witnesses(game.normal_form, [0.5, 0.5], [1])
 
 
 def test_follower_gaps_two_followers():

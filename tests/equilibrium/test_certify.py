@@ -114,6 +114,14 @@ def test_bad_input_names_the_field(kwargs, message):
         certify(CS, x, y, **args)
 
 
+def test_a_game_that_is_not_a_stackelberg_game_is_named():
+    simultaneous = CS.normal_form  # same payoffs, but no leader/follower roles
+    with pytest.raises(ValidationError, match="game: expected a StackelbergNashGame .*got NormalFormGame"):
+        certify(simultaneous, [0.5, 0.5], [1])
+    with pytest.raises(ValidationError, match="game: expected a StackelbergNashGame .*got list"):
+        certify([[2, 4], [1, 3]], [0.5, 0.5], [1])
+
+
 def test_certificate_to_dict_is_json_ready():
     import json
 

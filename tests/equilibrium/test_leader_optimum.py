@@ -56,6 +56,8 @@ def test_pruning_stops_early():
 def test_validation():
     with pytest.raises(ValidationError, match="delta: must be >= 0"):
         relaxed_leader_optimum(CS, -0.1)
+    with pytest.raises(ValidationError, match="game: expected a StackelbergNashGame .*got NormalFormGame"):
+        relaxed_leader_optimum(CS.normal_form)
     with pytest.raises(ValidationError, match="prior: probabilities sum to 0.9"):
         bayesian_relaxed_leader_optimum(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)), [0.4, 0.5])
     with pytest.raises(ValidationError, match=r"follower_payoffs: expected shape \(2, 2, 2\)"):
