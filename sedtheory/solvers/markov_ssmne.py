@@ -51,8 +51,10 @@ class SSMNEResult:
         rests_on_tie: ``True`` when the answer relies on a tie-break: another δ-equilibrium
             of ``M^{φ*}`` gives the leader less (strong selection matters), or another
             commitment attains the same leader value within ``tol``.
-        details: ``per_phi``: for each candidate, the number of equilibria and the best and
-            worst leader values over them (``None`` when there are none).
+        details: ``per_phi``: for each candidate, the enumerated pure δ-equilibria (actions per
+            observation, leader and follower values), their number, and the best and worst
+            leader values over them (``None`` when there are none) — enough to re-check the
+            answer independently.
     """
 
     status: SolverStatus
@@ -123,7 +125,9 @@ def _solve_commitment(game, phi, delta, max_profiles, max_policies, tol):
     values = [leader_value(game, phi, e.profile, pomg=pomg, tol=tol) for e in equilibria]
     entry = {"phi": phi.tolist(), "n_equilibria": len(equilibria),
              "best_leader_value": max(values) if values else None,
-             "worst_leader_value": min(values) if values else None}
+             "worst_leader_value": min(values) if values else None,
+             "equilibria": [{"actions": [a.tolist() for a in e.actions], "leader_value": v,
+                             "follower_values": e.values.tolist()} for e, v in zip(equilibria, values)]}
     if not values:
         return entry, None
     k = int(np.argmax(values))  # first maximiser: the leader-favourable (strong) selection

@@ -123,3 +123,14 @@ def test_unreachable_state_does_not_change_the_leader_optimum():
     plain = common_pool_game(taxes=[0.0, 0.5])
     bigger = StackelbergMarkovGame(np.array([0.0, 0.5]), padded, plain.leader_utility)
     assert solve_ssmne(bigger).leader_value == pytest.approx(solve_ssmne(plain).leader_value)
+
+
+def test_details_list_every_enumerated_equilibrium_for_rechecking():
+    result = solve_ssmne(common_pool_game(taxes=[0.5]))
+    entry = result.details["per_phi"][0]
+    assert len(entry["equilibria"]) == entry["n_equilibria"] == 8
+    for record in entry["equilibria"]:
+        policies = [np.eye(2)[a] for a in record["actions"]]
+        values = oracle_values(common_pool_pomg(0.5), policies)
+        np.testing.assert_allclose(values, record["follower_values"], atol=1e-9)
+        assert sum(values) == pytest.approx(record["leader_value"])
