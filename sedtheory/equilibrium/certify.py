@@ -25,6 +25,7 @@ from sedtheory.equilibrium.certificate import Certificate, Witness
 from sedtheory.equilibrium.leader_optimum import (
     LeaderOptimum,
     bayesian_arrays,
+    bayesian_objective,
     bayesian_relaxed_leader_optimum,
     relaxed_leader_optimum,
 )
@@ -92,7 +93,7 @@ def certify_bayesian(leader_payoffs, follower_payoffs, prior, leader_strategy, f
         game = StackelbergNashGame.from_bimatrix(leader[k], follower[k])
         (w,) = follower_witnesses(game, x, (action,))
         witnesses.append(Witness(player=k + 1, deviation=w.deviation, value=w.value, baseline=w.baseline))
-    baseline = float(sum(prior[k] * leader[k][:, a] @ x for k, a in enumerate(y)))
+    baseline = float(bayesian_objective(leader, prior, y) @ x)
     optimum = bayesian_relaxed_leader_optimum(leader, follower, prior, delta, incumbent=(x, y))
     notes = ["Bayesian game: follower gap and witness i belong to follower type i - 1"]
     return _assemble(optimum, baseline, tuple(witnesses), epsilon, delta, tol, notes)

@@ -211,11 +211,18 @@ def bayesian_relaxed_leader_optimum(leader_payoffs, follower_payoffs, prior, del
     if incumbent is not None:
         x, actions = np.asarray(incumbent[0], dtype=float), tuple(int(a) for a in incumbent[1])
         if np.all(_type_gains(data, actions) @ x >= -data.delta - _FEASIBILITY):
-            value = float(sum(prior[k] * leader[k][:, a] @ x for k, a in enumerate(actions)))
-            state.update(best=value, x=x, actions=actions)
+            state.update(best=float(bayesian_objective(leader, prior, actions) @ x), x=x, actions=actions)
     _branch(data, (), state)
     return LeaderOptimum(state["best"], state["x"], state["actions"], data.delta, BAYESIAN_METHOD,
                          state["n_lps"], n ** n_types)
+
+
+def bayesian_objective(leader: np.ndarray, prior: np.ndarray, actions: tuple[int, ...]) -> np.ndarray:
+    """``(m,)`` leader payoff vector ``Σ_k p_k A_k[:, j_k]`` over the types ``k`` assigned in ``actions``.
+
+    Its dot product with a commitment ``x`` is the prior-weighted leader value of those types.
+    """
+    return np.asarray(sum(prior[k] * leader[k][:, j] for k, j in enumerate(actions)), dtype=float)
 
 
 def _type_gains(data: _BayesianData, actions: tuple[int, ...]) -> np.ndarray:
@@ -224,12 +231,6 @@ def _type_gains(data: _BayesianData, actions: tuple[int, ...]) -> np.ndarray:
     rows = [data.follower[k][:, j] - data.follower[k][:, other]
             for k, j in enumerate(actions) for other in range(n) if other != j]
     return np.array(rows).reshape(len(rows), m)
-
-
-def _bayesian_lp(data: _BayesianData, actions: tuple[int, ...]) -> np.ndarray | None:
-    """LP over x for the types assigned so far (objective over those types only)."""
-    objective = sum(data.prior[k] * data.leader[k][:, j] for k, j in enumerate(actions))
-    return _solve_lp(np.asarray(objective, dtype=float), _type_gains(data, actions), data.delta)
 
 
 def _branch(data: _BayesianData, actions: tuple[int, ...], state: dict) -> None:
@@ -242,11 +243,12 @@ def _branch(data: _BayesianData, actions: tuple[int, ...], state: dict) -> None:
         if done + column_bounds[j] + open_bound <= state["best"]:
             break
         candidate = actions + (int(j),)
-        x = _bayesian_lp(data, candidate)
+        objective = bayesian_objective(data.leader, data.prior, candidate)  # the assigned types only
+        x = _solve_lp(objective, _type_gains(data, candidate), data.delta)
         state["n_lps"] += 1
         if x is None:
             continue
-        value = float(sum(data.prior[t] * data.leader[t][:, a] @ x for t, a in enumerate(candidate)))
+        value = float(objective @ x)
         if len(candidate) < data.leader.shape[0]:
             if value + open_bound > state["best"]:  # the LP value bounds the assigned types
                 _branch(data, candidate, state)
