@@ -216,5 +216,15 @@ def test_demo_prints_both_solutions_and_certificates(capsys):
     assert "commitment:  x = (0.5, 0.5)" in out and "leader value 3.5 (expected 3.5)" in out
     assert "commitment:  x = (1, 0)" in out and "leader value 3 (expected 3)" in out
     assert out.count("HOLDS") == 2 and "MISMATCH" not in out
-    assert "best pure commitment: row 1, value 3" in out
+    # pure commitment by hand: row 0 -> column 0, leader 2; row 1 -> column 1, leader 3; so 3.5 - 3
+    assert "best pure commitment: row 1, value 3 (mixing gains the leader 0.5)" in out
     assert out.rstrip().endswith("all checks passed")
+
+
+def test_demo_fails_when_an_answer_disagrees(capsys, monkeypatch):
+    # the demo's check can fail: a wrong expected value must give MISMATCH and exit 1
+    import sedtheory.cli.demo as demo
+
+    monkeypatch.setattr(demo, "CS2006_VALUE", 3.4)
+    status, out, _ = run(capsys, "demo")
+    assert status == 1 and "MISMATCH" in out and out.rstrip().endswith("SOME CHECKS FAILED")
