@@ -37,7 +37,10 @@ class MechanismDesignProblem:
             ``utilities[i][s, t] = u_i(s, t)``; or one array ``(n, |S|, |T|)`` when every
             agent has the same number of types.
         principal_objective: optional ``u_0``: shape ``(|S|,)`` (a value per outcome) or
-            ``(|A_0|, ..., |A_{n-1}|)`` (a value per action profile).
+            ``(|A_0|, ..., |A_{n-1}|)`` (a value per action profile). When the two shapes
+            coincide (one agent with as many actions as outcomes) the array is read per action
+            profile, ``u_0(M, a)`` as in Definition 2.5; for per-outcome values ``v`` pass
+            ``v[outcome_rule]``.
 
     Example (a one-agent posted price of 1 on a value grid {0, 1, 2}):
         >>> problem = MechanismDesignProblem(np.array([0, 1]), [[[0, 0, 0], [-1, 0, 1]]])

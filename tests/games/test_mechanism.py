@@ -121,6 +121,10 @@ def test_principal_objective_per_action_profile():
     problem = MechanismDesignProblem(np.array([[0, 1], [1, 0]]), [[[1.0], [0.0]], [[0.0], [1.0]]],
                                      principal_objective=[[5.0, 6.0], [7.0, 8.0]])
     assert problem.principal_value([1, 0]) == 7.0
+    # one agent, 2 actions, 2 outcomes, g swaps them: shapes (|S|,) and (|A_0|,) coincide and
+    # the documented reading is per action profile, so u_0(a=0) = 5 (not v[g(0)] = v[1] = 6)
+    swap = MechanismDesignProblem(np.array([1, 0]), [[[0.0], [1.0]]], principal_objective=[5.0, 6.0])
+    assert swap.principal_value([0]) == 5.0 and swap.principal_value([1]) == 6.0
 
 
 @pytest.mark.parametrize(
