@@ -22,7 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar
+from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
 from sedtheory.games.normal_form import NormalFormGame
 
 
@@ -214,11 +214,9 @@ class MechanismDesignProblem:
         return out
 
     def _prior(self, prior) -> np.ndarray:
+        """A joint type prior ``(|T_0|, ..., |T_{n-1}|)``; error indices are into its flattened form."""
         prior = finite_array("prior", prior, shape=self.n_types)
-        if np.any(prior < 0):
-            raise ValidationError(f"prior: negative probability {prior.min()}")
-        if abs(float(prior.sum()) - 1.0) > DEFAULT_TOL:
-            raise ValidationError(f"prior: probabilities sum to {float(prior.sum()):.12g}, not 1")
+        probability_vector("prior (flattened)", prior.ravel())
         return prior
 
     def _actions(self, field: str, actions: Sequence[int]) -> tuple[int, ...]:

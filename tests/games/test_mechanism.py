@@ -153,8 +153,14 @@ def test_method_errors_name_the_field():
         SECOND.is_dominant_strategy_equilibrium([np.arange(4), np.arange(4) + 1])
     with pytest.raises(ValidationError, match=r"types\[1\]: type 4 is not an index in 0..3"):
         SECOND.induced_game([0, 4])
-    with pytest.raises(ValidationError, match="prior: probabilities sum to 0.5"):
+    with pytest.raises(ValidationError, match=r"prior \(flattened\): probabilities sum to 0.5"):
         SECOND.is_bayes_nash_equilibrium(TRUTHFUL, np.full((4, 4), 1 / 32))
+    negative = np.full((4, 4), 1 / 16)
+    negative[0, 0], negative[0, 1] = 3 / 16, -1 / 16  # still sums to 1; (0, 1) is flattened index 1
+    with pytest.raises(ValidationError, match=r"prior \(flattened\): negative probability .* at index 1"):
+        SECOND.is_bayes_nash_equilibrium(TRUTHFUL, negative)
+    with pytest.raises(ValidationError, match=r"prior: expected shape \(4, 4\), got \(16,\)"):
+        SECOND.is_bayes_nash_equilibrium(TRUTHFUL, np.full(16, 1 / 16))
     with pytest.raises(ValidationError, match="principal_objective: this problem has no principal objective"):
         MechanismDesignProblem(np.array([0, 1]), [[[0.0], [1.0]]]).principal_value([0])
     problem = MechanismDesignProblem(np.array([0, 1]), [[[0.0], [1.0]]])
