@@ -39,6 +39,8 @@ class TrainConfig:
     tax_period: int = _help("steps per tax period (Appendix A: 50)", 50)
     tax_thresholds: tuple[float, ...] = _help("bracket thresholds tau in apples (Appendix A: 0 10 20 10000)", (0.0, 10.0, 20.0, 10000.0))
     zap: bool = _help("enable Melting Pot's zap action (the paper's runs used 7 actions, no zap)", False)
+    map_layout: Literal["commons", "corridor", "field_3x3"] = _help(
+        "map: 'commons' (Melting Pot's commons_harvest__open, the paper's) or a tiny one of the tabular twin", "commons")
     # --- players' PPO ---
     num_steps: int = _help("sampling horizon: steps per game per rollout (Appendix A: 200)", 200)
     learning_rate: float = _help("Adam learning rate (paper code: 2.5e-4)", 2.5e-4)
@@ -152,6 +154,8 @@ def validate_config(config: TrainConfig) -> None:
     if config.phase_one_fraction + config.anneal_fraction > 1:
         raise ValidationError("phase_one_fraction + anneal_fraction: must not exceed 1, got "
                               f"{config.phase_one_fraction} + {config.anneal_fraction}")
+    if config.map_layout not in ("commons", "corridor", "field_3x3"):
+        raise ValidationError(f"map_layout: must be 'commons', 'corridor' or 'field_3x3', got {config.map_layout!r}")
     if config.network not in ("embed", "mlp", "conv"):
         raise ValidationError(f"network: must be 'embed', 'mlp' or 'conv', got {config.network!r}")
 

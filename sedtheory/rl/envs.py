@@ -26,15 +26,32 @@ class EnvFactory(Protocol):
         """An engine with ``num_games`` games, seeded by ``seed``; ``types = (σ (B, n), β (B, n))``."""
 
 
+def _map(name: str, forward: int, backward: int, left: int, right: int):
+    def settings() -> dict:
+        from sedtheory.envs import apple
+
+        return dict(map_ascii=getattr(apple, name), window_forward=forward, window_backward=backward,
+                    window_left=left, window_right=right)
+    return settings
+
+
+MAPS = {
+    "commons": _map("DEFAULT_MAP", 9, 1, 5, 5),      # Appendix A window: forward 9, backward 1, left/right 5
+    "corridor": _map("CORRIDOR_MAP", 1, 1, 1, 1),    # tiny maps of the tabular twin, with the windows
+    "field_3x3": _map("FIELD_3X3_MAP", 2, 0, 1, 1),  # its tests use (tests/envs/test_apple_tabular.py)
+}
+"""Map name → AppleParams fields (map and observation window)."""
+
+
 class AppleFactory:
     """Factory for :class:`sedtheory.envs.apple.AppleEnv` configured from a :class:`TrainConfig`."""
 
     def __init__(self, config: TrainConfig) -> None:
-        from sedtheory.envs.apple import AppleParams
+        from sedtheory.envs import apple
 
-        self.params = AppleParams(n_players=config.n_players, episode_length=config.episode_length,
-                                  tax_period=config.tax_period, tax_thresholds=tuple(config.tax_thresholds),
-                                  zap=config.zap)
+        self.params = apple.AppleParams(n_players=config.n_players, episode_length=config.episode_length,
+                                        tax_period=config.tax_period, tax_thresholds=tuple(config.tax_thresholds),
+                                        zap=config.zap, **MAPS[config.map_layout]())
         self.device = config.device
         from sedtheory.envs.apple import engine
 
