@@ -41,6 +41,7 @@ class Witness:
 
     @property
     def gap(self) -> float:
+        """``value - baseline``: what the deviator gains (a negative gap means it loses)."""
         return float(self.value - self.baseline)
 
 

@@ -93,18 +93,22 @@ class MechanismDesignProblem:
 
     @property
     def n_agents(self) -> int:
+        """Number of agents ``n`` (the action axes of ``outcome_rule``)."""
         return int(self.outcome_rule.ndim)
 
     @property
     def n_actions(self) -> tuple[int, ...]:
+        """``(|A_0|, ..., |A_{n-1}|)``: the shape of ``outcome_rule``."""
         return tuple(int(k) for k in self.outcome_rule.shape)
 
     @property
     def n_types(self) -> tuple[int, ...]:
+        """``(|T_0|, ..., |T_{n-1}|)``: the type counts, one per agent."""
         return tuple(int(u.shape[1]) for u in self.utilities)
 
     @property
     def n_outcomes(self) -> int:
+        """``|S|``: the number of outcomes (rows of every ``utilities[i]``)."""
         return int(self.utilities[0].shape[0])
 
     def outcome(self, actions: Sequence[int]) -> int:
