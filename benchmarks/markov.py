@@ -6,7 +6,7 @@ For each size the script reports the median wall time (over ``--repeats`` runs) 
 
 * ``build``    — constructing and validating the :class:`~sedtheory.games.markov.POMG`;
 * ``evaluate`` — :func:`~sedtheory.solvers.markov_evaluation.evaluate` of a random stochastic
-  profile (dense LU up to 500 states, BiCGSTAB with a checked residual beyond);
+  profile (dense LU up to 200 states, BiCGSTAB with a checked residual beyond);
 * ``best_response`` — :func:`~sedtheory.solvers.markov_best_response.best_response` of agent 0
   (policy iteration on the induced MDP, each step an exact linear solve);
 

@@ -29,7 +29,7 @@ Two exact methods:
   deterministic reactive policies, as in the paper (π_i: Ω → A) and DESIGN.md.
 
 Complexity: building the agent problem ``O(nnz(T) + S |A|)``; policy iteration
-``O(iterations · X^3)`` dense (``X ≤ 500``) or ``O(iterations · GMRES)``; branch-and-bound
+``O(iterations · X^3)`` dense (``X ≤ 200``) or ``O(iterations · Krylov solve)``; branch-and-bound
 ``O(nodes · policy iteration)`` with ``nodes ≤ 2 A_i^{|Ω_i|}`` in the worst case.
 """
 

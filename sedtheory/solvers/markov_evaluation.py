@@ -19,7 +19,7 @@ so the chain lives on the states: ``P_π(s' | s) = Σ_a w(a | s) T(s' | s, a)`` 
 The game's returns are ``μ0 · V``.
 
 Complexity: building the chain is ``O(nnz(T) + S |A| n)``; the discounted solve is
-``O(S^3)`` dense (``S ≤ DIRECT_LIMIT = 500``) or ``O(k · nnz(P_π))`` for ``k`` Krylov
+``O(S^3)`` dense (``S ≤ DIRECT_LIMIT = 200``) or ``O(k · nnz(P_π))`` for ``k`` Krylov
 iterations (about 20 for γ = 0.95 on the benchmark games); the finite-horizon recursion is
 ``O(H · nnz(P_π) · n)``.
 """
@@ -35,7 +35,7 @@ from sedtheory.games.markov import POMG, check_profile
 from sedtheory.games.stackelberg import LeaderRewardUtility
 from sedtheory.games.strategies import StrategyProfile
 
-DIRECT_LIMIT = 500
+DIRECT_LIMIT = 200
 """Chains with at most this many states are solved by dense LU; larger ones iteratively."""
 
 
