@@ -8,6 +8,7 @@ import pytest
 from grader_oracle import bayesian_vertex_optimum, brute_regret, vertex_leader_optimum
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from small_games import integer_bayesian_games, integer_stackelberg_payoffs
 
 from sedtheory import StackelbergNashGame, ValidationError
 from sedtheory.equilibrium import certify, certify_bayesian
@@ -160,14 +161,12 @@ def test_bayesian_by_hand():
 
 @st.composite
 def games_and_profiles(draw):
-    k = draw(st.integers(1, 2))
-    m = draw(st.integers(1, 3))
-    shape = (1 + k, m) + tuple(draw(st.lists(st.integers(1, 3), min_size=k, max_size=k)))
-    size = int(np.prod(shape))
-    payoffs = np.array(draw(st.lists(st.integers(-3, 3), min_size=size, max_size=size)), dtype=float).reshape(shape)
+    """Integer payoffs, a commitment with rational weights and a pure follower profile."""
+    payoffs = draw(integer_stackelberg_payoffs())
+    m = payoffs.shape[1]
     weights = np.array(draw(st.lists(st.integers(0, 4), min_size=m, max_size=m)), dtype=float)
     weights[draw(st.integers(0, m - 1))] += 1
-    actions = tuple(draw(st.integers(0, n - 1)) for n in shape[2:])
+    actions = tuple(draw(st.integers(0, n - 1)) for n in payoffs.shape[2:])
     return payoffs, weights / weights.sum(), actions
 
 
@@ -205,13 +204,10 @@ def test_oracle_optimum_is_certified(case, delta):
 
 
 @settings(max_examples=40)
-@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.data())
-def test_bayesian_certificate_matches_brute_force(n_types, m, n, data):
-    cells = n_types * m * n
-    leader = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
-    follower = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
-    prior = np.array(data.draw(st.lists(st.integers(1, 3), min_size=n_types, max_size=n_types)), float)
-    prior /= prior.sum()
+@given(integer_bayesian_games(), st.data())
+def test_bayesian_certificate_matches_brute_force(game, data):
+    leader, follower, prior = game
+    n_types, m, n = leader.shape
     x = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)), float) + np.eye(m)[0]
     x /= x.sum()
     y = tuple(data.draw(st.integers(0, n - 1)) for _ in range(n_types))

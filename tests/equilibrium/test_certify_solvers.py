@@ -12,6 +12,7 @@ import pytest
 from grader_oracle import pure_nash_profiles, vertex_leader_optimum
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from small_games import integer_bayesian_games, integer_stackelberg_payoffs
 
 from sedtheory import NormalFormGame, SolverStatus, StackelbergNashGame
 from sedtheory.equilibrium import certify, certify_bayesian, follower_witnesses, regret
@@ -52,17 +53,8 @@ def test_pure_commitment_gap_by_hand():
     assert certificate.epsilon_hat == pytest.approx(0.5, abs=1e-7) and not certificate.holds
 
 
-@st.composite
-def stackelberg_games(draw):
-    k = draw(st.integers(1, 2))
-    m = draw(st.integers(1, 3))
-    shape = (1 + k, m) + tuple(draw(st.lists(st.integers(1, 3), min_size=k, max_size=k)))
-    size = int(np.prod(shape))
-    return np.array(draw(st.lists(st.integers(-3, 3), min_size=size, max_size=size)), dtype=float).reshape(shape)
-
-
 @settings(max_examples=60)
-@given(stackelberg_games())
+@given(integer_stackelberg_payoffs())
 def test_solver_answers_certify_on_small_integer_games(payoffs):
     game = StackelbergNashGame(payoffs)
     oracle = vertex_leader_optimum(payoffs)
@@ -81,7 +73,7 @@ def test_solver_answers_certify_on_small_integer_games(payoffs):
 
 
 @settings(max_examples=60)
-@given(stackelberg_games(), st.data())
+@given(integer_stackelberg_payoffs(), st.data())
 def test_perturbed_follower_action_shows_its_gap(payoffs, data):
     game = StackelbergNashGame(payoffs)
     result = solve_quietly(game)
@@ -102,7 +94,7 @@ def test_perturbed_follower_action_shows_its_gap(payoffs, data):
 
 
 @settings(max_examples=60)
-@given(stackelberg_games(), st.data())
+@given(integer_stackelberg_payoffs(), st.data())
 def test_pure_leader_deviation_never_beats_the_optimum(payoffs, data):
     game = StackelbergNashGame(payoffs)
     result = solve_quietly(game)
@@ -119,13 +111,9 @@ def test_pure_leader_deviation_never_beats_the_optimum(payoffs, data):
 
 
 @settings(max_examples=40)
-@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.data())
-def test_bayesian_solver_answers_certify(n_types, m, n, data):
-    cells = n_types * m * n
-    leader = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
-    follower = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
-    prior = np.array(data.draw(st.lists(st.integers(1, 3), min_size=n_types, max_size=n_types)), float)
-    prior /= prior.sum()
+@given(integer_bayesian_games())
+def test_bayesian_solver_answers_certify(game):
+    leader, follower, prior = game
     result = solve_bayesian_stackelberg(leader, follower, prior)
     assert result.ok
     certificate = certify_bayesian(leader, follower, prior, result.leader_strategy, result.follower_actions, tol=1e-6)
@@ -134,7 +122,7 @@ def test_bayesian_solver_answers_certify(n_types, m, n, data):
 
 
 @settings(max_examples=60)
-@given(stackelberg_games())
+@given(integer_stackelberg_payoffs())
 def test_pure_nash_of_the_simultaneous_game_never_beat_the_commitment(payoffs):
     # Theorem (e.g. von Stengel & Zamir 2010): the strong Stackelberg value is at least the
     # leader's payoff in every Nash equilibrium; here checked on pure equilibria by brute force.
@@ -149,7 +137,7 @@ def test_pure_nash_of_the_simultaneous_game_never_beat_the_commitment(payoffs):
 
 
 @settings(max_examples=40)
-@given(stackelberg_games())
+@given(integer_stackelberg_payoffs())
 def test_support_enumeration_equilibria_are_graded_nash(payoffs):
     # Every equilibrium support enumeration returns has zero regret under the independent grader,
     # and (theorem) the strong Stackelberg value is at least the leader's payoff in each of them.
@@ -164,7 +152,7 @@ def test_support_enumeration_equilibria_are_graded_nash(payoffs):
 
 
 @settings(max_examples=40)
-@given(stackelberg_games())
+@given(integer_stackelberg_payoffs())
 def test_pure_nash_enumeration_agrees_with_the_grader(payoffs):
     game = NormalFormGame(payoffs)
     found = set(normal_form_pure_nash_equilibria(game))

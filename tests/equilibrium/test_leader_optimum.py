@@ -8,6 +8,7 @@ import pytest
 from grader_oracle import bayesian_vertex_optimum, pure_nash_profiles, vertex_leader_optimum
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from small_games import integer_bayesian_games, integer_stackelberg_payoffs
 
 from sedtheory import StackelbergNashGame, ValidationError
 from sedtheory.equilibrium import bayesian_relaxed_leader_optimum, relaxed_leader_optimum
@@ -66,17 +67,8 @@ def test_validation():
 
 # --- Hypothesis: OPT(δ) against vertex enumeration -------------------------------------
 
-@st.composite
-def stackelberg_games(draw, max_followers=2):
-    k = draw(st.integers(1, max_followers))
-    m = draw(st.integers(1, 3))
-    shape = (1 + k, m) + tuple(draw(st.lists(st.integers(1, 3), min_size=k, max_size=k)))
-    values = draw(st.lists(st.integers(-3, 3), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
-    return np.array(values, dtype=float).reshape(shape)
-
-
 @settings(max_examples=60)
-@given(stackelberg_games(), st.sampled_from([0.0, 0.5, 2.0]))
+@given(integer_stackelberg_payoffs(), st.sampled_from([0.0, 0.5, 2.0]))
 def test_matches_vertex_enumeration(payoffs, delta):
     optimum = relaxed_leader_optimum(StackelbergNashGame(payoffs), delta)
     oracle = vertex_leader_optimum(payoffs, delta)
@@ -95,7 +87,7 @@ def test_matches_vertex_enumeration(payoffs, delta):
 
 
 @settings(max_examples=40)
-@given(stackelberg_games(), st.sampled_from([0.0, 0.5]))
+@given(integer_stackelberg_payoffs(), st.sampled_from([0.0, 0.5]))
 def test_monotone_in_delta_and_above_every_pure_nash(payoffs, delta):
     game = StackelbergNashGame(payoffs)
     tight = relaxed_leader_optimum(game, delta).value
@@ -110,7 +102,7 @@ def test_monotone_in_delta_and_above_every_pure_nash(payoffs, delta):
 
 
 @settings(max_examples=40)
-@given(stackelberg_games(max_followers=1))
+@given(integer_stackelberg_payoffs(max_followers=1))
 def test_extra_leader_action_never_lowers_the_value(payoffs):
     extra = np.concatenate([payoffs, payoffs[:, :1] - 1.0], axis=1)  # any new row
     before = relaxed_leader_optimum(StackelbergNashGame(payoffs)).value
@@ -121,20 +113,16 @@ def test_extra_leader_action_never_lowers_the_value(payoffs):
 # --- Bayesian OPT(δ) against enumeration of type responses with the vertex oracle ---------
 
 @settings(max_examples=30)
-@given(st.integers(1, 3), st.integers(1, 2), st.integers(1, 3), st.data(), st.sampled_from([0.0, 0.5]))
-def test_bayesian_matches_enumeration(n_types, m, n, data, delta):
-    cells = n_types * m * n
-    leader = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
-    follower = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
-    weights = np.array(data.draw(st.lists(st.integers(1, 4), min_size=n_types, max_size=n_types)), float)
-    prior = weights / weights.sum()
+@given(integer_bayesian_games(max_leader_actions=2), st.sampled_from([0.0, 0.5]))
+def test_bayesian_matches_enumeration(game, delta):
+    leader, follower, prior = game
     optimum = bayesian_relaxed_leader_optimum(leader, follower, prior, delta)
     oracle = bayesian_vertex_optimum(leader, follower, prior, delta)
     assert optimum.value == pytest.approx(oracle[0], abs=1e-7)
 
 
 @settings(max_examples=40)
-@given(stackelberg_games(), st.data())
+@given(integer_stackelberg_payoffs(), st.data())
 def test_incumbent_changes_nothing_but_the_work(payoffs, data):
     game = StackelbergNashGame(payoffs)
     plain = relaxed_leader_optimum(game)
@@ -157,12 +145,10 @@ def test_incumbent_at_the_optimum_prunes_everything():
 
 
 @settings(max_examples=30)
-@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.data())
-def test_bayesian_incumbent_changes_nothing_but_the_work(n_types, m, n, data):
-    cells = n_types * m * n
-    leader = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
-    follower = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=cells, max_size=cells)), float).reshape(n_types, m, n)
-    prior = np.full(n_types, 1.0 / n_types)
+@given(integer_bayesian_games(uniform_prior=True), st.data())
+def test_bayesian_incumbent_changes_nothing_but_the_work(game, data):
+    leader, follower, prior = game
+    n_types, m, n = leader.shape
     x = np.eye(m)[data.draw(st.integers(0, m - 1))]
     y = tuple(data.draw(st.integers(0, n - 1)) for _ in range(n_types))
     plain = bayesian_relaxed_leader_optimum(leader, follower, prior)
