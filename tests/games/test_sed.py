@@ -139,3 +139,19 @@ def test_history_and_result_serialise_to_json():
     assert data["rounds"][1]["initial_state"] == data["rounds"][0]["final_state"]
     result = json.loads(json.dumps(solve_ssmne(tax_budget_sed_game(0.5).stackelberg_game("utilitarian")).to_dict()))
     assert result["status"] == "optimal" and result["phi"] == [0.5] and len(result["per_phi"]) == 3
+
+
+def test_shared_mean_rule_as_the_social_choice_function():
+    """f(θ) = the objective with the largest coordinate of the shared "mean" rule's aggregate."""
+    from sedtheory.social_choice import ContinuousProfile, get_rule
+
+    mean = get_rule("mean")
+
+    def choose(theta):
+        return ("utilitarian", "egalitarian")[int(np.argmax(mean(ContinuousProfile(theta))))]
+
+    game = tax_budget_sed_game(0.5, social_choice=choose)
+    history = run_rounds(game, [UTILITARIAN_REPORT, EGALITARIAN_REPORT], 2, 2, seed=0)
+    assert history.objectives == ["utilitarian", "egalitarian"]
+    local = run_rounds(tax_budget_sed_game(0.5), [UTILITARIAN_REPORT, EGALITARIAN_REPORT], 2, 2, seed=0)
+    assert local.objectives == history.objectives
