@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import wrightomega
 
+from sedtheory.principal._formulas import raw_divergence
+
 _MAX_STEPS = 200
 
 
@@ -67,11 +69,7 @@ def _on_simplex(kind, point, lam, c, lo, hi) -> np.ndarray:
 
 
 def _measure(kind: str, x: np.ndarray, c: np.ndarray) -> float:
-    if kind == "tv":
-        return 0.5 * float(np.abs(x - c).sum())
-    p, q = (c, x) if kind == "kl" else (x, c)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.where(p > 0, p * (np.log(p) - np.log(q)), 0.0).sum())
+    return float(raw_divergence(kind, c, x))
 
 
 def project_onto_simplex_ball(kind: str, point, center, radius: float, lower, upper) -> np.ndarray:

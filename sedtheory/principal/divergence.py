@@ -45,30 +45,23 @@ import numpy as np
 
 from sedtheory._validate import ValidationError, finite_array, nonnegative_scalar, probability_vector
 from sedtheory.principal._cvx import solve
+from sedtheory.principal._formulas import NORM_ORDERS, raw_divergence
 from sedtheory.principal._simplex_projection import project_onto_simplex_ball
 
 __all__ = ["DeltaBall", "available_divergences", "divergence"]
 
 SIMPLEX_DIVERGENCES = ("kl", "reverse_kl", "tv")
-_NORMS = {"l1": 1, "l2": 2, "linf": np.inf}
 
 
 def available_divergences() -> list[str]:
     """Names accepted by :func:`divergence` and :class:`DeltaBall`."""
-    return sorted((*_NORMS, *SIMPLEX_DIVERGENCES))
+    return sorted((*NORM_ORDERS, *SIMPLEX_DIVERGENCES))
 
 
 def _check_name(name: str) -> str:
     if name not in available_divergences():
         raise ValidationError(f"divergence: unknown divergence {name!r}; available: {available_divergences()}")
     return name
-
-
-def _kl(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """KL(p || q) over the last axis, with 0 log 0 = 0 and p>0, q=0 -> inf."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, p * (np.log(p) - np.log(q)), 0.0)
-    return terms.sum(axis=-1)
 
 
 def _distributions(field: str, value, tol: float) -> np.ndarray:
@@ -105,13 +98,7 @@ def divergence(name: str, center, phi, *, tol: float = 1e-9) -> np.ndarray:
         c, x = finite_array("center", center), finite_array("phi", phi)
     if c.ndim == 0 or x.ndim == 0 or c.shape[-1] != x.shape[-1]:
         raise ValidationError(f"phi: shape {x.shape} does not match center {c.shape} on the last axis")
-    if name == "kl":
-        return _kl(c, x)
-    if name == "reverse_kl":
-        return _kl(x, c)
-    if name == "tv":
-        return 0.5 * np.abs(x - c).sum(axis=-1)
-    return np.linalg.norm(x - c, ord=_NORMS[name], axis=-1)
+    return raw_divergence(name, c, x)
 
 
 def _bound(field: str, value, size: int, default: float) -> np.ndarray:
@@ -192,18 +179,7 @@ class DeltaBall:
         if self.simplex:
             inside &= np.abs(x.sum(axis=-1) - 1.0) <= tol
             x = np.clip(x, 0.0, None)  # only to evaluate D; sign was checked by the box above
-        with np.errstate(divide="ignore", invalid="ignore"):
-            distance = self._distance(x)
-        return inside & (distance <= self.radius + tol)
-
-    def _distance(self, x: np.ndarray) -> np.ndarray:
-        if self.divergence == "kl":
-            return _kl(self.center, x)
-        if self.divergence == "reverse_kl":
-            return _kl(x, self.center)
-        if self.divergence == "tv":
-            return 0.5 * np.abs(x - self.center).sum(axis=-1)
-        return np.linalg.norm(x - self.center, ord=_NORMS[self.divergence], axis=-1)
+        return inside & (raw_divergence(self.divergence, self.center, x) <= self.radius + tol)
 
     def project(self, phi, *, method: str = "exact") -> np.ndarray:
         """Euclidean projection of each ``phi`` ``(..., L)`` onto the set.
@@ -304,17 +280,17 @@ class DeltaBall:
         with np.errstate(divide="ignore", invalid="ignore"):
             room = np.where(u > 0, (self.upper - self.center) / u, np.where(u < 0, (self.lower - self.center) / u, np.inf))
             box_limit = room.min(axis=-1)
-            if self.divergence in _NORMS or self.divergence == "tv":
+            if self.divergence in NORM_ORDERS or self.divergence == "tv":
                 scale = 0.5 if self.divergence == "tv" else 1.0
-                order = _NORMS.get(self.divergence, 1)
+                order = NORM_ORDERS.get(self.divergence, 1)
                 ball_limit = self.radius / (scale * np.linalg.norm(u, ord=order, axis=-1))
                 return np.minimum(box_limit, ball_limit)
         return self._kl_radial(u, box_limit)
 
     def _kl_radial(self, u: np.ndarray, box_limit: np.ndarray) -> np.ndarray:
         def excess(t):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return self._distance(np.clip(self.center + t[..., None] * u, 0.0, None)) - self.radius
+            point = np.clip(self.center + t[..., None] * u, 0.0, None)
+            return raw_divergence(self.divergence, self.center, point) - self.radius
 
         limit = np.where(np.isfinite(box_limit), box_limit, 0.0)
         inside_at_box = excess(limit) <= 0
