@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sedtheory._validate import ValidationError, finite_array, nonnegative_scalar, probability_vector
+from sedtheory._validate import ValidationError, finite_array, nonnegative_scalar, probability_vector, stochastic_array
 from sedtheory.principal._cvx import solve
 from sedtheory.principal._formulas import NORM_ORDERS, raw_divergence
 from sedtheory.principal._simplex_projection import project_onto_simplex_ball
@@ -64,20 +64,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _distributions(field: str, value, tol: float) -> np.ndarray:
-    array = finite_array(field, value)
-    if array.ndim == 0:
-        raise ValidationError(f"{field}: expected shape (..., L), got a scalar")
-    if np.any(array < -tol):
-        bad = tuple(int(i) for i in np.argwhere(array < -tol)[0])
-        raise ValidationError(f"{field}: negative probability {array[bad]} at index {bad}")
-    sums = array.sum(axis=-1)
-    if np.any(np.abs(sums - 1.0) > tol):
-        bad = tuple(int(i) for i in np.argwhere(np.abs(sums - 1.0) > tol)[0])
-        raise ValidationError(f"{field}: distribution {bad} sums to {sums[bad]:.12g}, not 1 (tolerance {tol})")
-    return array
-
-
 def divergence(name: str, center, phi, *, tol: float = 1e-9) -> np.ndarray:
     """``D(center, phi)`` for each ``phi`` (see the module table).
 
@@ -93,7 +79,7 @@ def divergence(name: str, center, phi, *, tol: float = 1e-9) -> np.ndarray:
     """
     _check_name(name)
     if name in SIMPLEX_DIVERGENCES:
-        c, x = _distributions("center", center, tol), _distributions("phi", phi, tol)
+        c, x = stochastic_array("center", center, tol=tol), stochastic_array("phi", phi, tol=tol)
     else:
         c, x = finite_array("center", center), finite_array("phi", phi)
     if c.ndim == 0 or x.ndim == 0 or c.shape[-1] != x.shape[-1]:
