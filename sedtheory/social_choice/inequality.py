@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sedtheory._validate import ValidationError, finite_array
+from sedtheory._validate import ValidationError, nonnegative_scalar
+from sedtheory.social_choice.welfare import _outcomes
 
 __all__ = ["atkinson", "gini"]
 
 
 def _nonnegative_outcomes(values) -> np.ndarray:
-    array = finite_array("values", values)
-    if array.ndim == 0 or array.shape[-1] == 0:
-        raise ValidationError(f"values: expected shape (..., n_players) with n_players >= 1, got {array.shape}")
+    array = _outcomes("values", values)
     if np.any(array < 0):
         bad = tuple(int(i) for i in np.argwhere(array < 0)[0])
         raise ValidationError(
@@ -84,12 +83,7 @@ def atkinson(values, epsilon: float) -> np.ndarray:
         ``(...)`` indices in ``[0, 1]``; 0 for an all-zero vector.
     """
     array = _nonnegative_outcomes(values)
-    try:
-        aversion = float(epsilon)
-    except (TypeError, ValueError):
-        raise ValidationError(f"epsilon: expected a number, got {epsilon!r}") from None
-    if not np.isfinite(aversion) or aversion < 0:
-        raise ValidationError(f"epsilon: must be a finite number >= 0, got {epsilon!r}")
+    aversion = nonnegative_scalar("epsilon", epsilon)
     mean = array.mean(axis=-1)
     safe = np.where(mean > 0, mean, 1.0)
     index = 1.0 - _power_mean(array, 1.0 - aversion) / safe

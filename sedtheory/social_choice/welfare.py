@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from sedtheory._validate import ValidationError, finite_array
+from sedtheory._validate import ValidationError, finite_array, nonnegative_scalar
 
 __all__ = [
     "WelfareFunction",
@@ -50,7 +50,7 @@ def _outcomes(field_name: str, values) -> np.ndarray:
     if array.ndim == 0:
         raise ValidationError(f"{field_name}: expected shape (..., n_players), got a scalar")
     if array.shape[-1] == 0:
-        raise ValidationError(f"{field_name}: the players axis (last) is empty, shape {array.shape}")
+        raise ValidationError(f"{field_name}: the players axis (last) is empty (need n_players >= 1), shape {array.shape}")
     return array
 
 
@@ -102,11 +102,7 @@ def nash_welfare(values, *, shift: float | None = None) -> np.ndarray:
         ``(...)`` geometric means.
     """
     array = _outcomes("values", values)
-    offset = 0.0
-    if shift is not None:
-        offset = float(shift)
-        if not np.isfinite(offset) or offset < 0:
-            raise ValidationError(f"shift: must be a finite number >= 0, got {shift!r}")
+    offset = 0.0 if shift is None else nonnegative_scalar("shift", shift)
     shifted = array + offset
     if np.any(shifted < 0):
         bad = tuple(int(i) for i in np.argwhere(shifted < 0)[0])
