@@ -6,8 +6,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sedtheory.social_choice import (
+    atkinson,
     egalitarian,
     eta_objective,
+    gini,
     leximin_argmax,
     leximin_compare,
     nash_welfare,
@@ -74,9 +76,10 @@ def test_leximin_is_antisymmetric_and_refines_the_egalitarian_order(a, b):
 
 
 @given(outcomes, st.integers(0, 7), st.integers(0, 7), st.floats(0.0, 1.0))
-def test_pigou_dalton_transfer_helps_nash_and_egalitarian(vector, i, j, share):
+def test_pigou_dalton_transfer_helps_welfare_and_equality(vector, i, j, share):
     # moving part of the gap from a richer to a poorer player, without reversing them,
-    # never lowers the Nash welfare or the minimum (Pigou 1912; Dalton 1920)
+    # never lowers the Nash welfare or the minimum and never raises Gini or Atkinson
+    # (Pigou 1912; Dalton 1920)
     rich, poor = (i % vector.size, j % vector.size)
     if vector[rich] < vector[poor]:
         rich, poor = poor, rich
@@ -86,6 +89,8 @@ def test_pigou_dalton_transfer_helps_nash_and_egalitarian(vector, i, j, share):
     after[poor] += amount
     assert nash_welfare(after) >= nash_welfare(vector) * (1 - 1e-9)
     assert egalitarian(after) >= egalitarian(vector) - 1e-12
+    assert gini(after) <= gini(vector) + 1e-9
+    assert atkinson(after, 1.5) <= atkinson(vector, 1.5) + 1e-9
 
 
 @given(st.integers(1, 6), st.integers(1, 4), st.integers(0, 2**32 - 1))
