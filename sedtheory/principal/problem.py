@@ -24,14 +24,17 @@ objective ``O_eta`` of post-tax-and-transfer incomes is concave in the tax rates
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array
+from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar
 from sedtheory.principal._cvx import solve
 from sedtheory.principal.divergence import DeltaBall
 from sedtheory.principal.tax import bracket_exposure
+
+if TYPE_CHECKING:  # annotations only; cvxpy is imported where it is used
+    import cvxpy as cp
 
 __all__ = ["NotConcaveError", "PrincipalResult", "solve_principal_problem", "tax_objective"]
 
@@ -206,11 +209,11 @@ def tax_objective(income, thresholds, eta: float) -> Callable[[cp.Variable], cp.
         thresholds: ``(B + 1,)`` bracket edges.
         eta: weight in ``[0, 1]``.
     """
-    exposure = bracket_exposure(finite_array("income", income, ndim=1), thresholds)
-    weight = float(eta)
-    if not 0.0 <= weight <= 1.0:
+    amounts = finite_array("income", income, ndim=1)
+    exposure = bracket_exposure(amounts, thresholds)
+    weight = nonnegative_scalar("eta", eta)
+    if weight > 1.0:
         raise ValidationError(f"eta: must lie in [0, 1], got {eta!r}")
-    amounts = np.asarray(income, dtype=float)
 
     def build(rates: cp.Variable) -> cp.Expression:
         import cvxpy as cp

@@ -87,6 +87,13 @@ def test_tax_objective_is_the_numeric_objective():
         assert expression.value == pytest.approx(eta_objective(redistribute(income, rates, THRESHOLDS), eta))
 
 
+@pytest.mark.parametrize("eta, message", [(1.5, r"eta: must lie in \[0, 1\]"), (-0.1, "eta: must be >= 0"),
+                                           ("high", "eta: expected a number"), (float("nan"), "eta: must be finite")])
+def test_tax_objective_names_a_bad_eta(eta, message):
+    with pytest.raises(ValidationError, match=message):
+        tax_objective([2.0, 8.0], THRESHOLDS, eta)
+
+
 def test_tax_problem_agrees_with_a_linear_program():
     # Independent second method. For fixed incomes sum(post) = sum(x) (budget balance), so
     # max O_eta  <=>  max t  s.t.  t <= x_i - W_i phi + mean_j W_j phi, phi in [0,1]^3, |phi|_inf <= r.
