@@ -40,6 +40,7 @@ Euclidean projection onto ball ∩ box (``DeltaBall.project``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -47,6 +48,9 @@ from sedtheory._validate import ValidationError, finite_array, nonnegative_scala
 from sedtheory.principal._cvx import solve
 from sedtheory.principal._formulas import NORM_ORDERS, raw_divergence
 from sedtheory.principal._simplex_projection import project_onto_simplex_ball
+
+if TYPE_CHECKING:  # annotations only; cvxpy is imported where it is used
+    import cvxpy as cp
 
 __all__ = ["DeltaBall", "available_divergences", "divergence"]
 

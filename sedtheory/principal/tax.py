@@ -20,11 +20,14 @@ post-tax income concave in ``phi`` (see :mod:`sedtheory.principal.problem`).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sedtheory._validate import ValidationError, finite_array
+
+if TYPE_CHECKING:  # annotations only; sympy is imported where it is used
+    import sympy
 
 __all__ = [
     "SymbolicTax",
