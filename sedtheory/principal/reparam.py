@@ -28,6 +28,7 @@ constructively and lets an optimiser start from a given ``phi``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.linalg import null_space
@@ -100,12 +101,12 @@ class RadialMap:
         if not isinstance(self.ball, DeltaBall):
             raise ValidationError(f"ball: expected a DeltaBall, got {type(self.ball).__name__}")
 
-    @property
+    @cached_property
     def basis(self) -> np.ndarray:
-        """``(L, L')`` orthonormal columns spanning the directions the map moves in."""
-        if self.ball.simplex:
-            return null_space(np.ones((1, self.ball.dim)))
-        return np.eye(self.ball.dim)
+        """``(L, L')`` orthonormal columns spanning the directions the map moves in (computed once)."""
+        basis = null_space(np.ones((1, self.ball.dim))) if self.ball.simplex else np.eye(self.ball.dim)
+        basis.setflags(write=False)
+        return basis
 
     @property
     def dim_in(self) -> int:
