@@ -60,3 +60,19 @@ def test_bad_actions_raise():
         env.step(torch.full((2, 7), 7))
     with pytest.raises(ValidationError, match="actions"):
         env.step(torch.zeros(2, 6, dtype=torch.int64))
+
+
+@pytest.mark.slow
+def test_compiled_step_equals_eager_step():
+    """torch.compile path (about a minute to compile): integers identical, rewards to rounding."""
+    params = AppleParams(episode_length=12, tax_period=4)
+    eager, fast = AppleEnv(params, num_games=3, seed=9), AppleEnv(params, num_games=3, seed=9, compile=True)
+    eager.reset(), fast.reset()
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(12):
+        actions = torch.randint(0, 7, (3, 7), generator=gen)
+        a, b = eager.step(actions), fast.step(actions)
+        assert torch.equal(a.obs_codes, b.obs_codes) and torch.equal(a.apples, b.apples)
+        assert torch.equal(eager.state.live, fast.state.live) and torch.equal(eager.state.pos, fast.state.pos)
+        torch.testing.assert_close(a.reward, b.reward, atol=1e-6, rtol=1e-6)
+    assert bool(b.done.all())

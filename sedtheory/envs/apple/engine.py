@@ -424,6 +424,16 @@ def step_state(consts: EngineConsts, state: AppleState, actions: torch.Tensor, d
     """One step of every game (rules in the module docstring). ``actions``: int64 ``(B, n)``."""
     p = consts.params
     period_start = state.t % p.tax_period == 0
+    period_end = (state.t + 1) % p.tax_period == 0 or state.t + 1 == p.episode_length
+    new, result = advance(consts, state, actions, draws, selfishness, trust, period_start, period_end)
+    return replace(new, t=state.t + 1), result
+
+
+def advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draws: StepDraws,
+            selfishness: torch.Tensor, trust: torch.Tensor, period_start: bool,
+            period_end: bool) -> tuple[AppleState, StepResult]:
+    """:func:`step_state` with the tax-period flags given (``state.t`` is neither read nor advanced)."""
+    p = consts.params
     rates = state.pending_rates if period_start else state.tax_rates
     present = None if not p.zap else state.present
     if p.zap:
@@ -456,13 +466,13 @@ def step_state(consts: EngineConsts, state: AppleState, actions: torch.Tensor, d
     intrinsic = selfishness * apples + (1 - selfishness) * torch.bmm(seen, apples[:, :, None])[:, :, 0]
     income = apples if period_start else state.period_income + apples
     extrinsic = apples
-    if (state.t + 1) % p.tax_period == 0 or state.t + 1 == p.episode_length:
+    if period_end:
         extrinsic = apples + _period_tax(consts, income, rates)
     reward = trust * extrinsic + (1 - trust) * intrinsic
     new = AppleState(pos=pos, facing=facing, present=state.present if present is None else present,
                      removal_timer=timer, cooldown=cooldown, live=live, period_income=income,
                      episode_apples=state.episode_apples + apples, tax_rates=rates,
-                     pending_rates=state.pending_rates, t=state.t + 1)
+                     pending_rates=state.pending_rates, t=state.t)
     if hit is None:
         hit = torch.zeros_like(ate)
     return new, StepResult(apples=apples, intrinsic=intrinsic, extrinsic=extrinsic, reward=reward, hit=hit)

@@ -1,0 +1,157 @@
+"""Rules of the Apple Picking Game: parameters and maps, Table 1 defaults, tax, rewards, zap timing.
+
+Known answers: the default map's apple counts and neighbourhood histogram (APPLE_GAME.md, World:
+"3/4/5/7/12 live apples within distance 2 for 4/20/4/32/4 apples"); the tax examples of the
+rules sheet (φ = (0.1, 0.2, 0.3): x = 5 -> 0.5, x = 15 -> 2.0, x = 25 -> 4.5).
+"""
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from sedtheory import ValidationError
+from sedtheory.envs.apple import CORRIDOR_MAP, AppleEnv, AppleParams, engine, parse_map
+
+
+def test_table1_defaults():
+    p = AppleParams()
+    assert (p.n_players, p.episode_length, p.tax_period, p.n_brackets, p.n_actions) == (7, 1000, 50, 3, 7)
+    assert p.tax_thresholds == (0.0, 10.0, 20.0, 10000.0)
+    assert p.regrowth_probs == (0.0, 0.0025, 0.005, 0.025) and p.regrowth_radius == 2
+    assert p.window_shape == (11, 11) and p.obs_shape == (17, 11, 11)
+    assert p.principal_obs_shape == (16, 18, 24)
+    assert replace(p, zap=True).n_actions == 8
+
+
+def test_default_map_counts_from_the_rules_sheet():
+    lay = AppleParams().layout
+    assert (lay.height, lay.width) == (18, 24)
+    assert lay.apple_cells.sum() == 64 and lay.spawn_cells.sum() == 60
+    assert lay.inner_spawns == ((7, 7), (7, 16))
+    consts = engine.EngineConsts(AppleParams())
+    k = consts.neighbours.sum(0)[:-1].numpy().astype(int)
+    values, counts = np.unique(k, return_counts=True)
+    assert dict(zip(values.tolist(), counts.tolist())) == {3: 4, 4: 20, 5: 4, 7: 32, 12: 4}
+
+
+@pytest.mark.parametrize("bad, field", [
+    ("WWW\nWXW\nWWW", "unknown character 'X'"),
+    ("WWWW\nW.W\nWWWW", "rectangular"),
+    ("", "non-empty"),
+])
+def test_bad_maps_raise(bad, field):
+    with pytest.raises(ValidationError, match=field):
+        parse_map(bad)
+
+
+def test_bad_params_raise():
+    small = dict(map_ascii=CORRIDOR_MAP, window_forward=1, window_backward=1, window_left=1, window_right=1, n_players=2)
+    with pytest.raises(ValidationError, match="spawn cells"):
+        AppleParams(**{**small, "map_ascii": "WWWW\nWAAW\nWWWW"})
+    with pytest.raises(ValidationError, match="window"):
+        AppleParams(**{**small, "window_forward": 9})
+    with pytest.raises(ValidationError, match="regrowth_probs"):
+        AppleParams(**small, regrowth_probs=(0.0, 1.5))
+    with pytest.raises(ValidationError, match="regrowth_probs"):
+        AppleParams(**small, regrowth_probs=(-0.1,))
+    with pytest.raises(ValidationError, match="tax_thresholds"):
+        AppleParams(**small, tax_thresholds=(1.0, 10.0))
+    with pytest.raises(ValidationError, match="tax_thresholds"):
+        AppleParams(**small, tax_thresholds=(0.0, 10.0, 5.0))
+    with pytest.raises(ValidationError, match="n_players"):
+        AppleParams(**{**small, "n_players": 0})
+    with pytest.raises(ValidationError, match="tax_period"):
+        AppleParams(**small, tax_period=2.5)
+
+
+def test_tax_examples_of_the_rules_sheet_and_the_shared_tax_map():
+    income = torch.tensor([[5.0, 15.0, 25.0, 0.0, 20000.0]])
+    rates = torch.tensor([[0.1, 0.2, 0.3]])
+    tau = torch.tensor([0.0, 10.0, 20.0, 10000.0])
+    got = engine.tax_torch(income, rates, tau)
+    np.testing.assert_allclose(got[0, :3].numpy(), [0.5, 2.0, 4.5], rtol=1e-6)
+    assert got[0, 3] == 0
+    tax = pytest.importorskip("sedtheory.principal.tax")
+    gen = np.random.default_rng(0)
+    x = gen.integers(0, 40, (50, 7)).astype(float)
+    phi = gen.random((50, 3))
+    want = tax.bracket_tax(x, phi, (0, 10, 20, 10000))
+    got = engine.tax_torch(torch.tensor(x, dtype=torch.float32), torch.tensor(phi, dtype=torch.float32), tau)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)
+
+
+def _env(**kw):
+    params = AppleParams(**{"episode_length": 20, "tax_period": 5, **kw})
+    env = AppleEnv(params, num_games=4, seed=2)
+    env.reset()
+    return env
+
+
+def test_tax_is_collected_at_the_period_end_with_the_rates_fixed_at_its_start():
+    env = _env(regrowth_probs=(0.5, 0.5, 0.5, 0.5))
+    gen = torch.Generator().manual_seed(1)
+    rates = torch.tensor([[0.5, 0.5, 0.5]] * 4)
+    env.set_tax_rates(rates)
+    assert env.is_period_start
+    for t in range(10):
+        if t == 2:
+            env.set_tax_rates(torch.zeros(4, 3))  # mid-period: takes effect at the next period only
+        out = env.step(torch.randint(0, 7, (4, 7), generator=gen))
+        if t in (4, 9):
+            tax = engine.tax_torch(out.period_income, rates if t == 4 else torch.zeros(4, 3), env.consts.thresholds)
+            np.testing.assert_allclose(out.extrinsic.numpy(), (out.apples - tax + tax.mean(-1, keepdim=True)).numpy(), atol=1e-6)
+            np.testing.assert_allclose(out.extrinsic.sum(-1).numpy(), out.apples.sum(-1).numpy(), atol=1e-5)  # budget balance
+        else:
+            assert torch.equal(out.extrinsic, out.apples)
+    assert env.tax_rates.abs().sum() == 0
+
+
+def test_mixed_reward_is_equation_2():
+    env = _env()
+    sigma, beta = env.types
+    gen = torch.Generator().manual_seed(3)
+    for _ in range(20):
+        out = env.step(torch.randint(0, 7, (4, 7), generator=gen))
+        seen = engine.observable(env.consts, env.state.pos, env.state.facing, None).float()
+        intrinsic = sigma * out.apples + (1 - sigma) * torch.einsum("bij,bj->bi", seen, out.apples)
+        np.testing.assert_allclose(out.intrinsic.numpy(), intrinsic.numpy(), atol=1e-6)
+        np.testing.assert_allclose(out.reward.numpy(), (beta * out.extrinsic + (1 - beta) * out.intrinsic).numpy(), atol=1e-6)
+
+
+def test_given_types_are_used_and_checked():
+    sigma, beta = torch.full((2, 7), 0.25), torch.full((2, 7), 1.0)
+    env = AppleEnv(AppleParams(), num_games=2, types=(sigma, beta))
+    assert torch.equal(env.types[0], sigma)
+    with pytest.raises(ValidationError, match="selfishness"):
+        AppleEnv(AppleParams(), num_games=2, types=(sigma + 1, beta))
+
+
+def test_zapped_player_is_away_four_steps_and_zapper_cools_down():
+    # player 0 at (14, 5) facing east; player 1 two cells ahead; everyone else far away
+    params = AppleParams(zap=True, episode_length=30, tax_period=10)
+    env = AppleEnv(params, num_games=1, seed=0)
+    env.reset()
+    W = params.width
+    pos = torch.tensor([[14 * W + 5, 14 * W + 7, 16 * W + 1, 16 * W + 3, 16 * W + 10, 16 * W + 15, 16 * W + 20]])
+    env.state = replace(env.state, pos=pos, facing=torch.tensor([[1, 0, 0, 0, 0, 0, 0]]))
+    zap = torch.tensor([[7, 0, 0, 0, 0, 0, 0]])
+    out = env.step(zap)
+    assert out.active[0].tolist() == [True, False] + [True] * 5
+    assert env.state.cooldown[0, 0] == 2
+    assert (out.obs_codes[0, 1] == 255).all() and out.obs[0, 1].abs().sum() == 0
+    presence = []
+    for _ in range(5):
+        out = env.step(zap)  # player 0 keeps trying: cooling down, then no target left
+        presence.append(bool(out.active[0, 1]))
+    assert presence == [False, False, False, True, True]  # away for 4 steps after the hit, back at the 4th
+    r, c = divmod(int(env.state.pos[0, 1]), W)
+    assert params.layout.spawn_cells[r, c]
+
+
+def test_import_sedtheory_does_not_import_torch():
+    code = "import sys, sedtheory, sedtheory.envs.apple.params; assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
