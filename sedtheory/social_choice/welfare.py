@@ -260,12 +260,16 @@ def get_welfare(name: str, **params) -> WelfareFunction:
 
 register_welfare("utilitarian", lambda: WelfareFunction("utilitarian", utilitarian, "sum_i v_i (paper, Sec. 3)"))
 register_welfare("egalitarian", lambda: WelfareFunction("egalitarian", egalitarian, "min_i v_i (paper, Sec. 3)"))
-register_welfare(
-    "nash",
-    lambda shift=None: WelfareFunction(
-        "nash", lambda v: nash_welfare(v, shift=shift), "geometric mean (paper, Sec. 3)", {"shift": shift}
-    ),
-)
+
+
+def _nash_factory(shift=None) -> WelfareFunction:
+    offset = None if shift is None else nonnegative_scalar("shift", shift)  # checked at lookup, not first call
+    return WelfareFunction(
+        "nash", lambda v: nash_welfare(v, shift=offset), "geometric mean (paper, Sec. 3)", {"shift": offset}
+    )
+
+
+register_welfare("nash", _nash_factory)
 
 
 def _eta_factory(eta) -> WelfareFunction:

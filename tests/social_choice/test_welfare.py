@@ -121,6 +121,11 @@ def test_registry_lookup_and_parameters():
         get_welfare("rawls")
     with pytest.raises(ValidationError, match="bad parameters"):
         get_welfare("eta")
+    # parameters are checked when the function is looked up, before any call
+    with pytest.raises(ValidationError, match="shift: must be >= 0"):
+        get_welfare("nash", shift=-1.0)
+    with pytest.raises(ValidationError, match=r"eta: must lie in \[0, 1\]"):
+        get_welfare("eta", eta=2.0)
     with pytest.raises(ValidationError, match="already registered"):
         register_welfare("utilitarian", lambda: None)
 
