@@ -228,7 +228,12 @@ class DeltaBall:
         return project_onto_simplex_ball(self.divergence, point, self.center, self.radius, self.lower, self.upper)
 
     def cvxpy_constraints(self, variable: cp.Variable) -> list:
-        """The set as cvxpy constraints on ``variable`` (shape ``(L,)``), DCP-compliant."""
+        """The set as cvxpy constraints on ``variable`` (shape ``(L,)``), DCP-compliant.
+
+        The box (finite bounds only) and, on the simplex, ``sum = 1`` come first; the last
+        constraint is always ``D(center, variable) <= radius``, so its dual value is the
+        multiplier of the ball (read by :func:`~sedtheory.principal.solve_principal_problem`).
+        """
         import cvxpy as cp
         c, r = self.center, self.radius
         constraints = []

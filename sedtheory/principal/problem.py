@@ -192,7 +192,7 @@ def _solve_cvxpy(builder: Callable, ball: DeltaBall, solver: str, tol: float) ->
     if problem.status != cp.OPTIMAL or variable.value is None:
         return PrincipalResult("numerical_error", None, np.nan, method, ball, tol, details)
     phi = np.asarray(variable.value, dtype=float)
-    details["divergence_dual"] = float(np.asarray(constraints[-1].dual_value))
+    details["divergence_dual"] = float(np.asarray(constraints[-1].dual_value))  # the ball is the last constraint
     details["max_violation"] = float(max(np.max(c.violation()) for c in constraints))
     return PrincipalResult("optimal", phi, float(problem.value), method, ball, tol, details)
 
