@@ -37,8 +37,8 @@ def solve_pure_commitment(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL
 
     Returns:
         :class:`StackelbergResult` with a one-hot ``leader_strategy`` ``(m,)``; ``details``
-        holds ``leader_action``, ``values_by_action`` ``(m,)`` (the leader's value of each pure
-        commitment, ``-inf`` where the followers have no pure equilibrium) and
+        holds ``leader_action``, ``values_by_action`` (length ``m``: the leader's value of each
+        pure commitment, ``None`` where the followers have no pure equilibrium) and
         ``tied_deviations``. Status ``NO_PURE_EQUILIBRIUM`` (with a :class:`SolverWarning`)
         when no leader action leaves the followers a pure equilibrium.
     """
@@ -60,8 +60,13 @@ def solve_pure_commitment(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL
         message = "no pure leader action leaves the followers a pure Nash equilibrium"
         warnings.warn(message, SolverWarning, stacklevel=2)
         return StackelbergResult(float("nan"), np.zeros(0), (), np.zeros(0), SolverStatus.NO_PURE_EQUILIBRIUM,
-                                 _SOLVER, tol, False, {"message": message, "values_by_action": values})
+                                 _SOLVER, tol, False, {"message": message, "values_by_action": _plain(values)})
     return _result(game, values, responses, tol)
+
+
+def _plain(values: np.ndarray) -> list:
+    """Per-action values as floats, ``None`` where the followers have no pure equilibrium."""
+    return [float(v) if np.isfinite(v) else None for v in values]
 
 
 def _result(game, values, responses, tol) -> StackelbergResult:
@@ -84,5 +89,5 @@ def _result(game, values, responses, tol) -> StackelbergResult:
         solver=_SOLVER,
         tol=tol,
         rests_on_tie=bool(ties),
-        details={"leader_action": action, "values_by_action": values, "tied_deviations": ties},
+        details={"leader_action": action, "values_by_action": _plain(values), "tied_deviations": ties},
     )

@@ -106,7 +106,7 @@ class _Outcome:
     n_lps: int
     examined: int
     dominated: int
-    upper_bounds: np.ndarray | None
+    upper_bounds: list | None
     error: str = ""
 
 
@@ -136,8 +136,9 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
         one follower), ``max_follower_gain`` (largest gain of a unilateral follower deviation,
         ≤ 1e-9 times the payoff range), ``dual_certificate`` (``μ`` and multipliers ``λ ≥ 0``
         with ``μ·1 + Σ λ·(deviation payoff − payoff) ≥ A[:, y]``, proving the chosen LP's
-        optimum), and ``upper_bounds`` (one follower: the bound each action's LP value was
-        shown not to exceed). With ``k >= 2`` followers and no commitment that admits a pure
+        optimum), and ``upper_bounds`` (one follower, up to 10,000 actions: the bound each
+        action's LP value was shown not to exceed, ``None`` where the action was shown never to
+        be a best response). With ``k >= 2`` followers and no commitment that admits a pure
         equilibrium, the status is ``NO_PURE_EQUILIBRIUM`` (and a :class:`SolverWarning` is issued).
 
     Raises:
@@ -328,10 +329,12 @@ def _flat(profile: tuple[int, ...], shape: tuple[int, ...]) -> int:
     return int(np.ravel_multi_index(profile, shape))
 
 
-def _report_bounds(scaled: _Scaled, bounds: np.ndarray) -> np.ndarray | None:
+def _report_bounds(scaled: _Scaled, bounds: np.ndarray) -> list | None:
+    """Bounds in original units; ``None`` for actions shown never to be a best response."""
     if bounds.size > _BOUNDS_REPORTED_UP_TO:
         return None
-    return bounds * scaled.scales[0] + scaled.offsets[0]
+    original = bounds * scaled.scales[0] + scaled.offsets[0]
+    return [float(b) if np.isfinite(b) else None for b in original]
 
 
 # --- results ----------------------------------------------------------------------------

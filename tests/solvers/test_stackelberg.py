@@ -87,7 +87,7 @@ def test_pruned_search_matches_plain_multiple_lp(seed, shape):
 def test_upper_bounds_dominate_every_action_value(game):
     """details["upper_bounds"][j] >= LP value of follower action j (oracle), and <= the optimum."""
     result = solve_and_grade(game)
-    bounds = np.asarray(result.details["upper_bounds"])
+    bounds = np.array([-np.inf if b is None else b for b in result.details["upper_bounds"]])
     assert np.all(per_action_values(game.payoffs) <= bounds + 1e-7)
     assert np.all(bounds <= result.leader_value + 1e-7)
 
