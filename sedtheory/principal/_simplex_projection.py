@@ -68,27 +68,16 @@ def _on_simplex(kind, point, lam, c, lo, hi) -> np.ndarray:
     return _coordinates(kind, point - nu, lam, c, lo, hi)
 
 
-def _measure(kind: str, x: np.ndarray, c: np.ndarray) -> float:
-    return float(raw_divergence(kind, c, x))
-
-
 def project_onto_simplex_ball(kind: str, point, center, radius: float, lower, upper) -> np.ndarray:
     """Projection of ``point`` ``(L,)``; ``center`` on the simplex inside ``[lower, upper]``."""
     if radius == 0.0:
         return np.array(center, dtype=float)
     x = _on_simplex(kind, point, 0.0, center, lower, upper)
-    if _measure(kind, x, center) <= radius:
+    if raw_divergence(kind, center, x) <= radius:
         return x
-    excess = lambda lam: _measure(kind, _on_simplex(kind, point, lam, center, lower, upper), center)  # noqa: E731
-    low = 0.0
-    high = 1.0
-    for _ in range(_MAX_STEPS):
-        if excess(high) <= radius:
-            break
-        low, high = high, 2.0 * high
-    for _ in range(_MAX_STEPS):
-        mid = 0.5 * (low + high)
-        if mid in (low, high):
-            break
-        low, high = (mid, high) if excess(mid) > radius else (low, mid)
-    return _on_simplex(kind, point, high, center, lower, upper)
+
+    def excess(lam: float) -> float:
+        return float(raw_divergence(kind, center, _on_simplex(kind, point, lam, center, lower, upper)))
+
+    _, lam = _bisect_decreasing(excess, radius, 0.5, 0.5)  # bracket starts at [0, 1]; lam = 0 is outside
+    return _on_simplex(kind, point, lam, center, lower, upper)
