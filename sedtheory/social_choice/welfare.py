@@ -50,7 +50,9 @@ def _outcomes(field_name: str, values) -> np.ndarray:
     if array.ndim == 0:
         raise ValidationError(f"{field_name}: expected shape (..., n_players), got a scalar")
     if array.shape[-1] == 0:
-        raise ValidationError(f"{field_name}: the players axis (last) is empty (need n_players >= 1), shape {array.shape}")
+        raise ValidationError(
+            f"{field_name}: the players axis (last) is empty (need n_players >= 1), shape {array.shape}"
+        )
     return array
 
 
