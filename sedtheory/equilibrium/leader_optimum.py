@@ -36,7 +36,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
-from sedtheory.equilibrium.best_response import stackelberg_game
+from sedtheory.equilibrium.best_response import pure_actions, stackelberg_game
 from sedtheory.games.normal_form import StackelbergNashGame
 
 MAX_PROFILES = 1_000_000
@@ -163,10 +163,24 @@ def _incumbent_start(game: StackelbergNashGame, delta: float, incumbent) -> tupl
     """``(value, x, y)`` of a verified feasible incumbent, or ``(-inf, None, None)``."""
     if incumbent is None:
         return (-np.inf, None, None)
-    x, profile = np.asarray(incumbent[0], dtype=float), tuple(int(a) for a in incumbent[1])
+    x, profile = _incumbent(incumbent, game.n_leader_actions, game.n_follower_actions)
     if np.any(_profile_gains(game, profile) @ x < -delta - _FEASIBILITY):
         return (-np.inf, None, None)
     return (float(game.leader_payoffs[(slice(None),) + profile] @ x), x, profile)
+
+
+def _incumbent(incumbent, n_leader_actions: int, n_follower_actions: tuple[int, ...]) -> tuple:
+    """Validate ``(x, y)``: a commitment ``(m,)`` on the simplex and one action per follower (type).
+
+    Only a valid profile may serve as a lower bound: a vector off the simplex could satisfy the
+    δ-rows and report a value above OPT(δ).
+    """
+    try:
+        x, actions = incumbent
+    except (TypeError, ValueError):
+        raise ValidationError(f"incumbent: expected a pair (leader_strategy, follower_actions), got {incumbent!r}") from None
+    return (probability_vector("incumbent[0]", x, size=n_leader_actions),
+            pure_actions("incumbent[1]", actions, n_follower_actions))
 
 
 @dataclass(frozen=True)
@@ -204,12 +218,12 @@ def bayesian_relaxed_leader_optimum(leader_payoffs, follower_payoffs, prior, del
     """
     leader, follower, prior = bayesian_arrays(leader_payoffs, follower_payoffs, prior)
     data = _BayesianData(leader, follower, prior, nonnegative_scalar("delta", delta))
-    n_types, _, n = leader.shape
+    n_types, m, n = leader.shape
     if float(n) ** n_types > MAX_PROFILES:
         raise ValidationError(f"game: {n}^{n_types} type responses exceed the exact limit {MAX_PROFILES}")
     state = {"best": -np.inf, "x": None, "actions": None, "n_lps": 0}
     if incumbent is not None:
-        x, actions = np.asarray(incumbent[0], dtype=float), tuple(int(a) for a in incumbent[1])
+        x, actions = _incumbent(incumbent, m, (n,) * n_types)
         if np.all(_type_gains(data, actions) @ x >= -data.delta - _FEASIBILITY):
             state.update(best=float(bayesian_objective(leader, prior, actions) @ x), x=x, actions=actions)
     _branch(data, (), state)

@@ -135,6 +135,27 @@ def test_incumbent_changes_nothing_but_the_work(payoffs, data):
         assert seeded.value == pytest.approx(plain.value, abs=1e-9) and seeded.n_lps <= plain.n_lps
 
 
+@pytest.mark.parametrize("incumbent, message", [
+    # (2, 0) is off the simplex but satisfies the follower row [1, -1] @ x >= 0 with value 4 > 3.5:
+    # trusting it would report a wrong OPT(0)
+    (([2.0, 0.0], (0,)), r"incumbent\[0\]: probabilities sum to 2"),
+    (([1.0, 0.0, 0.0], (0,)), r"incumbent\[0\]: expected shape \(2,\)"),
+    (([1.0, 0.0], (5,)), r"incumbent\[1\]\[0\]: action 5 out of range 0..1"),
+    (([1.0, 0.0], (0, 1)), r"incumbent\[1\]: expected 1 actions, got 2"),
+    (0.5, "incumbent: expected a pair"),
+])
+def test_bad_incumbent_is_refused(incumbent, message):
+    with pytest.raises(ValidationError, match=message):
+        relaxed_leader_optimum(CS, incumbent=incumbent)
+
+
+def test_bad_bayesian_incumbent_is_refused():
+    # one action for two types: a partial assignment's value is no bound on OPT(δ)
+    leader = np.stack([np.array([[2.0, 4.0], [1.0, 3.0]])] * 2)
+    with pytest.raises(ValidationError, match=r"incumbent\[1\]: expected 2 actions, got 1"):
+        bayesian_relaxed_leader_optimum(leader, leader, [0.5, 0.5], incumbent=([1.0, 0.0], (0,)))
+
+
 def test_incumbent_at_the_optimum_prunes_everything():
     # row 0 with column 0 (a best response there) attains the largest leader payoff 10
     game = StackelbergNashGame.from_bimatrix([[10, 0, 0, 0], [0, 1, 1, 1]], [[1, 0, 0, 0], [1, 0, 0, 0]])
