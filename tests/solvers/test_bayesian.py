@@ -96,3 +96,26 @@ def test_rejects_non_finite_payoffs():
     leader[0, 1, 1] = np.inf
     with pytest.raises(ValidationError, match="leader_payoffs: non-finite"):
         solve_bayesian_stackelberg(leader, np.zeros((1, 2, 2)), [1.0])
+
+
+def test_four_types_against_brute_force():
+    rng = np.random.default_rng(21)
+    leader, follower = rng.integers(0, 10, size=(2, 4, 4, 4)).astype(float)
+    prior = np.array([0.1, 0.2, 0.3, 0.4])
+    result = solve_bayesian_stackelberg(leader, follower, prior)
+    assert result.leader_value == pytest.approx(bayesian_by_assignments(leader, follower, prior)[0], abs=1e-6)
+    assert grade_bayesian(leader, follower, prior, result) == pytest.approx(result.leader_value, abs=1e-9)
+
+
+def test_dual_certificate_of_the_polishing_lp():
+    rng = np.random.default_rng(22)
+    leader, follower = rng.uniform(size=(2, 3, 4, 3))
+    prior = np.array([0.5, 0.3, 0.2])
+    result = solve_bayesian_stackelberg(leader, follower, prior)
+    certificate = result.details["dual_certificate"]
+    multipliers = np.asarray(certificate["multipliers"])
+    assert certificate["mu"] == pytest.approx(result.leader_value, abs=1e-7) and np.all(multipliers >= -1e-9)
+    rows = np.array([follower[t][:, a] - follower[t][:, result.follower_actions[t]]
+                     for t, a in certificate["deviations"]])
+    objective = sum(prior[t] * leader[t][:, j] for t, j in enumerate(result.follower_actions))
+    assert np.all(certificate["mu"] + multipliers @ rows - objective >= -1e-7)

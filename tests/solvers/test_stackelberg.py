@@ -240,3 +240,42 @@ def test_refuses_too_many_follower_profiles():
     assert 1001 ** 2 > MAX_FOLLOWER_PROFILES
     with pytest.raises(ValidationError, match="pure follower profiles exceed"):
         solve_stackelberg(game)
+
+
+# --- numerically awkward and degenerate games -----------------------------------------------
+
+@pytest.mark.parametrize("scale,offset", [(1e6, -3e6), (1e-4, 5.0), (1.0, 1e7)])
+def test_large_and_small_payoff_scales(scale, offset):
+    rng = np.random.default_rng(11)
+    leader, follower = rng.integers(-5, 6, size=(2, 4, 5)).astype(float)
+    base = solve_and_grade(StackelbergNashGame.from_bimatrix(leader, follower))
+    scaled = StackelbergNashGame.from_bimatrix(scale * leader + offset, scale * follower + offset)
+    result = solve_stackelberg(scaled)
+    grade_stackelberg(scaled.payoffs, result.leader_strategy, result.follower_actions, tol=1e-8 * max(1.0, abs(offset)))
+    assert result.leader_value == pytest.approx(scale * base.leader_value + offset, rel=1e-9, abs=1e-9)
+
+
+def test_constant_follower_payoffs_give_the_leaders_best_cell():
+    leader = np.array([[1.0, 7.0, 2.0], [3.0, 0.0, 6.5]])
+    result = solve_and_grade(StackelbergNashGame.from_bimatrix(leader, np.full((2, 3), 4.0)))
+    assert result.leader_value == 7.0 and result.follower_actions == (1,)
+    assert result.details["tied_actions"] == [0, 2]
+
+
+def test_duplicate_follower_columns():
+    rng = np.random.default_rng(12)
+    leader, follower = rng.uniform(size=(2, 5, 3))
+    leader, follower = np.hstack([leader, leader[:, ::-1]]), np.hstack([follower, follower[:, ::-1]])
+    game = StackelbergNashGame.from_bimatrix(leader, follower)
+    result = solve_and_grade(game)
+    assert result.leader_value == pytest.approx(stackelberg_by_vertices(game.payoffs)[0], abs=1e-7)
+    assert result.rests_on_tie  # the duplicate of the chosen column always ties
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(3))
+def test_pruned_search_matches_plain_on_100x100(seed):
+    game = random_game(100 + seed, (100, 100))
+    pruned = solve_and_grade(game)
+    plain = solve_and_grade(game, method="multiple-lp")
+    assert pruned.leader_value == pytest.approx(plain.leader_value, abs=1e-9)
