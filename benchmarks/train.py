@@ -67,10 +67,11 @@ def throughput(network: str, num_games: int, episodes: int, folder: Path) -> dic
             "seconds": seconds, "agent_steps_per_s": trainer.global_step * config.n_players / seconds}
 
 
-def learning(minutes: float, num_games: int, folder: Path, eval_games: int, eval_seeds: int) -> dict:
-    """Train the default config for about ``minutes`` of wall clock, then compare with random play."""
-    probe = throughput("embed", num_games, 1, folder)
-    steps_per_s = probe["agent_steps_per_s"] / 7
+def learning(minutes: float, num_games: int, folder: Path, eval_games: int, eval_seeds: int,
+             agent_steps_per_s: float) -> dict:
+    """Train the default config for about ``minutes`` of wall clock (episodes sized from the
+    measured throughput), then compare with random play on the same evaluation seeds."""
+    steps_per_s = agent_steps_per_s / 7
     episodes = max(2, int(minutes * 60 * steps_per_s / (num_games * 1000)))
     config = make_config("default", num_games=num_games, total_timesteps=episodes * num_games * 1000, progress=True)
     run_dir = folder / "learning"
@@ -118,7 +119,10 @@ def main() -> None:
             print(f"end to end, network={network}, {args.num_games} games: {row['agent_steps_per_s']:,.0f} agent-steps/s "
                   f"({row['agent_steps']:,} agent-steps in {row['seconds']:.1f} s)  [{_load()}]")
         if not args.skip_learning:
-            row = learning(args.minutes, args.num_games, folder, args.eval_games, args.eval_seeds)
+            embed = [r for r in results["throughput"] if r["network"] == "embed"]
+            rate = embed[0]["agent_steps_per_s"] if embed else throughput("embed", args.num_games, 1, folder)[
+                "agent_steps_per_s"]
+            row = learning(args.minutes, args.num_games, folder, args.eval_games, args.eval_seeds, rate)
             results["learning"] = row
             print(f"learning: {row['episodes']} episodes x {row['num_games']} games in {row['train_seconds'] / 60:.1f} min"
                   f"  [{_load()}]")

@@ -57,7 +57,7 @@ class LoadedRun:
 
 
 def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
-    """Load ``policies.pt`` (finished run) or else the last checkpoint of ``run_dir``."""
+    """Load ``policies.pt`` (finished run) or else the last checkpoint of ``run_dir`` (on the CPU)."""
     run_dir = Path(run_dir)
     path = run_dir / ckpt.POLICIES
     if not path.exists():
@@ -65,7 +65,7 @@ def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
     if not path.exists():
         raise ValidationError(f"run: {run_dir} holds neither {ckpt.POLICIES} nor {ckpt.CHECKPOINT}")
     state = ckpt.load_torch(path)
-    config = config_from_dict(state["config"])
+    config = config_from_dict(state["config"]).replace(device="cpu")   # evaluation runs on the CPU
     factory = factory if factory is not None else AppleFactory(config)
     p = factory.params
     players = make_player_policy(factory, config)

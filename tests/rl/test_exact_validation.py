@@ -20,6 +20,7 @@ def _corridor_config(**changes):
     return make_config("tiny", **{**base, **changes})
 
 
+@pytest.mark.slow
 def test_observation_windows_match_the_engine():
     import torch
 

@@ -36,15 +36,33 @@ def test_truthful_vote_is_mean_selfishness():
     assert np.array_equal(reports, sigma) and eta == pytest.approx(0.45)
 
 
-def test_strategic_reports_are_an_equilibrium_of_the_mean_rule():
+@pytest.mark.parametrize("rule", ["mean", "median"])
+def test_strategic_reports_are_an_equilibrium(rule):
+    # independent check: no single player can bring the outcome closer to its sigma with any
+    # report on a 101-point grid
     sigma = np.array([0.1, 0.2, 0.9])
-    reports = strategic_reports(sigma, np.mean)
-    levels = np.linspace(0, 1, 101)
+    schedule = VotingSchedule(sigma, rule, strategic=True)
+    reports, eta = schedule.vote()
     for i in range(3):
-        current = abs(np.mean(reports) - sigma[i])
-        for level in levels:
+        current = abs(eta - sigma[i])
+        for level in np.linspace(0, 1, 101):
             trial = reports.copy()
             trial[i] = level
-            assert abs(np.mean(trial) - sigma[i]) >= current - 1e-12
-    # the extreme player cannot pull the mean to 0.9 and reports the maximum
-    assert reports[2] == 1.0
+            assert abs(schedule.rule(trial) - sigma[i]) >= current - 1e-9
+    if rule == "mean":
+        # the extreme player cannot pull the mean up to 0.9: it reports the maximum
+        assert reports[2] == 1.0
+
+
+def test_strategic_reports_helper_matches_the_schedule():
+    sigma = np.array([0.3, 0.6])
+    assert np.allclose(strategic_reports(sigma, "mean"), VotingSchedule(sigma, "mean", True).vote()[0])
+
+
+def test_ranked_or_unknown_rules_are_refused():
+    from sedtheory._validate import ValidationError
+
+    with pytest.raises(ValidationError, match="voting_rule"):
+        VotingSchedule(np.array([0.5]), "no-such-rule")
+    with pytest.raises(ValidationError, match="continuous"):
+        VotingSchedule(np.array([0.5]), "borda")
