@@ -87,6 +87,28 @@ from sedtheory.solvers.markov_ssmne import SSMNEResult, solve_ssmne
 from sedtheory.solvers.sed_rounds import SEDHistory, SEDRound, run_rounds
 # end markov
 
+# social_choice
+from sedtheory.social_choice import (
+    ApprovalProfile,
+    Axiom,
+    AxiomViolation,
+    ContinuousProfile,
+    PreferenceProfile,
+    VotingRule,
+    best_misreport,
+    break_ties,
+    enumerate_anonymous_profiles,
+    exhaustive_violations,
+    get_axiom,
+    get_rule,
+    list_axioms,
+    list_rules,
+    manipulable_share,
+    mean_rule_equilibrium,
+    voting_rule,
+)
+# end social_choice
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -176,4 +198,25 @@ __all__ += [
     "run_rounds",
     "simulate",
     "solve_ssmne",
+]
+
+# social_choice
+__all__ += [
+    "ApprovalProfile",
+    "Axiom",
+    "AxiomViolation",
+    "ContinuousProfile",
+    "PreferenceProfile",
+    "VotingRule",
+    "best_misreport",
+    "break_ties",
+    "enumerate_anonymous_profiles",
+    "exhaustive_violations",
+    "get_axiom",
+    "get_rule",
+    "list_axioms",
+    "list_rules",
+    "manipulable_share",
+    "mean_rule_equilibrium",
+    "voting_rule",
 ]

@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sedtheory.cli.solve",
     "sedtheory.cli.demo",
     "sedtheory.cli.render",
+    "sedtheory.cli.vote",
 )
 
 _loaded = False

@@ -56,7 +56,9 @@ def _integer_array(field: str, value, ndim: int) -> np.ndarray:
         if np.any(raw != np.round(raw)):
             bad = tuple(int(i) for i in np.argwhere(raw != np.round(raw))[0])
             raise ValidationError(f"{field}: non-integer value {raw[bad]} at index {bad}")
-    array = raw.astype(np.int64)
+    # always a copy (never the caller's array); column-major, so that a ballot column (all
+    # first choices, say) is contiguous for the tallies
+    array = np.array(raw, dtype=np.int64, order="F", copy=True)
     array.setflags(write=False)
     return array
 
@@ -78,22 +80,28 @@ def _check_counts(counts, n_rows: int) -> np.ndarray:
 
 
 def _check_permutations(rankings: np.ndarray) -> None:
-    """Every row must be a permutation of 0..m-1 (checked with a bit mask: O(k m))."""
+    """Every row must be a permutation of 0..m-1 (a range check and a bit mask: O(k m))."""
     n_rows, m = rankings.shape
-    out_of_range = (rankings < 0) | (rankings >= m)
-    if np.any(out_of_range):
+    if rankings.min() < 0 or rankings.max() >= m:
+        out_of_range = (rankings < 0) | (rankings >= m)
         row, col = (int(i) for i in np.argwhere(out_of_range)[0])
         raise ValidationError(
             f"rankings: row {row} is not a permutation of 0..{m - 1}: entry {rankings[row, col]} out of range"
         )
-    # m distinct powers of two sum to 2^m - 1; a repeated index makes a carry and a smaller popcount.
-    masks = np.left_shift(np.int64(1), rankings).sum(axis=1)
+    # OR-ing one bit per entry gives 2^m - 1 exactly when the m entries are distinct.
+    masks = np.zeros(n_rows, dtype=np.int64)
+    for column in range(m):
+        masks |= np.left_shift(np.int64(1), rankings[:, column])
     bad = masks != (1 << m) - 1
-    if np.any(bad):
+    if bad.any():
         row = int(np.argmax(bad))
         raise ValidationError(
             f"rankings: row {row} is not a permutation of 0..{m - 1}: {rankings[row].tolist()}"
         )
+
+
+_BINCOUNT_MAX_CANDIDATES = 7
+"""Up to m = 7, rows are merged by counting base-m codes (m^m <= 823543 bins); beyond, by sorting."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,6 +135,8 @@ class PreferenceProfile:
             raise ValidationError(f"rankings: need at least one ballot and one candidate, got shape {rankings.shape}")
         _check_permutations(rankings)
         object.__setattr__(self, "rankings", rankings)
+        if self.counts is None:
+            self.__dict__["_unit_counts"] = True  # pre-fill the cached flag: no scan needed
         object.__setattr__(self, "counts", _check_counts(self.counts, rankings.shape[0]))
 
     # ----------------------------------------------------------------- constructors
@@ -162,26 +172,43 @@ class PreferenceProfile:
     @cached_property
     def plurality_scores(self) -> np.ndarray:
         """``(m,)`` number of voters ranking each candidate first."""
-        return _frozen(np.bincount(self.rankings[:, 0], weights=self.counts, minlength=self.n_candidates))
+        first = self.rankings[:, 0]
+        if self._unit_counts:
+            return _frozen(np.bincount(first, minlength=self.n_candidates))
+        return _frozen(np.bincount(first, weights=self.counts, minlength=self.n_candidates))
 
     @cached_property
     def borda_scores(self) -> np.ndarray:
         """``(m,)`` Borda scores: a ballot gives ``m - 1 - rank`` points (rank 0 = first)."""
-        m = self.n_candidates
-        scores = np.zeros(m, dtype=np.int64)
-        for column in range(m - 1):
-            scores += (m - 1 - column) * np.bincount(self.rankings[:, column], weights=self.counts, minlength=m).astype(np.int64)
+        compact = self._compact
+        m = compact.n_candidates
+        weights = None if compact is self and self._unit_counts else compact.counts
+        scores = np.zeros(m, dtype=np.float64 if weights is not None else np.int64)
+        for column in range(m - 1):  # columns are contiguous (column-major storage)
+            scores += (m - 1 - column) * np.bincount(compact.rankings[:, column], weights=weights, minlength=m)
         return _frozen(scores)
 
     @cached_property
     def majority_matrix(self) -> np.ndarray:
         """``(m, m)`` support matrix: ``[a, b]`` = number of voters ranking ``a`` above ``b``."""
-        m = self.n_candidates
+        compact = self._compact
+        m = compact.n_candidates
         upper, lower = np.triu_indices(m, k=1)  # column pairs (i < j): ballot[i] is above ballot[j]
-        codes = self.rankings[:, upper] * m + self.rankings[:, lower]  # (k, m(m-1)/2)
-        weights = np.broadcast_to(self.counts[:, None], codes.shape)
+        codes = compact.rankings[:, upper] * m + compact.rankings[:, lower]  # (k, m(m-1)/2)
+        weights = np.broadcast_to(compact.counts[:, None], codes.shape)
         tally = np.bincount(codes.ravel(), weights=weights.ravel(), minlength=m * m)
         return _frozen(tally.reshape(m, m))
+
+    @cached_property
+    def _unit_counts(self) -> bool:
+        return bool(np.all(self.counts == 1))
+
+    @property
+    def _compact(self) -> "PreferenceProfile":
+        """The anonymised profile when merging rows pays off (many more rows than rankings)."""
+        m = self.n_candidates
+        few_rankings = m <= _BINCOUNT_MAX_CANDIDATES and self.n_rows > 16 * math.factorial(m)
+        return self.anonymized if few_rankings else self
 
     @cached_property
     def margins(self) -> np.ndarray:
@@ -190,9 +217,19 @@ class PreferenceProfile:
 
     @cached_property
     def anonymized(self) -> "PreferenceProfile":
-        """The same profile with identical rows merged (rows in lexicographic order)."""
+        """The same profile with identical rows merged (rows in lexicographic order, counts > 0)."""
         m = self.n_candidates
-        codes = self.rankings @ (m ** np.arange(m - 1, -1, -1, dtype=np.int64))
+        powers = m ** np.arange(m - 1, -1, -1, dtype=np.int64)
+        codes = self.rankings @ powers
+        if m <= _BINCOUNT_MAX_CANDIDATES:  # O(k): count base-m codes directly
+            weights = None if self._unit_counts else self.counts
+            per_code = np.bincount(codes, weights=weights, minlength=m ** m)
+            present = np.flatnonzero(per_code)
+            rankings = (present[:, None] // powers) % m
+            merged = PreferenceProfile.__new__(PreferenceProfile)
+            object.__setattr__(merged, "rankings", _frozen(rankings))
+            object.__setattr__(merged, "counts", _frozen(per_code[present]))
+            return merged  # rows decoded from valid codes: already validated
         unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
         counts = np.bincount(inverse.ravel(), weights=self.counts, minlength=unique.size).astype(np.int64)
         keep = counts > 0

@@ -9,6 +9,7 @@ separate step, :func:`break_ties`, so that every tie is visible to the caller.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
@@ -48,11 +49,9 @@ class VotingRule:
         A continuous rule also accepts a raw ``(n,)`` or ``(n, d)`` array of reports, read
         (and validated) as a :class:`ContinuousProfile`.
         """
-        from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile
-
-        expected = {"ranked": PreferenceProfile, "approval": ApprovalProfile, "continuous": ContinuousProfile}[self.kind]
-        if self.kind == "continuous" and not isinstance(profile, ContinuousProfile):
-            profile = ContinuousProfile(profile)  # an (n,) or (n, d) array of reports, validated
+        expected = _profile_types()[self.kind]
+        if self.kind == "continuous" and not isinstance(profile, expected):
+            profile = expected(profile)  # an (n,) or (n, d) array of reports, validated
         if not isinstance(profile, expected):
             raise ValidationError(
                 f"profile: rule {self.name!r} needs a {expected.__name__}, got {type(profile).__name__}"
@@ -62,6 +61,13 @@ class VotingRule:
     def with_params(self, **params) -> "VotingRule":
         """The same rule with some keyword parameters bound."""
         return VotingRule(self.name, self.kind, self.func, {**self.params, **params}, self.summary)
+
+
+@functools.lru_cache(maxsize=1)
+def _profile_types() -> dict[str, type]:
+    from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile
+
+    return {"ranked": PreferenceProfile, "approval": ApprovalProfile, "continuous": ContinuousProfile}
 
 
 def voting_rule(name: str, kind: RuleKind = "ranked") -> Callable[[Callable[..., Any]], VotingRule]:

@@ -67,17 +67,23 @@ def _sizes(field: str, value, minimum: int) -> st.SearchStrategy[int]:
     return st.integers(low, high)
 
 
-@st.composite
-def preference_profiles(draw, n_candidates=(2, 5), n_voters=(1, 9)) -> PreferenceProfile:
+def preference_profiles(n_candidates=(2, 5), n_voters=(1, 9)) -> st.SearchStrategy[PreferenceProfile]:
     """Profiles of strict rankings, one ballot row per voter (impartial culture).
 
     Args:
         n_candidates: an int, an inclusive ``(low, high)`` range or a strategy of ints (>= 1).
         n_voters: the same for the number of voters (>= 1).
     """
-    m = draw(_sizes("n_candidates", n_candidates, 1))
-    n = draw(_sizes("n_voters", n_voters, 1))
-    ballots = [draw(st.permutations(list(range(m)))) for _ in range(n)]
+    return _ranked_profiles(_sizes("n_candidates", n_candidates, 1), _sizes("n_voters", n_voters, 1), False)
+
+
+@st.composite
+def _ranked_profiles(draw, m_strategy, n_strategy, single_peaked: bool) -> PreferenceProfile:
+    m, n = draw(m_strategy), draw(n_strategy)
+    if single_peaked:
+        ballots = [draw(_single_peaked_ranking(m)) for _ in range(n)]
+    else:
+        ballots = [draw(st.permutations(list(range(m)))) for _ in range(n)]
     return PreferenceProfile(np.array(ballots, dtype=np.int64).reshape(n, m))
 
 
@@ -96,21 +102,16 @@ def _single_peaked_ranking(draw, m: int) -> list[int]:
     return ranking
 
 
-@st.composite
-def single_peaked_profiles(draw, n_candidates=(2, 5), n_voters=(1, 9)) -> PreferenceProfile:
+def single_peaked_profiles(n_candidates=(2, 5), n_voters=(1, 9)) -> st.SearchStrategy[PreferenceProfile]:
     """Ranked profiles single-peaked with respect to the candidate order 0 < 1 < ... < m-1.
 
     Every voter's ranking starts at its peak and each next candidate is the nearest unranked
     one on the left or on the right, so preferences fall away from the peak on both sides.
     """
-    m = draw(_sizes("n_candidates", n_candidates, 1))
-    n = draw(_sizes("n_voters", n_voters, 1))
-    ballots = [draw(_single_peaked_ranking(m)) for _ in range(n)]
-    return PreferenceProfile(np.array(ballots, dtype=np.int64).reshape(n, m))
+    return _ranked_profiles(_sizes("n_candidates", n_candidates, 1), _sizes("n_voters", n_voters, 1), True)
 
 
-@st.composite
-def continuous_profiles(draw, n_voters=(1, 9), dimension=1, bounds=(0.0, 1.0)) -> ContinuousProfile:
+def continuous_profiles(n_voters=(1, 9), dimension=1, bounds=(0.0, 1.0)) -> st.SearchStrategy[ContinuousProfile]:
     """Continuous reports ``(n, d)`` with every coordinate in ``bounds`` (finite floats).
 
     Args:
@@ -118,18 +119,21 @@ def continuous_profiles(draw, n_voters=(1, 9), dimension=1, bounds=(0.0, 1.0)) -
         dimension: the same for d (>= 1).
         bounds: ``(low, high)`` range of every coordinate (σ ∈ [0, 1] by default).
     """
-    n = draw(_sizes("n_voters", n_voters, 1))
-    d = draw(_sizes("dimension", dimension, 1))
     low, high = (float(b) for b in bounds)
     if not low <= high:
         raise ValidationError(f"bounds: lower bound {low} exceeds upper bound {high}")
+    return _continuous_profiles(_sizes("n_voters", n_voters, 1), _sizes("dimension", dimension, 1), low, high)
+
+
+@st.composite
+def _continuous_profiles(draw, n_strategy, d_strategy, low: float, high: float) -> ContinuousProfile:
+    n, d = draw(n_strategy), draw(d_strategy)
     values = st.floats(low, high, allow_nan=False, allow_infinity=False)
     reports = draw(st.lists(st.lists(values, min_size=d, max_size=d), min_size=n, max_size=n))
     return ContinuousProfile(np.array(reports, dtype=float).reshape(n, d))
 
 
-@st.composite
-def normal_form_games(draw, n_players=2, n_actions=(1, 3), payoff_range=(-5, 5)) -> NormalFormGame:
+def normal_form_games(n_players=2, n_actions=(1, 3), payoff_range=(-5, 5)) -> st.SearchStrategy[NormalFormGame]:
     """Small normal-form games with integer payoffs ``(n_players, *n_actions)``.
 
     Args:
@@ -137,17 +141,31 @@ def normal_form_games(draw, n_players=2, n_actions=(1, 3), payoff_range=(-5, 5))
         n_actions: per-player number of actions (an int, a range or a strategy, >= 1).
         payoff_range: inclusive integer range of the payoffs.
     """
-    players = draw(_sizes("n_players", n_players, 1))
-    actions = tuple(draw(_sizes("n_actions", n_actions, 1)) for _ in range(players))
     low, high = (int(v) for v in payoff_range)
-    size = players * int(np.prod(actions))
-    values = draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
-    return NormalFormGame(np.array(values, dtype=float).reshape((players, *actions)))
+    if low > high:
+        raise ValidationError(f"payoff_range: lower end {low} exceeds upper end {high}")
+    return _games(_sizes("n_players", n_players, 1), _sizes("n_actions", n_actions, 1), low, high, 0)
+
+
+def stackelberg_games(n_followers=1, n_actions=(1, 3), payoff_range=(-5, 5)) -> st.SearchStrategy[StackelbergNashGame]:
+    """Small Stackelberg–Nash games (Definition 2.1): leader = player 0, integer payoffs.
+
+    Args:
+        n_followers: an int, an inclusive range or a strategy (>= 1).
+        n_actions: per-player number of actions (leader included).
+        payoff_range: inclusive integer range of the payoffs.
+    """
+    low, high = (int(v) for v in payoff_range)
+    if low > high:
+        raise ValidationError(f"payoff_range: lower end {low} exceeds upper end {high}")
+    return _games(_sizes("n_followers", n_followers, 1), _sizes("n_actions", n_actions, 1), low, high, 1)
 
 
 @st.composite
-def stackelberg_games(draw, n_followers=1, n_actions=(1, 3), payoff_range=(-5, 5)) -> StackelbergNashGame:
-    """Small Stackelberg–Nash games (Definition 2.1): leader = player 0, integer payoffs."""
-    followers = draw(_sizes("n_followers", n_followers, 1))
-    game = draw(normal_form_games(n_players=followers + 1, n_actions=n_actions, payoff_range=payoff_range))
-    return StackelbergNashGame(game.payoffs)
+def _games(draw, count_strategy, action_strategy, low: int, high: int, leaders: int):
+    players = draw(count_strategy) + leaders
+    actions = tuple(draw(action_strategy) for _ in range(players))
+    size = players * int(np.prod(actions))
+    values = draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
+    payoffs = np.array(values, dtype=float).reshape((players, *actions))
+    return StackelbergNashGame(payoffs) if leaders else NormalFormGame(payoffs)

@@ -131,3 +131,17 @@ def test_enumeration_lists_every_multiset_once(m, n):
 def test_enumeration_refuses_huge_sizes():
     with pytest.raises(ValidationError, match="exceeds limit"):
         next(enumerate_anonymous_profiles(6, 10))
+
+
+@pytest.mark.parametrize("m, n", [(3, 500), (5, 2000), (5, 300), (8, 30)])
+def test_tallies_of_large_and_wide_profiles_equal_explicit_loops(m, n):
+    # 500 voters over 3! rankings and 2000 over 5! (> 16 m! rows) take the merged-rows path; m = 8 sorts
+    rng = np.random.default_rng(m * n)
+    profile = PreferenceProfile(np.array([rng.permutation(m) for _ in range(n)]), rng.integers(0, 3, size=n) + (m == 8))
+    plurality, borda, support = _naive_tallies(profile)
+    assert profile.plurality_scores.tolist() == plurality.tolist()
+    assert profile.borda_scores.tolist() == borda.tolist()
+    assert profile.majority_matrix.tolist() == support.tolist()
+    merged = profile.anonymized
+    assert merged == profile and merged.n_voters == profile.n_voters and np.all(merged.counts > 0)
+    assert len({tuple(r) for r in merged.rankings.tolist()}) == merged.n_rows

@@ -176,3 +176,21 @@ def test_continuous_rule_accepts_raw_reports_and_rejects_bad_phantoms():
         get_rule("mean")(np.array([0.0, np.nan]))
     with pytest.raises(ValidationError, match="must be odd"):
         get_rule("generalized_median", phantoms=[0.5])(ContinuousProfile([0.1]))
+
+
+@given(preference_profiles(n_candidates=(1, 7), n_voters=(1, 12)))
+def test_strongest_paths_list_and_numpy_versions_agree(profile):
+    from sedtheory.social_choice.ranked_rules import _strongest_paths_lists, _strongest_paths_numpy
+
+    assert np.array_equal(_strongest_paths_lists(profile.margins), _strongest_paths_numpy(profile.margins))
+
+
+def test_schulze_on_many_candidates_uses_the_numpy_path():
+    rng = np.random.default_rng(5)
+    profile = PreferenceProfile(np.array([rng.permutation(14) for _ in range(9)]))
+    from sedtheory.social_choice.ranked_rules import _strongest_paths_lists
+
+    paths = strongest_paths(profile.margins)
+    assert np.array_equal(paths, _strongest_paths_lists(profile.margins))
+    beaten = (paths.T > paths).any(axis=1)
+    assert get_rule("schulze")(profile) == tuple(np.flatnonzero(~beaten).tolist())

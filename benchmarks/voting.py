@@ -1,0 +1,121 @@
+"""Voting-rule speed, side by side with pref_voting (run by hand: ``python benchmarks/voting.py``).
+
+Profiles: impartial culture (every voter's ranking uniform over the 5! rankings), one ballot
+row per voter, seeded, 10^3 and 10^5 voters x 5 candidates. Both libraries get the same
+``(n, 5)`` array with unit counts.
+
+Columns (best of ``--repeat`` runs, milliseconds):
+  sed cold   -- ``PreferenceProfile(ballots)`` (validation + tallies) **and** the rule: the
+                whole cost from a raw ballot array
+  sed rule   -- like for like with pref_voting: the profile is built outside the timing and,
+                as pref_voting's ``Profile`` does at construction, its pairwise support
+                matrix is computed outside the timing too; plurality/Borda scores, ballot
+                merging and everything else are inside (a fresh profile per repetition)
+  sed warm   -- the rule on a profile whose tallies are all cached already
+  pv rule    -- pref_voting's rule on a pre-built ``pref_voting.profiles.Profile``; its
+                construction (outside the timing) already computes its pairwise tally
+                matrix, so this time **excludes** pref_voting's tally caching
+  pv build   -- pref_voting's ``Profile(...)`` construction, for reference
+  x (rule)   -- pv rule / sed rule (like for like)
+  x (cold)   -- pv rule / sed cold (our full cost from raw ballots against only
+                pref_voting's rule call: the conservative ratio)
+Every timed pair is checked to return the same winners before timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+import numpy as np
+
+from sedtheory.social_choice import PreferenceProfile, get_rule
+
+RULES = ["plurality", "borda", "copeland", "instant_runoff", "schulze"]
+
+
+def _best_ms(func, repeat: int) -> float:
+    func()  # warm-up (numba compilation in pref_voting, imports, caches)
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return 1e3 * best
+
+
+def _pref_voting_methods():
+    from pref_voting.c1_methods import copeland
+    from pref_voting.iterative_methods import instant_runoff
+    from pref_voting.margin_based_methods import beat_path
+    from pref_voting.scoring_methods import borda, plurality
+
+    return {"plurality": plurality, "borda": borda, "copeland": copeland,
+            "instant_runoff": instant_runoff, "schulze": beat_path}
+
+
+def _best_ms_fresh(rule, ballots, repeat: int) -> float:
+    """Best time of ``rule(profile)``, each call on its own fresh profile (built beforehand,
+    outside the timing) whose support matrix, and only that, is precomputed -- what
+    pref_voting's Profile computes at construction."""
+    support = PreferenceProfile(ballots).majority_matrix
+    profiles = []
+    for _ in range(repeat + 1):
+        profile = PreferenceProfile(ballots)
+        profile.__dict__["majority_matrix"] = support  # the cached_property slot
+        profiles.append(profile)
+    times = []
+    for profile in profiles:
+        start = time.perf_counter()
+        rule(profile)
+        times.append(time.perf_counter() - start)
+    return 1e3 * min(times[1:])  # the first call is a warm-up
+
+
+def run(n_voters_list, n_candidates: int, repeat: int, seed: int) -> list[dict]:
+    from pref_voting.profiles import Profile
+
+    theirs = _pref_voting_methods()
+    rows = []
+    rng = np.random.default_rng(seed)
+    for n in n_voters_list:
+        ballots = rng.permuted(np.tile(np.arange(n_candidates), (n, 1)), axis=1)
+        start = time.perf_counter()
+        pv_profile = Profile(ballots)
+        pv_build = 1e3 * (time.perf_counter() - start)
+        warm = PreferenceProfile(ballots)
+        for name in RULES:
+            rule = get_rule(name)
+            ours = rule(warm)
+            assert ours == tuple(int(c) for c in theirs[name](pv_profile)), (name, n)
+            cold = _best_ms(lambda: rule(PreferenceProfile(ballots)), repeat)
+            fresh = _best_ms_fresh(rule, ballots, repeat)
+            hot = _best_ms(lambda: rule(warm), repeat)
+            pv = _best_ms(lambda: theirs[name](pv_profile), repeat)
+            rows.append({"rule": name, "n": n, "sed_cold": cold, "sed_rule": fresh, "sed_warm": hot, "pv_rule": pv,
+                         "pv_build": pv_build})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--voters", type=int, nargs="+", default=[1_000, 100_000])
+    parser.add_argument("--candidates", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    import pref_voting
+
+    print(f"python {platform.python_version()}, numpy {np.__version__}, pref_voting {pref_voting.__version__ if hasattr(pref_voting, '__version__') else '?'}")
+    print("times in ms, best of", args.repeat)
+    print(f"{'rule':16s} {'voters':>7s} {'sed cold':>9s} {'sed rule':>9s} {'sed warm':>9s} {'pv rule':>9s} "
+          f"{'pv build':>9s} {'x (rule)':>9s} {'x (cold)':>9s}")
+    for row in run(args.voters, args.candidates, args.repeat, args.seed):
+        print(f"{row['rule']:16s} {row['n']:7d} {row['sed_cold']:9.3f} {row['sed_rule']:9.4f} {row['sed_warm']:9.4f} "
+              f"{row['pv_rule']:9.3f} {row['pv_build']:9.1f} {row['pv_rule'] / row['sed_rule']:8.1f}x "
+              f"{row['pv_rule'] / row['sed_cold']:8.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Regenerate the minimal counterexamples in tests/data/witnesses/ (run by hand).
+
+    python tests/social_choice/make_witnesses.py
+
+For each (rule, axiom, number of candidates) below, search the anonymous profiles of
+n = 1, 2, ... voters in the fixed enumeration order of ``enumerate_anonymous_profiles`` and
+keep the first violation at the smallest n: minimal in the number of voters. The files are
+replayed by ``test_witnesses.py``; a changed rule that no longer violates the axiom there, or
+violates it differently, fails that test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sedtheory.social_choice import (
+    ContinuousProfile,
+    exhaustive_violations,
+    get_axiom,
+    get_rule,
+    list_rules,
+)
+
+WITNESS_DIR = Path(__file__).resolve().parents[1] / "data" / "witnesses"
+
+# (rule, axiom, candidates, largest n searched): textbook failures, each with its source
+SEARCHES = [
+    *[(name, "strategy_proofness", 3, 6) for name in list_rules("ranked")],  # Gibbard (1973), Satterthwaite (1975)
+    ("plurality", "condorcet_winner", 3, 6),  # Condorcet (1785)
+    ("plurality", "condorcet_loser", 3, 6),  # Borda (1781)
+    ("borda", "condorcet_winner", 3, 6),  # Condorcet's critique of Borda
+    ("borda", "majority", 3, 6),
+    ("instant_runoff", "condorcet_winner", 3, 6),
+    ("instant_runoff", "monotonicity", 3, 10),  # Smith (1973); Doron & Kronick (1977)
+    ("instant_runoff", "participation", 3, 6),  # Brams & Fishburn (1983), no-show paradox
+    ("minimax", "condorcet_loser", 4, 4),  # Simpson-Kramer can elect a Condorcet loser
+    ("plurality", "iia", 3, 6),  # Arrow (1951)
+    ("borda", "iia", 3, 6),
+]
+
+
+def _minimal(rule_name: str, axiom: str, m: int, n_max: int):
+    rule = get_rule(rule_name)
+    for n in range(1, n_max + 1):
+        found = exhaustive_violations(axiom, rule, m, n, first_only=True)
+        if found:
+            return n, found[0]
+    raise RuntimeError(f"no {axiom} violation of {rule_name} with {m} candidates and up to {n_max} voters")
+
+
+def main() -> None:
+    WITNESS_DIR.mkdir(parents=True, exist_ok=True)
+    for rule_name, axiom, m, n_max in SEARCHES:
+        n, violation = _minimal(rule_name, axiom, m, n_max)
+        record = violation.to_dict()
+        record["provenance"] = (
+            f"tests/social_choice/make_witnesses.py: first violation in the enumeration of anonymous profiles "
+            f"of {m} candidates, smallest number of voters n = {n} (none for n < {n})"
+        )
+        record["n_candidates"], record["minimal_n_voters"] = m, n
+        path = WITNESS_DIR / f"{rule_name}__{axiom}.json"
+        path.write_text(json.dumps(record, indent=1) + "\n")
+        print(f"{path.name}: n = {n}: {violation.detail}")
+    # Moulin (1980): the mean is manipulable by a single-peaked voter; the smallest example is two voters
+    profile = ContinuousProfile([0.2, 0.8])
+    violation = get_axiom("strategy_proofness", "continuous").find_violations(get_rule("mean"), profile)[0]
+    record = violation.to_dict()
+    record["provenance"] = "hand-picked two-voter profile; best misreport by the mean's closed form"
+    (WITNESS_DIR / "mean__strategy_proofness.json").write_text(json.dumps(record, indent=1) + "\n")
+    print("mean__strategy_proofness.json:", violation.detail)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""Axioms as data: checkers tested with broken rules; textbook facts checked exhaustively;
+theorems (Condorcet, Gibbard-Satterthwaite, Moulin, Black) as tests that find witnesses."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+
+from sedtheory.social_choice import (
+    ContinuousProfile,
+    PreferenceProfile,
+    all_rankings,
+    enumerate_anonymous_profiles,
+    exhaustive_violations,
+    find_violations,
+    get_axiom,
+    get_rule,
+    list_axioms,
+    list_rules,
+    resolute_winner,
+)
+from sedtheory.testing.strategies import continuous_profiles, preference_profiles, single_peaked_profiles
+
+RANKED = list_rules("ranked")
+CONDORCET_CONSISTENT = ["copeland", "minimax", "minimax_winning_votes", "minimax_pairwise_opposition",
+                        "schulze", "ranked_pairs", "kemeny"]
+
+
+# --------------------------------------------------------- deliberately broken rules
+def dictator(profile):
+    """Non-anonymous: the top of whoever is listed first."""
+    return (int(profile.ballots()[0, 0]),)
+
+
+def always_zero(profile):
+    """Non-neutral, non-unanimous, not Pareto."""
+    return (0,)
+
+
+def plurality_loser(profile):
+    """Elects the candidates with the fewest first places: fails unanimity, Pareto, monotonicity."""
+    scores = profile.plurality_scores
+    return tuple(int(c) for c in np.flatnonzero(scores == scores.min()))
+
+
+def condorcet_loser_if_any(profile):
+    loser = profile.condorcet_loser()
+    return (loser,) if loser is not None else tuple(range(profile.n_candidates))
+
+
+@pytest.mark.parametrize(
+    "rule, axiom",
+    [
+        (dictator, "anonymity"), (always_zero, "neutrality"), (always_zero, "unanimity"),
+        (always_zero, "pareto"), (plurality_loser, "unanimity"), (plurality_loser, "pareto"),
+        (plurality_loser, "monotonicity"), (plurality_loser, "majority"),
+        (condorcet_loser_if_any, "condorcet_loser"), (condorcet_loser_if_any, "condorcet_winner"),
+        (plurality_loser, "participation"), (plurality_loser, "strategy_proofness"),
+    ],
+)
+def test_checkers_catch_broken_rules(rule, axiom):
+    found = exhaustive_violations(axiom, rule, 3, 3)
+    assert found, f"{axiom} checker missed a broken rule"
+    witness = found[0]
+    assert witness.axiom == axiom and witness.rule == rule.__name__
+    assert witness.expected != witness.got
+
+
+def test_checkers_do_not_cry_wolf_on_a_rule_electing_some_voters_top():
+    # a control: a rule electing the top choice of one voter is Pareto efficient and unanimous,
+    # even though it is not anonymous
+    for axiom in ("pareto", "unanimity"):
+        assert exhaustive_violations(axiom, dictator, 3, 3) == []
+
+
+def test_violation_records_round_trip_through_json():
+    import json
+
+    from sedtheory.social_choice import AxiomViolation
+
+    witness = exhaustive_violations("strategy_proofness", get_rule("borda"), 3, 3)[0]
+    back = AxiomViolation.from_dict(json.loads(json.dumps(witness.to_dict())))
+    assert back.profile == witness.profile and back.variant == witness.variant
+    assert (back.expected, back.got, back.detail) == (witness.expected, witness.got, witness.detail)
+
+
+# ------------------------------------------- textbook facts, exhaustively (3 x 5)
+HOLDS = [  # (axiom, rules) pairs that hold by theorem for the irresolute rules as defined here
+    ("anonymity", RANKED), ("neutrality", RANKED), ("unanimity", RANKED), ("pareto", RANKED),
+    ("condorcet_winner", CONDORCET_CONSISTENT),
+    ("condorcet_loser", ["borda", "copeland", "schulze", "ranked_pairs", "kemeny", "instant_runoff"]),
+    ("majority", [r for r in RANKED if r != "borda"]),
+    ("monotonicity", [r for r in RANKED if not r.startswith("instant_runoff")]),
+    ("participation", ["plurality", "borda"]),  # scoring rules with a fixed tie-break
+]
+
+
+@pytest.mark.parametrize("axiom, rule_name", [(a, r) for a, rules in HOLDS for r in rules],
+                         ids=lambda x: x if isinstance(x, str) else None)
+def test_axiom_holds_on_every_profile_of_3_candidates_and_5_voters(axiom, rule_name):
+    assert exhaustive_violations(axiom, get_rule(rule_name), 3, 5) == []
+
+
+@pytest.mark.parametrize("rule_name", ["plurality", "borda", "instant_runoff"])
+def test_non_condorcet_rules_fail_condorcet_with_3_voters(rule_name):
+    witness = exhaustive_violations("condorcet_winner", get_rule(rule_name), 3, 3)[0]
+    assert witness.profile.condorcet_winner() == witness.expected[0]
+    assert witness.expected[0] not in witness.got or len(witness.got) > 1
+
+
+@given(preference_profiles(n_candidates=(3, 6), n_voters=(5, 25)))
+@settings(max_examples=25)
+def test_condorcet_consistency_on_larger_random_profiles(profile):
+    for name in ("copeland", "minimax", "schulze", "ranked_pairs"):
+        assert get_axiom("condorcet_winner").find_violations(get_rule(name), profile) == []
+
+
+# ----------------------------------------------------------------- theorems
+def _majority_cycle(profile) -> bool:
+    beats = profile.margins > 0
+    m = profile.n_candidates
+    return any(beats[a, b] and beats[b, c] and beats[c, a] for a, b, c in itertools.permutations(range(m), 3))
+
+
+def test_condorcet_paradox_needs_three_voters_and_is_found():
+    """Condorcet (1785): the strict majority relation can be cyclic, so no Condorcet winner."""
+    for n in (1, 2):
+        assert not any(_majority_cycle(p) for p in enumerate_anonymous_profiles(3, n))
+    paradox = next(p for p in enumerate_anonymous_profiles(3, 3) if _majority_cycle(p))
+    assert paradox.condorcet_winner() is None
+    assert sorted(map(tuple, paradox.ballots().tolist())) in (
+        [(0, 1, 2), (1, 2, 0), (2, 0, 1)], [(0, 2, 1), (1, 0, 2), (2, 1, 0)])
+
+
+def _onto(rule, m: int) -> bool:
+    """Every candidate wins somewhere: the unanimous profile with it on top."""
+    return all(resolute_winner(rule, PreferenceProfile([r])) == r[0] for r in all_rankings(m))
+
+
+def _not_dictatorial(rule, m: int, n: int) -> bool:
+    """For an anonymous rule a dictator would have to be every voter at once; so it suffices
+    to find one profile where the winner is not some voter's top choice."""
+    for profile in enumerate_anonymous_profiles(m, n):
+        tops = set(profile.rankings[:, 0].tolist())
+        if len(tops) > 1 and resolute_winner(rule, profile) in tops:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("name", RANKED)
+def test_gibbard_satterthwaite_finds_a_manipulation(name):
+    """Gibbard (1973), Satterthwaite (1975): with >= 3 alternatives every onto, non-dictatorial
+    resolute rule is manipulable. Resolute = rule + lexicographic tie-breaking (smallest index)."""
+    rule = get_rule(name)
+    assert _onto(rule, 3) and _not_dictatorial(rule, 3, 3)
+    assert exhaustive_violations("anonymity", rule, 3, 3) == []
+    for n in range(2, 6):
+        found = exhaustive_violations("strategy_proofness", rule, 3, n)
+        if found:
+            break
+    witness = found[0]
+    # check the witness independently: the liar strictly prefers the manipulated winner
+    truthful, manipulated = witness.expected, witness.got
+    assert resolute_winner(rule, witness.profile) == truthful
+    assert resolute_winner(rule, witness.variant) == manipulated
+    moved_from = (witness.profile.ballots().tolist(), witness.variant.ballots().tolist())
+    liar = [r for r in moved_from[0] if moved_from[0].count(r) > moved_from[1].count(r)][0]
+    assert liar.index(manipulated) < liar.index(truthful)
+
+
+@given(profile=continuous_profiles(n_voters=(1, 8)))
+@settings(max_examples=40)
+def test_moulin_generalized_medians_are_strategy_proof(profile):
+    """Moulin (1980): medians with phantoms are strategy-proof for single-peaked voters."""
+    axiom = get_axiom("strategy_proofness", "continuous")
+    for rule in (get_rule("median"), get_rule("generalized_median"),
+                 get_rule("generalized_median", phantoms=[0.3] * (profile.n_voters % 2 + 1))):
+        assert axiom.find_violations(rule, profile) == []
+
+
+@given(profile=continuous_profiles(n_voters=(2, 8)))
+@settings(max_examples=40)
+def test_mean_is_manipulable_whenever_reports_differ(profile):
+    assume(np.ptp(profile.reports) > 1e-3)
+    witness = get_axiom("strategy_proofness", "continuous").find_violations(get_rule("mean"), profile, first_only=True)
+    assert witness
+    w = witness[0]
+    voter = int(np.flatnonzero(np.any(w.variant.reports != profile.reports, axis=1))[0])
+    peak = profile.reports[voter, 0]
+    assert abs(get_rule("mean")(w.variant) - peak) < abs(get_rule("mean")(profile) - peak) - 1e-9
+
+
+@given(single_peaked_profiles(n_candidates=(2, 6), n_voters=(1, 11)))
+def test_black_median_voter_theorem(profile):
+    """Black (1948): single-peaked profiles with an odd number of voters have a Condorcet
+    winner, the median of the peaks."""
+    assume(profile.n_voters % 2 == 1)
+    peaks = np.sort(profile.ballots()[:, 0])
+    assert profile.condorcet_winner() == peaks[profile.n_voters // 2]
+
+
+# --------------------------------------------------------------- continuous axioms
+def step_rule(profile):
+    return 1.0 if profile.reports.mean() > 0.5 else 0.0
+
+
+def first_voter(profile):
+    return float(profile.reports[0, 0])
+
+
+def overshoot(profile):
+    return float(profile.reports.max() + 0.1)
+
+
+@pytest.mark.parametrize("rule, axiom, profile", [
+    (step_rule, "continuity", ContinuousProfile([0.2, 0.7])),
+    (first_voter, "anonymity", ContinuousProfile([0.2, 0.7])),
+    (overshoot, "range_respecting", ContinuousProfile([0.2, 0.7])),
+    (overshoot, "unanimity", ContinuousProfile([0.4, 0.4])),
+])
+def test_continuous_checkers_catch_broken_rules(rule, axiom, profile):
+    found = get_axiom(axiom, "continuous").find_violations(rule, profile)
+    assert found and found[0].axiom == axiom
+
+
+def test_continuity_witness_localises_the_jump():
+    witness = get_axiom("continuity", "continuous").find_violations(step_rule, ContinuousProfile([0.2, 0.7]))[0]
+    left, right = witness.profile.reports.mean(), witness.variant.reports.mean()
+    assert abs(right - left) < 1e-9 and min(left, right) <= 0.5 <= max(left, right) + 1e-12
+    assert witness.got == pytest.approx(1.0)
+
+
+@given(profile=continuous_profiles(n_voters=(1, 6)))
+@settings(max_examples=15)
+def test_registered_continuous_rules_respect_range_unanimity_anonymity_continuity(profile):
+    for name in list_rules("continuous"):
+        if name == "generalized_median":
+            continue  # phantoms can pull the outcome outside the reports: checked below
+        rule = get_rule(name)
+        for axiom in list_axioms("continuous"):
+            if axiom == "strategy_proofness":
+                continue
+            assert get_axiom(axiom, "continuous").find_violations(rule, profile) == [], (name, axiom)
+
+
+def test_generalized_median_is_not_range_respecting():
+    # one voter at 0.1 with two phantoms at 0.6: the median of (0.1, 0.6, 0.6) is 0.6, outside
+    # the (single) report -- phantoms trade range-respect for strategy-proofness
+    found = get_axiom("range_respecting", "continuous").find_violations(
+        get_rule("generalized_median", phantoms=[0.6, 0.6]), ContinuousProfile([0.1]))
+    assert found and found[0].got[0] == pytest.approx(0.6)
+
+
+def test_find_violations_runs_over_many_profiles_and_stops_early():
+    profiles = list(enumerate_anonymous_profiles(3, 3))
+    assert len(find_violations("strategy_proofness", get_rule("plurality"), profiles, first_only=True)) == 1
+    assert len(find_violations("strategy_proofness", get_rule("plurality"), profiles, first_only=False)) > 1
+    assert set(list_axioms()) == {"anonymity", "neutrality", "unanimity", "pareto", "monotonicity",
+                                  "condorcet_winner", "condorcet_loser", "majority", "iia",
+                                  "participation", "strategy_proofness"}

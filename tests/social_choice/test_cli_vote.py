@@ -1,0 +1,76 @@
+"""`sedtheory vote RULE BALLOTS.json` and `sedtheory vote-rules`."""
+
+import json
+
+import pytest
+
+from sedtheory.cli import main
+
+TENNESSEE = {
+    "candidates": ["Memphis", "Nashville", "Chattanooga", "Knoxville"],
+    "rankings": [["Memphis", "Nashville", "Chattanooga", "Knoxville"],
+                 ["Nashville", "Chattanooga", "Knoxville", "Memphis"],
+                 ["Chattanooga", "Knoxville", "Nashville", "Memphis"],
+                 ["Knoxville", "Chattanooga", "Nashville", "Memphis"]],
+    "counts": [42, 26, 15, 17],
+}
+
+
+def _write(tmp_path, data, name="ballots.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return str(path)
+
+
+@pytest.mark.parametrize("rule, winner", [("plurality", "Memphis"), ("borda", "Nashville"),
+                                          ("instant_runoff", "Knoxville"), ("schulze", "Nashville")])
+def test_vote_prints_winners_by_name(tmp_path, capsys, rule, winner):
+    assert main(["vote", rule, _write(tmp_path, TENNESSEE)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"rule": rule, "winners": [winner]}
+
+
+def test_vote_reports_all_ties_and_breaks_them_only_when_asked(tmp_path, capsys):
+    path = _write(tmp_path, {"rankings": [[0, 1, 2], [1, 2, 0], [2, 0, 1]]})
+    assert main(["vote", "borda", path]) == 0
+    assert json.loads(capsys.readouterr().out)["winners"] == [0, 1, 2]
+    assert main(["vote", "borda", path, "--tie-break", "random", "--seed", "3"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["vote", "borda", path, "--tie-break", "random", "--seed", "3"]) == 0
+    assert json.loads(capsys.readouterr().out) == first and first["winner"] in (0, 1, 2)
+
+
+def test_vote_continuous_and_approval(tmp_path, capsys):
+    assert main(["vote", "mean", _write(tmp_path, {"reports": [0.2, 0.4, 0.9]})]) == 0
+    assert json.loads(capsys.readouterr().out)["value"] == pytest.approx(0.5)
+    data = {"reports": [0.1, 0.2, 0.5, 0.6, 0.9], "params": {"proportion": 0.2}}
+    assert main(["vote", "trimmed_mean", _write(tmp_path, data)]) == 0
+    assert json.loads(capsys.readouterr().out)["value"] == pytest.approx(13 / 30)
+    assert main(["vote", "approval", _write(tmp_path, {"approvals": [[1, 0], [1, 1], [0, 1]], "counts": [2, 1, 1]})]) == 0
+    assert json.loads(capsys.readouterr().out)["winners"] == [0]
+
+
+@pytest.mark.parametrize("data, message", [
+    ("{not json", "not valid JSON"),
+    ({"rankings": [[0, 1, 1]]}, "rankings: row 0 is not a permutation"),
+    ({"rankings": [[0, 1]], "counts": [-1]}, "counts: negative count"),
+    ({"candidates": ["a", "b"], "rankings": [["a", "c"]]}, "unknown candidate 'c'"),
+    ({"reports": [0.1]}, "needs a 'rankings' list"),
+])
+def test_vote_errors_are_one_line(tmp_path, capsys, data, message):
+    assert main(["vote", "borda", _write(tmp_path, data)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sedtheory: error:") and message in err and "\n" not in err
+
+
+def test_unknown_rule_and_missing_file(tmp_path, capsys):
+    assert main(["vote", "bordaa", _write(tmp_path, TENNESSEE)]) == 2
+    assert "unknown voting rule 'bordaa'" in capsys.readouterr().err
+    assert main(["vote", "borda", str(tmp_path / "missing.json")]) == 2
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_vote_rules_lists_the_registry(capsys):
+    assert main(["vote-rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("schulze") and "ranked" in line for line in lines)
+    assert any(line.startswith("mean") and "continuous" in line for line in lines)

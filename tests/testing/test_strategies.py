@@ -1,0 +1,101 @@
+"""sedtheory.testing.strategies: what the strategies generate, and the documented user example."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sedtheory._validate import ValidationError
+from sedtheory.games import NormalFormGame, StackelbergNashGame
+from sedtheory.social_choice import ContinuousProfile, PreferenceProfile, get_axiom
+from sedtheory.testing.strategies import (
+    continuous_profiles,
+    normal_form_games,
+    preference_profiles,
+    single_peaked_profiles,
+    stackelberg_games,
+)
+
+
+# ------------------------------------------------ the example from the module docstring
+def my_rule(profile):  # a user's own rule: Borda plus a plurality bonus
+    scores = profile.borda_scores + 2 * profile.plurality_scores
+    return tuple(int(c) for c in (scores == scores.max()).nonzero()[0])
+
+
+@given(preference_profiles(n_candidates=(3, 5), n_voters=(1, 9)))
+def test_my_rule_is_pareto_efficient(profile):
+    assert get_axiom("pareto").find_violations(my_rule, profile) == []
+
+
+def test_the_same_few_lines_catch_a_bad_rule():
+    def bad_rule(profile):  # elects the Borda loser
+        scores = profile.borda_scores
+        return tuple(int(c) for c in (scores == scores.min()).nonzero()[0])
+
+    @given(preference_profiles(n_candidates=(3, 5), n_voters=(1, 9)))
+    @settings(max_examples=50, database=None)
+    def check(profile):
+        assert get_axiom("pareto").find_violations(bad_rule, profile) == []
+
+    with pytest.raises(AssertionError):
+        check()
+
+
+def test_module_docstring_carries_the_example():
+    import sedtheory.testing.strategies as module
+
+    assert "def test_my_rule_is_pareto_efficient" in module.__doc__
+
+
+# ------------------------------------------------------------------ shapes and sizes
+@given(preference_profiles(n_candidates=4, n_voters=(2, 6)))
+def test_preference_profiles_sizes(profile):
+    assert isinstance(profile, PreferenceProfile)
+    assert profile.n_candidates == 4 and 2 <= profile.n_voters <= 6
+
+
+@given(single_peaked_profiles(n_candidates=(1, 6), n_voters=(1, 7)))
+def test_single_peaked_profiles_are_single_peaked(profile):
+    m = profile.n_candidates
+    for ranking in profile.rankings.tolist():
+        peak = ranking[0]
+        # along the axis, rank positions fall monotonically away from the peak on both sides
+        position = {c: i for i, c in enumerate(ranking)}
+        assert all(position[c] > position[c + 1] for c in range(peak))
+        assert all(position[c] < position[c + 1] for c in range(peak, m - 1))
+
+
+@given(continuous_profiles(n_voters=(1, 5), dimension=(1, 3), bounds=(-2.0, 3.0)))
+def test_continuous_profiles_in_bounds(profile):
+    assert isinstance(profile, ContinuousProfile)
+    assert 1 <= profile.dimension <= 3
+    assert np.all((profile.reports >= -2.0) & (profile.reports <= 3.0))
+
+
+@given(normal_form_games(n_players=(2, 3), n_actions=(1, 3), payoff_range=(0, 4)))
+def test_normal_form_games(game):
+    assert isinstance(game, NormalFormGame) and game.n_players in (2, 3)
+    assert all(1 <= k <= 3 for k in game.n_actions)
+    assert np.all((game.payoffs >= 0) & (game.payoffs <= 4)) and np.all(game.payoffs == np.round(game.payoffs))
+
+
+@given(stackelberg_games(n_followers=(1, 2)))
+def test_stackelberg_games(game):
+    assert isinstance(game, StackelbergNashGame) and game.n_followers in (1, 2)
+
+
+def test_sizes_accept_strategies_and_reject_nonsense():
+    assert preference_profiles(n_candidates=st.just(3), n_voters=st.sampled_from([1, 3])) is not None
+    with pytest.raises(ValidationError, match="n_candidates"):
+        preference_profiles(n_candidates=(4, 2))
+    with pytest.raises(ValidationError, match="n_voters: must be >= 1"):
+        preference_profiles(n_voters=0)
+    with pytest.raises(ValidationError, match="bounds"):
+        continuous_profiles(bounds=(1.0, 0.0))
+
+
+def test_lazy_access_from_the_package():
+    import sedtheory.testing as testing
+
+    assert testing.preference_profiles is preference_profiles
