@@ -119,3 +119,11 @@ def test_dual_certificate_of_the_polishing_lp():
                      for t, a in certificate["deviations"]])
     objective = sum(prior[t] * leader[t][:, j] for t, j in enumerate(result.follower_actions))
     assert np.all(certificate["mu"] + multipliers @ rows - objective >= -1e-7)
+
+
+def test_a_milp_time_limit_is_reported_not_guessed():
+    rng = np.random.default_rng(23)
+    leader, follower = rng.uniform(size=(2, 6, 8, 8))
+    result = solve_bayesian_stackelberg(leader, follower, np.full(6, 1 / 6), time_limit=0.0)
+    assert result.status.value == "numerical_error" and not result.ok
+    assert "DOBSS MILP did not finish" in result.details["message"]

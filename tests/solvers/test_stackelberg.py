@@ -279,3 +279,16 @@ def test_pruned_search_matches_plain_on_100x100(seed):
     pruned = solve_and_grade(game)
     plain = solve_and_grade(game, method="multiple-lp")
     assert pruned.leader_value == pytest.approx(plain.leader_value, abs=1e-9)
+
+
+def test_an_lp_failure_is_reported_not_guessed(monkeypatch):
+    from sedtheory.solvers import _highs, stackelberg
+
+    def broken(self):
+        return _highs.LPSolution("error", message="HiGHS model status kSolveError (simulated)")
+
+    monkeypatch.setattr(stackelberg.CommitmentLP, "solve", broken)
+    game = StackelbergNashGame.from_bimatrix([[2, 4], [1, 3]], [[1, 0], [0, 1]])
+    result = solve_stackelberg(game)
+    assert result.status is SolverStatus.NUMERICAL_ERROR and not result.ok
+    assert "simulated" in result.details["message"] and np.isnan(result.leader_value)
