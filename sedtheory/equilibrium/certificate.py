@@ -87,6 +87,13 @@ class Certificate:
             raise ValidationError(
                 f"follower_witnesses: {len(self.follower_witnesses)} witnesses for {self.delta_hat.size} followers"
             )
+        # `holds` is derived from the gaps; a certificate may be conservative (False) but never
+        # claim a condition its own gaps contradict
+        if self.holds and not self.condition_holds(self.epsilon_hat, self.delta_hat, self.epsilon, self.delta, self.tol):
+            raise ValidationError(
+                f"holds: True, but the gaps (epsilon_hat={self.epsilon_hat}, delta_hat={self.delta_hat.tolist()}) "
+                f"exceed (epsilon={self.epsilon}, delta={self.delta}) + tol={self.tol}"
+            )
 
     @staticmethod
     def condition_holds(epsilon_hat, delta_hat, epsilon: float, delta: float, tol: float = DEFAULT_TOL) -> bool:

@@ -25,3 +25,12 @@ def test_certificate_validation():
     with pytest.raises(ValidationError, match="follower_witnesses: 2 witnesses for 1 followers"):
         Certificate(epsilon_hat=0.0, delta_hat=[0.0], epsilon=0.0, delta=0.0, holds=True,
                     follower_witnesses=(Witness(1, 0, 0, 0), Witness(2, 0, 0, 0)))
+
+
+def test_certificate_cannot_claim_what_its_gaps_contradict():
+    with pytest.raises(ValidationError, match=r"holds: True, but the gaps .* exceed \(epsilon=0.1"):
+        Certificate(epsilon_hat=0.2, delta_hat=[0.0], epsilon=0.1, delta=0.0, holds=True)
+    with pytest.raises(ValidationError, match="holds: True, but the gaps"):
+        Certificate(epsilon_hat=None, delta_hat=[0.0, 0.3], epsilon=0.0, delta=0.2, holds=True)
+    # conservative is allowed: holds=False with small gaps (e.g. OPT(δ) undefined)
+    assert not Certificate(epsilon_hat=None, delta_hat=[0.0], epsilon=0.0, delta=0.0, holds=False).holds
