@@ -63,7 +63,11 @@ def _public_api_problems(source: str) -> list[str]:
         if any(part.startswith("_") for part in parts):
             problems.append(f"{module}: private module")
             continue
-        imported = importlib.import_module(module)
+        try:
+            imported = importlib.import_module(module)
+        except ImportError as exc:
+            problems.append(f"{module}: cannot be imported ({exc})")
+            continue
         if len(parts) > 2 or not hasattr(imported, "__path__"):
             problems.append(f"{module}: import from the package or a sub-package, not from a module inside it")
         public = getattr(imported, "__all__", None)
@@ -84,9 +88,11 @@ def test_public_api_checker_catches_violations():
         "from sedtheory.principal.tax import bracket_tax\n"
         "from sedtheory.principal import validate_thresholds_typo\n"
         "import sedtheory.principal.divergence\n"
+        "from sedtheory.no_such_package import anything\n"
     )
     problems = _public_api_problems(bad)
-    assert len(problems) == 4, problems
+    assert len(problems) == 5, problems
+    assert problems[-1].startswith("sedtheory.no_such_package: cannot be imported"), problems
     assert _public_api_problems("import sedtheory as sed\nfrom sedtheory.principal import bracket_tax\n") == []
 
 
