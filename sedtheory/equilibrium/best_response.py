@@ -142,11 +142,13 @@ def regret(game: NormalFormGame, strategies) -> np.ndarray:
     """
     game = _normal_form(game)
     vectors = mixed_strategies(game, strategies)
-    out = np.empty(game.n_players)
-    for p in range(game.n_players):
-        values = game.deviation_payoffs(vectors, p)
-        out[p] = values.max() - _current(values, vectors[p])
-    return out
+    return np.array([_player_regret(game, vectors, p) for p in range(game.n_players)], dtype=float)
+
+
+def _player_regret(game: NormalFormGame, vectors: list[np.ndarray], player: int) -> float:
+    """Best pure deviation payoff of ``player`` minus its payoff under the validated ``vectors``."""
+    values = game.deviation_payoffs(vectors, player)
+    return float(values.max() - _current(values, vectors[player]))
 
 
 def _current(values: np.ndarray, vector: np.ndarray) -> float:
@@ -178,7 +180,7 @@ def delta_best_response(game: NormalFormGame, strategies, player: int, delta: fl
     game = _normal_form(game)
     delta = nonnegative_scalar("delta", delta)
     tol = nonnegative_scalar("tol", tol)
-    return bool(regret(game, strategies)[_player(game, player)] <= delta + tol)
+    return _player_regret(game, mixed_strategies(game, strategies), _player(game, player)) <= delta + tol
 
 
 def joint_delta_best_response(game: NormalFormGame, strategies, delta, tol: float = DEFAULT_TOL) -> bool:
