@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch")
 
 from sedtheory import ValidationError
 from sedtheory.envs.apple import AppleEnv, AppleParams
@@ -76,3 +76,15 @@ def test_compiled_step_equals_eager_step():
         assert torch.equal(eager.state.live, fast.state.live) and torch.equal(eager.state.pos, fast.state.pos)
         torch.testing.assert_close(a.reward, b.reward, atol=1e-6, rtol=1e-6)
     assert bool(b.done.all())
+
+
+def test_block_draws_equal_step_draws():
+    from sedtheory.envs.apple import engine
+    env = AppleEnv(PARAMS, num_games=3, seed=4)
+    env.reset()
+    block = engine.draw_block(env.consts, env._episode_keys, 20, 7)
+    for k in range(7):
+        one = engine.draw_step(env.consts, env._episode_keys, 20 + k)
+        got = engine.split_draws(env.consts, block[k])
+        for name in ("move", "regrow", "respawn_cell", "respawn_facing"):
+            assert torch.equal(getattr(one, name), getattr(got, name))

@@ -8,7 +8,7 @@ must agree exactly; rewards (float32 in the engine, float64 in the reference) to
 
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch")
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch")
 
 from sedtheory import ValidationError
 from sedtheory.envs.apple import CORRIDOR_MAP, AppleEnv, AppleParams, engine, parse_map

@@ -8,7 +8,7 @@ regrowth probability read from the wrong k) is detected with these sample sizes.
 
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch")
 from scipy import stats
 
 from sedtheory import ValidationError

@@ -302,6 +302,16 @@ def draw_step(consts: EngineConsts, episode_keys: torch.Tensor, t: int) -> StepD
     return split_draws(consts, rng.uniforms(key, consts.draw_words))
 
 
+def draw_block(consts: EngineConsts, episode_keys: torch.Tensor, first: int, count: int) -> torch.Tensor:
+    """The uniforms of steps ``first .. first + count - 1`` at once: ``(count, B, 3n + A + 1)``;
+    row ``k`` equals the block :func:`draw_step` cuts for step ``first + k``."""
+    words = torch.tensor([rng.fmix32_int(rng.STEP_STREAM ^ rng.fmix32_int(t + 1)) for t in range(first, first + count)],
+                         dtype=torch.int64, device=episode_keys.device)
+    keys = rng.fmix32(episode_keys[None, :] ^ words[:, None])  # (count, B): stream_key of each step
+    h = rng.fmix32(keys[:, :, None] ^ consts.draw_words)
+    return (h >> 8).to(torch.float32) * (1.0 / 16777216.0)
+
+
 def sample_types(consts: EngineConsts, seeds: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Selfishness σ and trust β ``(B, n)`` ~ U[0, 1) per game (paper Section 4), fixed per seed."""
     u = rng.uniforms(rng.stream_key(seeds, rng.TYPES_STREAM, 0), consts.types_words)

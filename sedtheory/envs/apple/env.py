@@ -25,6 +25,10 @@ from sedtheory.envs.apple import engine, rng
 from sedtheory.envs.apple.params import AppleParams
 
 
+DRAW_BLOCK = 50
+"""Steps whose random draws are computed together (memory: DRAW_BLOCK * B * (3n + A + 1) floats)."""
+
+
 class AppleStep:
     """What :meth:`AppleEnv.step` / :meth:`AppleEnv.reset` return (B games, n players).
 
@@ -144,6 +148,7 @@ class AppleEnv:
         """Start a new episode in every game (new spawn draws per episode); rewards are zero."""
         self.episode += 1
         self._episode_keys = rng.episode_keys(self.seeds, self.episode)
+        self._block_start = -1
         self.state = engine.reset_state(self.consts, *engine.reset_draws(self.consts, self._episode_keys))
         zeros = torch.zeros(self.num_games, self.params.n_players, device=self.device)
         done = torch.zeros(self.num_games, dtype=torch.bool, device=self.device)
@@ -167,8 +172,13 @@ class AppleEnv:
 
     def draws(self) -> engine.StepDraws:
         """The random draws the next step will consume."""
-        self._require_state()
-        return engine.draw_step(self.consts, self._episode_keys, self.t)
+        t = self._require_state().t
+        start = t - t % DRAW_BLOCK
+        if self._block_start != start:  # draws come in blocks of DRAW_BLOCK steps (fewer small ops)
+            count = min(DRAW_BLOCK, self.params.episode_length - start)
+            self._block = engine.draw_block(self.consts, self._episode_keys, start, count)
+            self._block_start = start
+        return engine.split_draws(self.consts, self._block[t - start])
 
     def step(self, actions: torch.Tensor) -> AppleStep:
         """Advance every game one step. ``actions``: integer ``(B, n)`` in ``[0, n_actions)``."""
