@@ -131,6 +131,15 @@ def solve_principal_problem(
         vectorized: how ``objective`` is called on candidates (see above).
         solver: cvxpy solver name for the cvxpy method.
         tol: feasibility tolerance and tie tolerance.
+
+    Returns:
+        :class:`PrincipalResult`: ``status``, the maximiser ``phi`` ``(L,)``, its ``value``, the
+        feasible set and the re-checking material in ``details``. An infeasible problem is a
+        status, not an exception.
+
+    Raises:
+        NotConcaveError: the cvxpy method got an objective that is not concave under DCP rules.
+        ValidationError: bad centre, radius, bounds, candidates or objective output.
     """
     ball = DeltaBall(divergence, center, radius, *_bounds(bounds))
     if candidates is not None:
