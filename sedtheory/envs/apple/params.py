@@ -240,6 +240,12 @@ class AppleParams:
         return 8 if self.zap else 7
 
     @property
+    def window(self) -> dict[str, int]:
+        """The observation window extents ``{"forward", "backward", "left", "right"}`` (9, 1, 5, 5)."""
+        return {"forward": self.window_forward, "backward": self.window_backward,
+                "left": self.window_left, "right": self.window_right}
+
+    @property
     def window_shape(self) -> tuple[int, int]:
         """``(forward + 1 + backward, left + 1 + right)`` = (11, 11) by default."""
         return (self.window_forward + 1 + self.window_backward, self.window_left + 1 + self.window_right)

@@ -150,7 +150,7 @@ def _observation_kernels(params: AppleParams, states: list) -> tuple:
         seen: dict[bytes, int] = {}
         column = []
         for cells, facings, live in states:
-            codes = reference.observe_codes(params, _ref_state(params, cells, facings, live))[i]
+            codes = reference.observe_codes(params, reference_state(params, cells, facings, live))[i]
             column.append(seen.setdefault(codes.tobytes(), len(seen)))
         kernel = np.zeros((len(states), len(seen)))
         kernel[np.arange(len(states)), column] = 1.0
@@ -158,13 +158,17 @@ def _observation_kernels(params: AppleParams, states: list) -> tuple:
     return tuple(kernels)
 
 
-def _ref_state(params: AppleParams, cells, facings, live) -> reference.RefState:
+def reference_state(params: AppleParams, cells, facings, live) -> reference.RefState:
+    """The :class:`reference.RefState` of a tabular state ``(cells, facings, live)`` (t = 0, no tax)."""
     n, apple_cells = params.n_players, reference.apple_cells(params)
     return reference.RefState(
         pos=np.array(cells).reshape(n, 2), facing=np.array(facings), present=np.ones(n, bool),
         removal_timer=np.zeros(n, int), cooldown=np.zeros(n, int),
         live={cell: (k in live) for k, cell in enumerate(apple_cells)}, period_income=np.zeros(n),
         episode_apples=np.zeros(n), tax_rates=np.zeros(params.n_brackets), pending_rates=np.zeros(params.n_brackets), t=0)
+
+
+_ref_state = reference_state  # older name, kept for callers
 
 
 def _initial_distribution(params: AppleParams, index: dict) -> np.ndarray:
