@@ -122,3 +122,23 @@ def positive_int(field: str, value, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValidationError(f"{field}: must be >= {minimum}, got {value}")
     return int(value)
+
+
+def index_tuple(field: str, values, sizes: Sequence[int], what: str = "action") -> tuple[int, ...]:
+    """Validate one index per slot: ``values[p]`` an int in ``0..sizes[p]-1``.
+
+    Used for pure action profiles, type profiles and follower responses. Errors name the
+    slot, e.g. ``follower_actions[0]: action 2 out of range 0..1``.
+    """
+    try:
+        items = list(values)
+    except TypeError:
+        raise ValidationError(f"{field}: expected a sequence of {len(sizes)} {what} indices, got {values!r}") from None
+    if len(items) != len(sizes):
+        raise ValidationError(f"{field}: expected {len(sizes)} {what}s, got {len(items)}")
+    for p, (value, size) in enumerate(zip(items, sizes)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise ValidationError(f"{field}[{p}]: expected an integer {what}, got {value!r}")
+        if not 0 <= value < size:
+            raise ValidationError(f"{field}[{p}]: {what} {value} out of range 0..{size - 1}")
+    return tuple(int(v) for v in items)

@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
+from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, index_tuple, nonnegative_scalar, probability_vector
 from sedtheory.equilibrium.certificate import Witness
 from sedtheory.games.normal_form import NormalFormGame, StackelbergNashGame
 
@@ -80,20 +80,7 @@ def _one_strategy(field: str, strategy, n_actions: int) -> np.ndarray:
 
 def pure_actions(field: str, actions: Sequence[int], n_actions: Sequence[int]) -> tuple[int, ...]:
     """Validate a pure action profile: one int per player, ``actions[p]`` in ``0..n_actions[p]-1``."""
-    try:
-        items = list(actions)
-    except TypeError:
-        raise ValidationError(f"{field}: expected a sequence of {len(n_actions)} action indices, got {actions!r}") from None
-    if len(items) != len(n_actions):
-        raise ValidationError(f"{field}: expected {len(n_actions)} actions, got {len(items)}")
-    out = []
-    for p, (a, k) in enumerate(zip(items, n_actions)):
-        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
-            raise ValidationError(f"{field}[{p}]: expected an integer action, got {a!r}")
-        if not 0 <= a < k:
-            raise ValidationError(f"{field}[{p}]: action {a} out of range 0..{k - 1}")
-        out.append(int(a))
-    return tuple(out)
+    return index_tuple(field, actions, n_actions, "action")
 
 
 def _player(game: NormalFormGame, player) -> int:

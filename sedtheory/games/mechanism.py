@@ -22,7 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
+from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, index_tuple, nonnegative_scalar, probability_vector
 from sedtheory.games.normal_form import NormalFormGame
 
 
@@ -224,10 +224,10 @@ class MechanismDesignProblem:
         return prior
 
     def _actions(self, field: str, actions: Sequence[int]) -> tuple[int, ...]:
-        return _indices(field, actions, self.n_actions, "action")
+        return index_tuple(field, actions, self.n_actions, "action")
 
     def _types(self, field: str, types: Sequence[int]) -> tuple[int, ...]:
-        return _indices(field, types, self.n_types, "type")
+        return index_tuple(field, types, self.n_types, "type")
 
     def _strategies(self, strategies: Sequence) -> tuple[np.ndarray, ...]:
         if len(strategies) != self.n_agents:
@@ -243,11 +243,3 @@ class MechanismDesignProblem:
         return tuple(out)
 
 
-def _indices(field: str, values: Sequence[int], sizes: tuple[int, ...], what: str) -> tuple[int, ...]:
-    values = list(values)
-    if len(values) != len(sizes):
-        raise ValidationError(f"{field}: expected {len(sizes)} {what}s, got {len(values)}")
-    for i, (v, k) in enumerate(zip(values, sizes)):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or not 0 <= v < k:
-            raise ValidationError(f"{field}[{i}]: {what} {v!r} is not an index in 0..{k - 1}")
-    return tuple(int(v) for v in values)

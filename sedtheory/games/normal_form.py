@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from sedtheory._validate import ValidationError, finite_array, probability_vector
+from sedtheory._validate import ValidationError, finite_array, index_tuple, probability_vector
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,12 +62,7 @@ class NormalFormGame:
 
     def payoff(self, actions: Sequence[int]) -> np.ndarray:
         """Payoff vector ``(n_players,)`` at a pure action profile."""
-        actions = tuple(int(a) for a in actions)
-        if len(actions) != self.n_players:
-            raise ValidationError(f"actions: expected {self.n_players} actions, got {len(actions)}")
-        for player, (a, k) in enumerate(zip(actions, self.n_actions)):
-            if not 0 <= a < k:
-                raise ValidationError(f"actions[{player}]: action {a} out of range 0..{k - 1}")
+        actions = index_tuple("actions", actions, self.n_actions)
         return self.payoffs[(slice(None),) + actions].copy()
 
     def expected_payoffs(self, strategies: Sequence) -> np.ndarray:
@@ -179,10 +174,4 @@ class StackelbergNashGame:
         return float(self.leader_payoffs[(slice(None),) + index] @ x)
 
     def _follower_index(self, follower_actions: Sequence[int]) -> tuple[int, ...]:
-        index = tuple(int(a) for a in follower_actions)
-        if len(index) != self.n_followers:
-            raise ValidationError(f"follower_actions: expected {self.n_followers} actions, got {len(index)}")
-        for i, (a, k) in enumerate(zip(index, self.n_follower_actions)):
-            if not 0 <= a < k:
-                raise ValidationError(f"follower_actions[{i}]: action {a} out of range 0..{k - 1}")
-        return index
+        return index_tuple("follower_actions", follower_actions, self.n_follower_actions)

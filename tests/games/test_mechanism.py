@@ -151,7 +151,7 @@ def test_method_errors_name_the_field():
         SECOND.is_dominant_strategy_equilibrium([np.arange(3), np.arange(4)])
     with pytest.raises(ValidationError, match=r"strategies\[1\]: actions must lie in 0..3"):
         SECOND.is_dominant_strategy_equilibrium([np.arange(4), np.arange(4) + 1])
-    with pytest.raises(ValidationError, match=r"types\[1\]: type 4 is not an index in 0..3"):
+    with pytest.raises(ValidationError, match=r"types\[1\]: type 4 out of range 0..3"):
         SECOND.induced_game([0, 4])
     with pytest.raises(ValidationError, match=r"prior \(flattened\): probabilities sum to 0.5"):
         SECOND.is_bayes_nash_equilibrium(TRUTHFUL, np.full((4, 4), 1 / 32))
