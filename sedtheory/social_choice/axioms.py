@@ -191,9 +191,14 @@ def list_axioms(kind: Literal["ranked", "continuous"] = "ranked") -> tuple[str, 
 
 
 def find_violations(axiom: Axiom | str, rule, profiles: Iterable, *, first_only: bool = True) -> list[AxiomViolation]:
-    """Run an axiom over many profiles; with ``first_only`` stop at the first witness."""
+    """Run an axiom over many profiles; with ``first_only`` stop at the first witness.
+
+    ``axiom`` may be a name: the continuous axiom of that name for a continuous
+    :class:`VotingRule`, the ranked one otherwise (plain callables count as ranked rules).
+    """
     if isinstance(axiom, str):
-        axiom = get_axiom(axiom, getattr(rule, "kind", "ranked") if getattr(rule, "kind", "ranked") != "approval" else "ranked")
+        kind = "continuous" if getattr(rule, "kind", "ranked") == "continuous" else "ranked"
+        axiom = get_axiom(axiom, kind)
     found: list[AxiomViolation] = []
     for profile in profiles:
         found.extend(axiom.find_violations(rule, profile, first_only=first_only))
@@ -204,7 +209,7 @@ def find_violations(axiom: Axiom | str, rule, profiles: Iterable, *, first_only:
 
 def exhaustive_violations(axiom: Axiom | str, rule, n_candidates: int, n_voters: int, *,
                           first_only: bool = True) -> list[AxiomViolation]:
-    """Check ``axiom`` on every anonymous profile of the given size (exact, by enumeration)."""
+    """Check a ranked-rule ``axiom`` on every anonymous profile of the given size (exact)."""
     return find_violations(axiom, rule, enumerate_anonymous_profiles(n_candidates, n_voters), first_only=first_only)
 
 
@@ -461,26 +466,33 @@ def _range_respecting(rule, profile, first_only):
     return [_record("range_respecting", rule, profile, (low, high), got, detail="outcome outside the range of the reports")]
 
 
+JUMP_TOL = 1e-6
+"""A change larger than this over a bisected interval of length ~1e-14 counts as a jump."""
+
+
 def _jump_by_bisection(rule, profile, voter: int, coordinate: int, step: float, steps: int = 45):
-    """Bisect the segment where one report moves by ``step``; return the end points if a jump remains."""
-    start = profile.reports[voter].copy()
+    """Move one report by ``step`` and bisect towards the larger change of the outcome.
+
+    After ``steps`` halvings the interval is ``|step| / 2^steps`` long; a continuous rule
+    changes by at most its modulus of continuity there, a jump keeps its full size. Returns
+    ``(low, high, change)`` offsets of the final interval when the change exceeds ``JUMP_TOL``.
+    """
+    def outcome(offset: float) -> float:
+        moved = profile.reports[voter].copy()
+        moved[coordinate] += offset
+        return float(_value(rule, profile.replace_report(voter, moved))[coordinate])
+
     low, high = 0.0, step
-    value_low = _value(rule, profile)[coordinate]
-    moved = start.copy()
-    moved[coordinate] += high
-    value_high = _value(rule, profile.replace_report(voter, moved))[coordinate]
-    jump = abs(value_high - value_low)
+    value_low, value_high = outcome(low), outcome(high)
     for _ in range(steps):
         middle = (low + high) / 2
-        moved = start.copy()
-        moved[coordinate] += middle
-        value_middle = _value(rule, profile.replace_report(voter, moved))[coordinate]
+        value_middle = outcome(middle)
         if abs(value_middle - value_low) >= abs(value_high - value_middle):
             high, value_high = middle, value_middle
         else:
             low, value_low = middle, value_middle
-    return (low, high, abs(value_high - value_low)) if abs(value_high - value_low) > 1e-6 * max(1.0, jump) and \
-        abs(value_high - value_low) > 1e-9 else None
+    change = abs(value_high - value_low)
+    return (low, high, change) if change > JUMP_TOL else None
 
 
 @_axiom("continuity", "continuous", "Moving one report a little moves the outcome a little (bisection search for jumps).")

@@ -122,7 +122,7 @@ class PreferenceProfile:
         >>> profile = PreferenceProfile([[0, 1, 2], [1, 2, 0]], counts=[2, 1])
         >>> profile.n_voters, profile.plurality_scores.tolist()
         (3, [2, 1, 0])
-        >>> profile.margins[0, 1]
+        >>> int(profile.margins[0, 1])
         1
     """
 

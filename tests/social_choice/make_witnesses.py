@@ -35,6 +35,7 @@ SEARCHES = [
     ("instant_runoff", "monotonicity", 3, 10),  # Smith (1973); Doron & Kronick (1977)
     ("instant_runoff", "participation", 3, 6),  # Brams & Fishburn (1983), no-show paradox
     ("minimax", "condorcet_loser", 4, 4),  # Simpson-Kramer can elect a Condorcet loser
+    ("instant_runoff", "condorcet_loser", 4, 4),  # simultaneous elimination of tied candidates
     ("plurality", "iia", 3, 6),  # Arrow (1951)
     ("borda", "iia", 3, 6),
 ]
