@@ -10,7 +10,8 @@ over every anonymous profile of a size (:func:`exhaustive_violations`).
 Definitions used for ranked rules (winner sets ``W(P)``, all tied winners):
 
 * anonymity -- permuting the voters leaves ``W`` unchanged;
-* neutrality -- renaming candidates by π renames the winners: ``W(πP) = π(W(P))``;
+* neutrality -- renaming candidates by π renames the winners: ``W(πP) = π(W(P))`` (checked for
+  all m! renamings when m <= 4; for larger m for every transposition and one m-cycle);
 * unanimity -- if every voter ranks ``c`` first, ``W = {c}``;
 * pareto -- no winner is ranked below some other candidate by every voter;
 * monotonicity -- a winner raised one place by one voter stays a winner;

@@ -214,7 +214,14 @@ def _lock_group(states: dict[bytes, np.ndarray], edges: list[tuple[int, int]]) -
 
 @voting_rule("ranked_pairs")
 def ranked_pairs(profile: PreferenceProfile) -> tuple[int, ...]:
-    """Ranked Pairs (Tideman 1987) with parallel-universe tie-breaking among equal margins."""
+    """Ranked Pairs (Tideman 1987) with parallel-universe tie-breaking among equal margins.
+
+    Edges with margin >= 0 (both directions for a zero margin, as in pref_voting) are locked
+    by decreasing margin, skipping any that would close a cycle; a candidate wins if it tops
+    the locked order for *some* order of the equal-margin edges. Without ties this is the
+    plain O(m^2 log m) procedure; with ties the search is exponential in the size of the tie
+    groups in the worst case (deciding such winners is NP-complete: Brill & Fischer 2012).
+    """
     condorcet = profile.condorcet_winner()
     if condorcet is not None:
         return (condorcet,)
