@@ -36,7 +36,7 @@ def compiled_step(consts, state, actions, episode_keys, selfishness, trust):
     t = state.t
     word = rng.fmix32_int(rng.STEP_STREAM ^ rng.fmix32_int(t + 1))
     flags = (t % p.tax_period == 0, (t + 1) % p.tax_period == 0 or t + 1 == p.episode_length)
-    args = (consts, replace(state, t=0), actions, episode_keys, torch.tensor(word, dtype=torch.int64),
+    args = (consts, replace(state, t=0), actions, episode_keys, torch.tensor(word, dtype=torch.int64, device=episode_keys.device),
             selfishness, trust, *flags)
     key = (id(consts), *flags)
     if key in _CACHE:
