@@ -101,7 +101,8 @@ def _check_permutations(rankings: np.ndarray) -> None:
 
 
 _BINCOUNT_MAX_CANDIDATES = 7
-"""Up to m = 7, rows are merged by counting base-m codes (m^m <= 823543 bins); beyond, by sorting."""
+"""Up to m = 7, rows are merged by counting base-m codes of their first m - 1 entries
+(m^(m-1) <= 117649 bins); beyond, by sorting."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,17 +220,24 @@ class PreferenceProfile:
     def anonymized(self) -> "PreferenceProfile":
         """The same profile with identical rows merged (rows in lexicographic order, counts > 0)."""
         m = self.n_candidates
-        powers = m ** np.arange(m - 1, -1, -1, dtype=np.int64)
-        codes = self.rankings @ powers
         if m <= _BINCOUNT_MAX_CANDIDATES:  # O(k): count base-m codes directly
+            # a ranking is fixed by its first m - 1 entries: code them in base m (Horner)
+            codes = np.zeros(self.n_rows, dtype=np.int64)
+            for column in range(m - 1):
+                codes *= m
+                codes += self.rankings[:, column]
             weights = None if self._unit_counts else self.counts
-            per_code = np.bincount(codes, weights=weights, minlength=m ** m)
+            per_code = np.bincount(codes, weights=weights, minlength=m ** (m - 1))
             present = np.flatnonzero(per_code)
-            rankings = (present[:, None] // powers) % m
+            powers = m ** np.arange(m - 2, -1, -1, dtype=np.int64)
+            head = (present[:, None] // powers) % m  # (r, m - 1)
+            last = m * (m - 1) // 2 - head.sum(axis=1, keepdims=True)  # the missing candidate
+            rankings = np.hstack([head, last])
             merged = PreferenceProfile.__new__(PreferenceProfile)
             object.__setattr__(merged, "rankings", _frozen(rankings))
             object.__setattr__(merged, "counts", _frozen(per_code[present]))
             return merged  # rows decoded from valid codes: already validated
+        codes = self.rankings @ (m ** np.arange(m - 1, -1, -1, dtype=np.int64))
         unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
         counts = np.bincount(inverse.ravel(), weights=self.counts, minlength=unique.size).astype(np.int64)
         keep = counts > 0
@@ -291,7 +299,9 @@ class PreferenceProfile:
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.asarray(np.rint(array) if array.dtype.kind == "f" else array).astype(np.int64)
+    """A read-only int64 version of a freshly computed tally (float sums from weighted
+    bincounts are whole numbers; they are rounded, not truncated). Callers pass new arrays."""
+    array = (np.rint(array) if array.dtype.kind == "f" else array).astype(np.int64, copy=False)
     array.setflags(write=False)
     return array
 
