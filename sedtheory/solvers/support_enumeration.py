@@ -166,18 +166,20 @@ def _maybe_consistent(opponent: _Payoffs, own, targets) -> bool:
 
 
 def _float_rank(opponent: _Payoffs, own, targets) -> int | None:
-    """Rank of the equality system from its singular values, or ``None`` when any lies in the grey zone.
+    """Rank of the equality system when floats can certify it, else ``None`` (the exact rank decides).
 
-    The float matrix holds the exact payoffs, and a backward-stable SVD moves each singular
-    value by about ``1e-15`` of the largest (Weyl's inequality), far inside the grey zone
-    ``[1e-11, 1e-7]`` (relative), so a clear gap decides the exact rank.
+    Floats can only certify that singular values are *non-zero*: a backward-stable SVD moves
+    each one by about ``1e-15`` of the largest (Weyl's inequality), so a value above ``1e-7`` of
+    the largest is certainly non-zero in the exact matrix. A tiny computed value, on the other
+    hand, may belong to an exactly singular matrix or to a regular one whose payoffs differ in
+    their last bits (payoffs ``1`` and ``1 + 1e-12``), so the full rank is certified here and
+    every other case is left to exact row reduction.
     """
     matrix, _ = _float_system(opponent, own, targets)
     values = np.linalg.svd(matrix, compute_uv=False)
-    top = float(values.max())
-    if np.any((values > 1e-11 * top) & (values < 1e-7 * top)):
-        return None
-    return int(np.sum(values >= 1e-7 * top))
+    if np.all(values >= 1e-7 * float(values.max())):
+        return int(values.size)
+    return None
 
 
 def _maybe_vertex(opponent: _Payoffs, own, tied, others) -> bool:

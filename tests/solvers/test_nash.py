@@ -133,6 +133,34 @@ def test_more_than_nashpy_support_enumeration():
     assert_exact_equilibrium(game, *third)
 
 
+def test_payoff_differences_in_the_last_bits_keep_the_mixed_equilibrium():
+    """Matching pennies for the row player; the column player wants to mismatch, by only ε.
+
+    The column payoffs are ε times those of mismatching pennies, a positive rescaling, so for every
+    ε > 0 the unique equilibrium is uniform for both players (the same as for ε = 1). A float
+    rank test used to call the 3x3 indifference system singular for ε ≤ 1e-11 and found nothing.
+    """
+    a = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    half = (Fraction(1, 2), Fraction(1, 2))
+    for eps in (1.0, 1e-6, 1e-12, 2.0 ** -45):
+        game = NormalFormGame.from_bimatrix(a, np.array([[0.0, eps], [eps, 0.0]]))
+        assert support_enumeration(game) == [(half, half)], eps
+
+
+@settings(max_examples=30)
+@given(integer_games(players=2, max_actions=3), st.sampled_from([(2.0 ** -40, 1.0), (2.0 ** -20, -3.0), (2.0 ** 30, 5.0)]))
+def test_dyadic_affine_rescaling_leaves_the_equilibria_unchanged(payoffs, map_):
+    """``c + s·u`` with ``s`` a power of two is stored exactly, so the game is exactly an affine image.
+
+    Positive affine maps of each player's payoffs do not change best responses, hence the exact
+    equilibrium list must be identical, however tiny or huge ``s`` is relative to ``c``.
+    """
+    scale, offset = map_
+    rescaled = NormalFormGame(np.stack([offset + scale * payoffs[0], -offset + scale * payoffs[1]]))
+    assert np.array_equal((rescaled.payoffs[0] - offset) / scale, payoffs[0])  # the map is exact
+    assert support_enumeration(rescaled) == support_enumeration(NormalFormGame(payoffs))
+
+
 def test_support_enumeration_errors():
     with pytest.raises(ValidationError, match="two-player"):
         support_enumeration(NormalFormGame(np.zeros((3, 2, 2, 2))))
