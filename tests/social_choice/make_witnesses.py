@@ -36,8 +36,8 @@ SEARCHES = [
     ("instant_runoff", "participation", 3, 6),  # Brams & Fishburn (1983), no-show paradox
     ("minimax", "condorcet_loser", 4, 4),  # Simpson-Kramer can elect a Condorcet loser
     ("instant_runoff", "condorcet_loser", 4, 4),  # simultaneous elimination of tied candidates
-    ("plurality", "iia", 3, 6),  # Arrow (1951)
-    ("borda", "iia", 3, 6),
+    # Arrow (1951): every Pareto-efficient, non-dictatorial rule violates IIA
+    *[(name, "iia", 4 if name == "copeland" else 3, 6) for name in list_rules("ranked")],
 ]
 
 

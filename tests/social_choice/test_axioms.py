@@ -172,6 +172,30 @@ def test_gibbard_satterthwaite_finds_a_manipulation(name):
     assert liar.index(manipulated) < liar.index(truthful)
 
 
+def _order_kept(before, after, a: int, b: int) -> bool:
+    """Every voter ranks a and b the same way in both profiles (as multisets of (a-b) orders)."""
+    def orders(profile):
+        return sorted(bool(list(r).index(a) < list(r).index(b)) for r in profile.ballots().tolist())
+    return orders(before) == orders(after)
+
+
+@pytest.mark.parametrize("name", RANKED)
+def test_arrow_finds_an_iia_violation(name):
+    """Arrow (1951): with >= 3 alternatives a Pareto-efficient, non-dictatorial rule violates
+    independence of irrelevant alternatives; the finder must exhibit it for every rule."""
+    rule = get_rule(name)
+    sizes = [(3, 3), (3, 4), (3, 5), (4, 3)]
+    witness = next(w[0] for m, n in sizes if (w := exhaustive_violations("iia", rule, m, n)))
+    before, after = _winners_of(rule, witness.profile), _winners_of(rule, witness.variant)
+    flipped = [(a, b) for a in before for b in after
+               if a not in after and b not in before and _order_kept(witness.profile, witness.variant, a, b)]
+    assert flipped, witness.detail
+
+
+def _winners_of(rule, profile):
+    return tuple(rule(profile))
+
+
 @given(profile=continuous_profiles(n_voters=(1, 8)))
 @settings(max_examples=40)
 def test_moulin_generalized_medians_are_strategy_proof(profile):

@@ -51,15 +51,21 @@ def test_replay_witness(path):
     ), f"{path.name}: recorded violation not reproduced; found {[v.detail for v in found]}"
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if "minimal_n_voters" in json.loads(p.read_text())],
-                         ids=lambda p: p.stem)
+def _minimality_cases():
+    """Witnesses with n <= 4 voters are checked by default, larger ones with --runslow."""
+    for path in FILES:
+        data = json.loads(path.read_text())
+        if "minimal_n_voters" in data:
+            marks = [pytest.mark.slow] if data["minimal_n_voters"] > 4 else []
+            yield pytest.param(path, id=path.stem, marks=marks)
+
+
+@pytest.mark.parametrize("path", list(_minimality_cases()))
 def test_witness_is_minimal_in_voters(path):
     from sedtheory.social_choice import exhaustive_violations
 
     data = json.loads(path.read_text())
     n, m = data["minimal_n_voters"], data["n_candidates"]
-    if n > 6:
-        pytest.skip("minimality for n > 6 is checked by make_witnesses.py only (too slow here)")
     rule = get_rule(data["rule"])
     for smaller in range(1, n):
         assert exhaustive_violations(data["axiom"], rule, m, smaller) == []
