@@ -89,9 +89,16 @@ class CommitmentLP:
         self.n_rows += count
 
     def solve(self) -> LPSolution:
-        """Solve (warm-started from the last basis when rows were added since)."""
+        """Solve (warm-started from the last basis when rows were added since).
+
+        When the warm-started dual simplex ends without a verdict (HiGHS 1.16 was seen to end a
+        plainly infeasible two-variable LP of nearly tied payoffs with ``kUnknown``), the LP is
+        solved once more from scratch with presolve; only a status HiGHS reaches that way counts.
+        """
         self._highs.run()
         status = self._highs.getModelStatus()
+        if status != _OPTIMAL and status not in _INFEASIBLE:
+            status = self._solve_from_scratch()
         if status in _INFEASIBLE:
             return LPSolution("infeasible")
         if status != _OPTIMAL:
@@ -105,3 +112,11 @@ class CommitmentLP:
             simplex_dual=float(duals[0]),
             row_duals=duals[1:],
         )
+
+    def _solve_from_scratch(self):
+        """Forget the basis, solve with presolve on, and switch presolve off again for warm starts."""
+        self._highs.clearSolver()
+        self._highs.setOptionValue("presolve", "on")
+        self._highs.run()
+        self._highs.setOptionValue("presolve", "off")
+        return self._highs.getModelStatus()

@@ -5,6 +5,9 @@ None of these share code with :mod:`sedtheory.solvers`: they use plain numpy lin
 
 * :func:`stackelberg_by_vertices`: strong Stackelberg value by vertex enumeration of every
   follower profile's best-response region ``{x ∈ Δ : G_y x ≤ 0}``;
+* :func:`stackelberg_two_rows_exact`: the same optimum in exact rational arithmetic when the
+  leader has two actions (every best-response region is an interval of ``t = x_0``), for games
+  whose float payoffs are nearly tied;
 * :func:`bayesian_by_assignments`: Bayesian Stackelberg value by one LP per assignment of an
   action to every follower type (the multiple-LP method on the Harsanyi-transformed game,
   Conitzer & Sandholm 2006, Section 5);
@@ -17,6 +20,7 @@ None of these share code with :mod:`sedtheory.solvers`: they use plain numpy lin
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 from scipy.optimize import linprog
@@ -69,6 +73,41 @@ def stackelberg_by_vertices(payoffs: np.ndarray):
             value = float(x @ column)
             if best is None or value > best[0] + 1e-12:
                 best = (value, x, profile)
+    return best
+
+
+def stackelberg_two_rows_exact(payoffs: np.ndarray):
+    """Strong Stackelberg optimum ``(value, t, profile)`` of a game with ``m = 2``, exactly, or ``None``.
+
+    Payoffs are read as the exact rationals of the stored floats. The commitment is
+    ``(t, 1 − t)``; a deviation with gain row ``g`` is unprofitable iff ``g_0 t + g_1 (1 − t) ≤ 0``,
+    a half-line in ``t``, so each profile's best-response region is an interval ``[lo, hi]`` of
+    ``[0, 1]`` and the leader's (linear) payoff is largest at one of its ends.
+    """
+    payoffs = np.asarray(payoffs, dtype=float)
+    assert payoffs.shape[1] == 2, "two leader actions only"
+    exact = np.vectorize(Fraction, otypes=[object])(payoffs)
+    best = None
+    for profile in itertools.product(*(range(n) for n in payoffs.shape[2:])):
+        low, high = Fraction(0), Fraction(1)
+        for i, own in enumerate(profile):
+            for action in range(payoffs.shape[2 + i]):
+                other = profile[:i] + (action,) + profile[i + 1:]
+                g0, g1 = exact[(1 + i, slice(None)) + other] - exact[(1 + i, slice(None)) + profile]
+                slope = g0 - g1  # constraint: slope * t <= -g1
+                if slope > 0:
+                    high = min(high, -g1 / slope)
+                elif slope < 0:
+                    low = max(low, -g1 / slope)
+                elif g1 > 0:
+                    low, high = Fraction(1), Fraction(0)
+        if low > high:
+            continue
+        c0, c1 = exact[(0, slice(None)) + profile]
+        for t in (low, high):
+            value = c0 * t + c1 * (1 - t)
+            if best is None or value > best[0]:
+                best = (value, t, profile)
     return best
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from sedtheory import (
     NormalFormGame,
@@ -25,7 +26,8 @@ from sedtheory import (
     support_enumeration,
 )
 from sedtheory.solvers.stackelberg import MAX_FOLLOWER_PROFILES
-from solver_oracles import deviation_rows, grade_stackelberg, per_action_values, stackelberg_by_vertices
+from solver_oracles import (deviation_rows, grade_stackelberg, per_action_values, stackelberg_by_vertices,
+                            stackelberg_two_rows_exact)
 from solver_strategies import bimatrix_games, payoff_tensors
 
 
@@ -270,6 +272,59 @@ def test_duplicate_follower_columns():
     result = solve_and_grade(game)
     assert result.leader_value == pytest.approx(stackelberg_by_vertices(game.payoffs)[0], abs=1e-7)
     assert result.rests_on_tie  # the duplicate of the chosen column always ties
+
+
+@st.composite
+def near_tied_two_row_games(draw):
+    """``offset + 1e-7·u`` with small integers ``u``: 1e-7 is not a binary fraction, so the stored
+    payoffs carry rounding noise of about 1e-9 of their range, and ties become near-ties either way."""
+    k = draw(st.integers(1, 2))
+    shape = (1 + k, 2, *(draw(st.integers(1, 3)) for _ in range(k)))
+    offset = draw(st.sampled_from([3.0, -7.0, 1e3, 0.1]))
+    return offset + 1e-7 * draw(hnp.arrays(np.int64, shape, elements=st.integers(-2, 2)))
+
+
+@settings(max_examples=60)
+@given(near_tied_two_row_games(), st.sampled_from(["auto", "multiple-lp"]))
+def test_near_ties_never_cost_the_leader_against_the_exact_optimum(payoffs, method):
+    """Exact rational oracle (two leader actions): no pruning or stopping rule loses a better profile.
+
+    Within the LP tolerance a profile that is infeasible by ~1e-9 may still be taken, so the
+    solver's value may exceed the exact one; it may never fall below it, and its answer must
+    pass direct grading at that tolerance. (HiGHS 1.16 once ended a plainly infeasible LP of
+    such a game with status kUnknown; the LP is then re-solved from scratch.)
+    """
+    exact = stackelberg_two_rows_exact(payoffs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverWarning)
+        result = solve_stackelberg(StackelbergNashGame(payoffs), method=method)
+    if exact is None and not result.ok:
+        assert result.status is SolverStatus.NO_PURE_EQUILIBRIUM
+        return
+    assert result.ok, result.details
+    rounding = 1e-14 * float(np.abs(payoffs).max())
+    follower_span = float(np.ptp(payoffs[1:]))
+    grade_stackelberg(payoffs, result.leader_strategy, result.follower_actions, tol=2e-9 * follower_span + rounding)
+    if exact is not None:
+        assert result.leader_value >= float(exact[0]) - 1e-9 * float(np.ptp(payoffs[0])) - rounding
+
+
+def test_plain_method_survives_an_lp_highs_leaves_undecided():
+    """The 3 ± 1e-7 game in which HiGHS 1.16 (dual simplex, no presolve) ended profile (2, 1)'s
+    infeasible LP with kUnknown. Exact oracle: profile (1, 1) at x = (1/2, 1/2), value 3 + 4e-16
+    (profile (2, 2), worth 3 + 2e-7 with the payoffs as written, is infeasible by 1.1e-9 in x_0
+    once they are rounded to binary)."""
+    u = np.array([[[[1, -1, 0], [2, -2, -2], [2, -2, 2]], [[-1, -1, -1], [1, 2, -2], [-2, 2, 2]]],
+                  [[[-2, 2, -2], [-2, 2, 2], [-2, 1, -1]], [[0, -1, 2], [-1, -1, -1], [-2, 0, 2]]],
+                  [[[0, 1, 2], [1, 2, 1], [0, -1, 1]], [[0, 1, -1], [-2, 2, 1], [2, 1, 1]]]], dtype=float)
+    game = StackelbergNashGame(3.0 + 1e-7 * u)
+    exact_value, _, exact_profile = stackelberg_two_rows_exact(game.payoffs)
+    assert exact_profile == (1, 1)
+    for method in ("auto", "multiple-lp"):
+        result = solve_stackelberg(game, method=method)
+        assert result.ok, result.details
+        assert result.follower_actions == exact_profile
+        assert result.leader_value == pytest.approx(float(exact_value), abs=1e-15)
 
 
 @pytest.mark.slow
