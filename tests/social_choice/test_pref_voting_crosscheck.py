@@ -90,3 +90,17 @@ def test_ranked_pairs_agrees_on_many_ties_with_four_candidates():
 def test_agree_on_published_examples(name):
     for profile in (TENNESSEE, SCHULZE):
         assert get_rule(name)(profile) == _theirs(SHARED[name], profile)
+
+
+def test_benchmark_script_runs_and_agrees_on_tiny_sizes():
+    # a smoke run of benchmarks/voting.py (it asserts equal winners before timing anything)
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "voting.py"
+    spec = importlib.util.spec_from_file_location("voting_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.run([30], n_candidates=4, repeat=1, seed=1)
+    assert {row["rule"] for row in rows} == set(module.RULES)
+    assert all(row["sed_cold"] > 0 and row["pv_rule"] > 0 for row in rows)
