@@ -10,17 +10,20 @@ function of ``x``:
 Two exact methods:
 
 * **MDP case** (discounted, and the observation identifies ``x``, e.g. fully observed):
-  Howard's policy iteration (Puterman 1994, Sec. 6.4) with exact linear solves; it stops when
-  the greedy policy repeats and then checks the Bellman optimality residual
-  ``max_x max_a Q(x, a) - V(x) ≤ tol``. The optimum over deterministic stationary policies is
-  then optimal over *all* (history-dependent, randomised) policies (Puterman Thm 6.2.10).
+  Howard's policy iteration (Puterman 1994, Sec. 6.4) with checked linear solves; a state
+  switches action only for a Q-gain above ``tol (1 - γ) c / 4`` (``c`` = :func:`value_scale`),
+  and at the stop the bound ``(Bellman gain + solve residual) / (1 - γ) ≤ tol · c`` on the
+  distance to the optimum is checked (the Bellman operator is a monotone γ-contraction,
+  Puterman 1994, Sec. 6.2; see :func:`relaxed_optimum`). The optimum over deterministic stationary policies is optimal over
+  *all* (history-dependent, randomised) policies (Puterman Thm 6.2.10).
 * **Reactive case** (partially observed, or a finite horizon, where Π_i — stationary maps
   Ω_i → A_i — is a restricted class): depth-first branch-and-bound over the
   ``A_i^{|Ω_i|}`` deterministic reactive policies. A node fixes the actions of some
-  observations; its bound is the optimal value of the relaxation in which the agent chooses
-  freely (per augmented state, and per step with a horizon) at the other observations, solved
-  exactly by policy iteration / backward induction. Every completion is feasible for the
-  relaxation, so pruning nodes whose bound does not beat the incumbent is exact (Littman 1994,
+  observations; its bound is an upper bound on the optimal value of the relaxation in which
+  the agent chooses freely (per augmented state, and per step with a horizon) at the other
+  observations (policy iteration's value plus its Bellman gain over ``1 - γ``, or backward
+  induction's exact value). Every completion is feasible for the relaxation, so pruning nodes
+  whose bound does not beat the incumbent (by more than ``tol``) is exact (Littman 1994,
   "Memoryless policies", shows the problem is NP-hard, hence enumeration). Refused, with
   :class:`ProblemTooLargeError`, when ``A_i^{|Ω_i|} > max_policies``.
 
@@ -36,7 +39,7 @@ Complexity: building the agent problem ``O(nnz(T) + S |A|)``; policy iteration
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -172,43 +175,97 @@ def _allowed(problem: AgentProblem, fixed: np.ndarray) -> np.ndarray:
     return mask
 
 
-def relaxed_optimum(problem: AgentProblem, fixed: np.ndarray, tol: float = DEFAULT_TOL, start=None,
-                    info: dict | None = None):
-    """Optimal value and per-state actions when observations with ``fixed[o] >= 0`` are pinned.
+class Relaxation(NamedTuple):
+    """The solved relaxation of a branch-and-bound node (or the whole MDP when nothing is pinned).
 
-    Discounted: policy iteration (with the Bellman residual check); finite horizon: backward
-    induction over non-stationary per-state choices (returns the step-0 choices).
-    Returns ``(value, actions (X,), bellman_residual)``; ``info["iterations"]`` counts the
-    policy-iteration steps when a dict is passed.
+    Attributes:
+        value: ``μ0 · V`` of the returned per-state policy (the computed ``V``).
+        actions: ``(X,)`` its action at each augmented state (step 0's with a horizon).
+        bellman_residual: ``d = max(0, max_x (B V - V)(x))``, ``B`` the masked Bellman operator.
+        upper_bound: ``value + d / (1 - γ)``, a valid upper bound on the relaxed optimum
+            (``B`` is monotone and a γ-contraction, so ``V* ≤ V + d / (1 - γ)``); ``value``
+            with a horizon (backward induction is exact).
+        suboptimality_bound: ``(d + ‖T_π V - V‖_∞) / (1 - γ)``, a bound on
+            ``V*(x) - V^π(x)`` at every state; ``0`` with a horizon.
+        iterations: policy-iteration steps (``horizon`` with a horizon).
+    """
+
+    value: float
+    actions: np.ndarray
+    bellman_residual: float
+    upper_bound: float
+    suboptimality_bound: float
+    iterations: int
+
+
+def value_scale(problem: AgentProblem) -> float:
+    """``max(1, ‖R‖_∞ / (1 - γ))`` (discounted) or ``max(1, H ‖R‖_∞)``: the scale of the values.
+
+    Accuracies of this module are ``tol`` times this scale.
+    """
+    largest = float(np.abs(problem.reward).max(initial=0.0))
+    if problem.horizon is not None:
+        return max(1.0, problem.horizon * largest)
+    return max(1.0, largest / (1.0 - problem.gamma))
+
+
+def relaxed_optimum(problem: AgentProblem, fixed: np.ndarray, tol: float = DEFAULT_TOL,
+                    start=None) -> Relaxation:
+    """Optimum over per-state policies when observations with ``fixed[o] >= 0`` are pinned.
+
+    Discounted: Howard's policy iteration (Puterman 1994, Sec. 6.4). With ``c = value_scale``,
+    each evaluation is solved to ``tol·c / 4`` and a state switches action only when its
+    Q-value beats the current one by ``θ = tol (1 - γ) c / 4``. At the stop every masked
+    Bellman gain is at most ``θ`` plus the solve residual, so the policy is within
+    ``(θ + 2 ‖residual‖) / (1 - γ) ≤ 3/4 · tol · c`` of the relaxed optimum, and this bound is
+    checked on the computed values (a threshold on gains that ignored ``1 - γ`` could stop
+    ``tol·|V| / (1 - γ)`` short, e.g. 0.01 at γ = 0.999). Finite horizon: backward induction
+    over non-stationary per-state choices (exact). ``start`` warm-starts policy iteration.
+
+    Raises:
+        NumericalError: the checked suboptimality bound exceeds ``tol · c``, or no convergence.
     """
     mask = _allowed(problem, fixed)
     if problem.horizon is not None:
         return _backward_induction(problem, mask)
-    actions = np.argmax(mask, axis=1) if start is None else np.where(mask[np.arange(mask.shape[0]), start],
-                                                                      start, np.argmax(mask, axis=1))
+    scale, gamma = value_scale(problem), problem.gamma
+    threshold = 0.25 * tol * (1.0 - gamma) * scale
+    actions = np.argmax(mask, axis=1)
+    if start is not None:
+        actions = np.where(mask[np.arange(mask.shape[0]), start], start, actions)
     for iteration in range(1, 10_001):
-        if info is not None:
-            info["iterations"] = iteration
         matrix, reward = _chain(problem, actions)
-        values = solve_discounted(matrix, reward[:, None], problem.gamma, tol)[:, 0]
+        values = solve_discounted(matrix, reward[:, None], gamma, 0.25 * tol)[:, 0]
         q = np.where(mask, _q_values(problem, values), -np.inf)
         current = q[np.arange(q.shape[0]), actions]
-        improve = q.max(axis=1) > current + tol * max(1.0, float(np.abs(values).max(initial=0.0)))
+        improve = q.max(axis=1) > current + threshold
         if not improve.any():
-            residual = float((q.max(axis=1) - values).max(initial=0.0))
-            return float(problem.initial @ values), actions, residual
+            return _checked_relaxation(problem, q, values, actions, matrix @ values, reward, tol * scale, iteration)
         actions = np.where(improve, q.argmax(axis=1), actions)
     raise NumericalError("policy iteration did not converge in 10000 iterations")
 
 
-def _backward_induction(problem: AgentProblem, mask: np.ndarray):
+def _checked_relaxation(problem, q, values, actions, successor, reward, accuracy, iterations) -> Relaxation:
+    """The bounds of :class:`Relaxation` from the final evaluation; refuse when above ``accuracy``."""
+    gamma = problem.gamma
+    gain = max(0.0, float((q.max(axis=1) - values).max(initial=0.0)))
+    residual = float(np.abs(reward + gamma * successor - values).max(initial=0.0))
+    suboptimality = (gain + residual) / (1.0 - gamma)
+    if suboptimality > accuracy:
+        raise NumericalError(f"policy iteration: suboptimality bound {suboptimality:.3g} exceeds {accuracy:.3g}")
+    value = float(problem.initial @ values)
+    return Relaxation(value, actions, gain, value + gain / (1.0 - gamma), suboptimality, iterations)
+
+
+def _backward_induction(problem: AgentProblem, mask: np.ndarray) -> Relaxation:
     values = np.zeros(problem.n_augmented)
     actions = np.zeros(problem.n_augmented, dtype=int)
     for _ in range(problem.horizon):
         q = np.where(mask, _q_values(problem, values), -np.inf)
         actions = q.argmax(axis=1)
         values = q.max(axis=1)
-    return float(problem.initial @ values), actions, 0.0
+    value = float(problem.initial @ values)
+    return Relaxation(value, actions, 0.0, value, 0.0, problem.horizon)
 
 
 # --------------------------------------------------------------------------- result record
@@ -268,14 +325,13 @@ def best_response(pomg: POMG, profile, agent: int, *, max_policies: int = MAX_PO
 
 
 def _mdp_best_response(problem: AgentProblem, agent: int, tol: float) -> BestResponse:
-    fixed = -np.ones(problem.n_observations, dtype=int)
-    info: dict = {}
-    value, per_state, residual = relaxed_optimum(problem, fixed, tol, info=info)
+    relaxation = relaxed_optimum(problem, -np.ones(problem.n_observations, dtype=int), tol)
     actions = np.zeros(problem.n_observations, dtype=int)
-    actions[problem.observation] = per_state
-    return _record(problem, agent, actions, value, POLICY_ITERATION,
+    actions[problem.observation] = relaxation.actions
+    return _record(problem, agent, actions, relaxation.value, POLICY_ITERATION,
                    "all policies (a deterministic stationary optimum exists)",
-                   {"bellman_residual": residual, **info})
+                   {"bellman_residual": relaxation.bellman_residual,
+                    "suboptimality_bound": relaxation.suboptimality_bound, "iterations": relaxation.iterations})
 
 
 def _record(problem, agent, actions, value, method, policy_class, details) -> BestResponse:
@@ -305,15 +361,15 @@ def _search(problem: AgentProblem, threshold, accept, max_policies: int, tol: fl
     stats = {"nodes": 0, "leaves": 0, "policies": total}
     fixed = -np.ones(problem.n_observations, dtype=int)
     fixed[np.setdiff1d(np.arange(problem.n_observations), order)] = 0
-    root_bound, _, _ = relaxed_optimum(problem, -np.ones(problem.n_observations, dtype=int), tol)
-    stats["root_bound"] = root_bound
+    stats["root_bound"] = relaxed_optimum(problem, -np.ones(problem.n_observations, dtype=int), tol).upper_bound
     _descend(problem, fixed, order, 0, threshold, accept, tol, keep_best, stats, None)
     return stats
 
 
 def _descend(problem, fixed, order, depth, threshold, accept, tol, keep_best, stats, start) -> None:
     stats["nodes"] += 1
-    bound, per_state, _ = relaxed_optimum(problem, fixed, tol, start)
+    relaxation = relaxed_optimum(problem, fixed, tol, start)
+    bound, per_state = relaxation.upper_bound, relaxation.actions
     slack = tol * max(1.0, abs(bound))
     if (keep_best and bound <= threshold() + slack) or (not keep_best and bound < threshold() - slack):
         return

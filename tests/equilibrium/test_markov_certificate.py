@@ -89,3 +89,24 @@ def test_commitment_outside_phi_is_refused():
 def test_certificate_serialises():
     data = certify_ssmne(common_pool_game(), [0.5], [RESTRAIN, RESTRAIN], 0.0, 0.0).to_dict()
     assert data["holds"] is True and len(data["follower_witnesses"]) == 2
+
+
+def test_follower_gap_of_a_near_tie_at_a_discount_close_to_one():
+    """Regression: one agent (plus a one-action dummy) in one absorbing state, rewards 1 and
+    1 + 1e-5 for its two actions, γ = 0.999. By hand, playing action 0 forgoes
+    1e-5 / (1 - γ) = 0.01; the policy-iteration stopping rule once reported a gap of 0 (and a
+    δ = 0 certificate that held)."""
+    from sedtheory.games.markov import POMG
+    from sedtheory.games.stackelberg import StackelbergMarkovGame, WelfareUtility
+
+    T = np.ones((1, 2, 1, 1))
+    R = np.zeros((1, 2, 1, 2))
+    R[0, :, 0, 0] = [1.0, 1.0 + 1e-5]
+    pomg = POMG(T, R, gamma=0.999, initial_distribution=[1.0])
+    profile = [np.array([[1.0, 0.0]]), np.ones((1, 1))]
+    gaps, witnesses = markov_follower_gaps(pomg, profile)
+    np.testing.assert_allclose(gaps, [0.01, 0.0], rtol=1e-9, atol=1e-9)
+    assert witnesses[0].deviation.tolist() == [[0.0, 1.0]]
+    game = StackelbergMarkovGame([0.0], lambda phi: pomg, WelfareUtility(np.sum))
+    certificate = certify_ssmne(game, [0.0], profile, 1.0, 0.0)
+    assert not certificate.holds and certificate.delta_hat[0] == pytest.approx(0.01, rel=1e-9)

@@ -172,3 +172,43 @@ def test_one_and_three_agent_games_match_brute_force(n_actions, n_obs):
     for agent in range(len(n_actions)):
         assert best_response(game, profile, agent).value == pytest.approx(
             brute_force_best(game, profile, agent)[0], abs=1e-8)
+
+
+def _near_tie_game(gamma: float, eps: float, aliased: bool) -> POMG:
+    """One agent (plus a one-action dummy); rewards 1 and 1 + eps for its two actions.
+
+    Fully observed: one absorbing state. ``aliased``: two absorbing states, μ0 uniform; state 1
+    pays 1 whatever the action and emits observation 0 or 1 with probability 1/2 each, state 0
+    (with the near-tie) always emits 0, so observation 0 is seen in two augmented states and
+    the branch-and-bound path runs. By hand the best response plays action 1 at observation 0
+    and is worth ``(1 + eps) / (1 - γ)`` (fully observed) or
+    ``(1/2)(1 + eps) / (1 - γ) + (1/2) / (1 - γ)`` (aliased).
+    """
+    n_states = 2 if aliased else 1
+    T = np.zeros((n_states, 2, 1, n_states))
+    for s in range(n_states):
+        T[s, :, :, s] = 1.0
+    R = np.zeros((n_states, 2, 1, 2))
+    R[:, :, 0, 0] = 1.0
+    R[0, 1, 0, 0] = 1.0 + eps
+    if not aliased:
+        return POMG(T, R, gamma=gamma, initial_distribution=[1.0])
+    kernels = [np.array([[1.0, 0.0], [0.5, 0.5]]), np.ones((2, 1))]
+    return POMG(T, R, kernels, gamma=gamma, initial_distribution=[0.5, 0.5])
+
+
+@pytest.mark.parametrize("aliased", [False, True])
+@pytest.mark.parametrize("gamma", [0.9, 0.999, 0.9999])
+def test_near_ties_at_discounts_close_to_one_are_resolved(gamma, aliased):
+    """Regression: a stopping rule on Q-gains of ``tol·|V|`` (ignoring ``1 - γ``) kept action 0
+    and lost ``eps / (1 - γ)`` = 0.1 at γ = 0.9999 — 10^4 times the tolerance."""
+    eps = 1e-5
+    game = _near_tie_game(gamma, eps, aliased)
+    others = [np.eye(2)[[0] * game.n_observations[0]], np.ones((game.n_observations[1], 1))]
+    response = best_response(game, others, 0)
+    want = (1 + eps) / (1 - gamma) if not aliased else (0.5 * (1 + eps) + 0.5) / (1 - gamma)
+    assert response.actions[0] == 1
+    assert response.value == pytest.approx(want, rel=1e-12)
+    assert response.method == (BRANCH_AND_BOUND if aliased else POLICY_ITERATION)
+    if not aliased:
+        assert response.details["suboptimality_bound"] <= 1e-7 * max(1.0, (1 + eps) / (1 - gamma))

@@ -100,3 +100,41 @@ def test_single_agent_equilibria_are_its_optimal_policies():
     best, table = brute_force_best(game, [np.full((2, 3), 1 / 3)], 0)
     expected = {(tuple(int(x) for x in a),) for a, v in table if v >= best - 1e-9}
     assert _key(pure_nash_equilibria(game)) == expected
+
+
+def _awkward_game(seed: int, n_agents: int, kind: str, gamma: float, horizon) -> POMG:
+    """Deterministic transitions, 0/1 rewards (ties everywhere), an absorbing last state, and
+    one-hot observation kernels (agent 1's aliases both states, agent 2's swaps them)."""
+    rng = np.random.default_rng(seed)
+    n_states, n_actions = 2, (2,) * n_agents
+    shape = (n_states, *n_actions)
+    T = np.eye(n_states)[rng.integers(0, n_states, size=shape)]
+    T[-1] = 0.0
+    T[-1, ..., -1] = 1.0
+    R = rng.integers(0, 2, size=(*shape, n_agents)).astype(float)
+    timing = dict(gamma=gamma, horizon=horizon, initial_distribution=[1.0, 0.0])
+    if kind == "full":
+        return POMG(T, R, **timing)
+    kernels = [np.eye(2)[[0, 0]], np.eye(2)[[1, 0]]][:n_agents]  # agent 1 never sees observation 1
+    return POMG(T, R, kernels, **timing)
+
+
+def _canonical(game: POMG, joint) -> tuple:
+    """Actions at observations that never occur set to 0 (how the enumeration reports them)."""
+    kernels = game.observations or [np.eye(game.n_states)] * game.n_agents
+    return tuple(tuple(int(x) if kernels[i][:, o].any() else 0 for o, x in enumerate(acts))
+                 for i, acts in enumerate(joint))
+
+
+@pytest.mark.parametrize("n_agents", [1, 2])
+@pytest.mark.parametrize("kind", ["full", "state"])
+@pytest.mark.parametrize("gamma, horizon", [(0.0, None), (0.99, None), (1.0, 1), (1.0, 2)])
+def test_enumeration_matches_brute_force_on_awkward_games(n_agents, kind, gamma, horizon):
+    """Adversarial cases against the oracle: one agent, horizon 1, γ = 0 and γ close to 1,
+    absorbing states, exact ties in every payoff, observations that never occur."""
+    game = _awkward_game(n_agents * 10 + len(kind), n_agents, kind, gamma, horizon)
+    expected = {_canonical(game, joint) for joint in brute_force_equilibria(game, 0.0)}
+    found = pure_nash_equilibria(game)
+    assert _key(found) == expected and len(found) == len(expected)
+    for equilibrium in found:
+        np.testing.assert_allclose(equilibrium.values, oracle_values(game, equilibrium.profile), atol=1e-9)
