@@ -104,3 +104,16 @@ def test_benchmark_script_runs_and_agrees_on_tiny_sizes():
     rows = module.run([30], n_candidates=4, repeat=1, seed=1)
     assert {row["rule"] for row in rows} == set(module.RULES)
     assert all(row["sed_cold"] > 0 and row["pv_rule"] > 0 for row in rows)
+
+
+@pytest.mark.parametrize("ours, theirs", [("margins", "margins"), ("winning_votes", "winning"),
+                                          ("pairwise_opposition", "pairwise_opposition")])
+def test_minimax_scores_of_every_variant_agree(ours, theirs):
+    from pref_voting.margin_based_methods import minimax_scores as their_scores
+
+    from sedtheory.social_choice.ranked_rules import minimax_scores
+
+    for profile in _random_profiles(seed=31, count=40, max_candidates=5, odd_only_from=99):
+        expected = their_scores(Profile(profile.rankings.tolist(), profile.counts.tolist()), score_method=theirs)
+        # pref_voting reports -1 x (largest defeat); we report the largest defeat itself
+        assert minimax_scores(profile, ours).tolist() == [-int(expected[c]) for c in range(profile.n_candidates)]
