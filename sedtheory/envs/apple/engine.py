@@ -493,9 +493,9 @@ def cell_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
     """uint8 ``(B, 4, HW + 2)``: per observer facing ``f``, the code ``terrain * 6 + slot`` of every
     cell (slot 0 none, ``1 + (facing − f) mod 4`` for a present player on the cell)."""
     B = state.pos.shape[0]
-    base = consts.terrain_code.repeat(B, 1)
+    base = consts.terrain_code.expand(B, -1).clone(memory_format=torch.contiguous_format)  # a copy, never a view
     base.index_add_(1, consts.apple_flat, state.live[:, : consts.A].to(torch.uint8) * N_SLOTS)
-    maps = base[:, None, :].repeat(1, 4, 1)
+    maps = base[:, None, :].expand(-1, 4, -1).clone(memory_format=torch.contiguous_format)
     where = state.pos if not consts.params.zap else torch.where(state.present, state.pos, consts.DUMP)
     slots = consts.slot_table[state.facing].transpose(1, 2)  # (B, 4, n)
     return maps.scatter_add_(2, where[:, None, :].expand(-1, 4, -1), slots)
@@ -526,8 +526,9 @@ def one_hot_obs(consts: EngineConsts, codes: torch.Tensor, out: torch.Tensor | N
     """
     B, n, rows, cols = codes.shape
     C = consts.obs_table.shape[1]
-    index = codes.long().view(B, n, -1) + consts.agent_offset
-    index = torch.where(codes.view(B, n, -1) == 255, consts.obs_table.shape[0] - 1, index)
+    index = torch.add(codes.view(B, n, -1), consts.agent_offset)  # uint8 + int64 -> int64 in one pass
+    if consts.params.zap:  # only zapped players see code 255
+        index = torch.where(codes.view(B, n, -1) == 255, consts.obs_table.shape[0] - 1, index)
     if out is None:
         out = torch.empty(B, n, rows, cols, C, dtype=torch.float32, device=codes.device)
     torch.index_select(consts.obs_table, 0, index.view(-1), out=out.view(-1, C))
