@@ -163,6 +163,11 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
                    f"(all {int(np.prod(scaled.shape))} follower profiles are infeasible)")
         warnings.warn(message, SolverWarning, stacklevel=2)
         return _failure(game, SolverStatus.NO_PURE_EQUILIBRIUM, solver, tol, outcome, message)
+    gain = max(float(g.max()) for g in _gains(scaled.followers, outcome.best.profile, outcome.best.x))
+    if gain > _FEASIBILITY:  # HiGHS called a point optimal that breaks its own rows: never report it
+        message = (f"the LP optimum for follower profile {outcome.best.profile} leaves a follower a gain of "
+                   f"{gain:.3g} (payoffs rescaled to [0, 1]; tolerance {_FEASIBILITY:g})")
+        return _failure(game, SolverStatus.NUMERICAL_ERROR, solver, tol, outcome, message)
     return _success(game, scaled, outcome, solver, tol)
 
 

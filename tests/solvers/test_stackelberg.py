@@ -347,3 +347,23 @@ def test_an_lp_failure_is_reported_not_guessed(monkeypatch):
     result = solve_stackelberg(game)
     assert result.status is SolverStatus.NUMERICAL_ERROR and not result.ok
     assert "simulated" in result.details["message"] and np.isnan(result.leader_value)
+
+
+@pytest.mark.parametrize("method,row", [("auto", 0), ("multiple-lp", 1)])
+def test_an_lp_optimum_that_breaks_its_rows_is_reported_not_returned(monkeypatch, method, row):
+    """A broken LP that calls one pure row optimal whatever rows it holds, in the Conitzer-Sandholm
+    game (the follower matches the leader's row, gain 1). The best-first search starts with
+    column 1 at row 0, adds the violated row and is told row 0 again; the plain search takes
+    column 0, its first profile, at row 1. Both answers would be false and must not be returned.
+    """
+    from sedtheory.solvers import _highs, stackelberg
+
+    def stubborn(self):
+        x = np.eye(2)[row]
+        return _highs.LPSolution("optimal", x=x, value=4.0, simplex_dual=4.0, row_duals=np.zeros(self.n_rows))
+
+    monkeypatch.setattr(stackelberg.CommitmentLP, "solve", stubborn)
+    game = StackelbergNashGame.from_bimatrix([[2, 4], [1, 3]], [[1, 0], [0, 1]])
+    result = solve_stackelberg(game, method=method)
+    assert result.status is SolverStatus.NUMERICAL_ERROR and not result.ok
+    assert "leaves a follower a gain of 1" in result.details["message"]
