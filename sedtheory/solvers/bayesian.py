@@ -84,7 +84,7 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
     polished = _polish(scaled_leader, scaled_follower, prior, responses)
     if polished.status != "optimal":
         return _failure(m, tol, f"polishing LP for responses {responses} ended {polished.status}")
-    milp_value = -milp_result.fun * leader_map[1] + leader_map[0]
+    milp_value = -milp_result.fun * leader_map[1] + leader_map[0] * prior.sum()  # Σ p may differ from 1 by tol
     return _success(leader, follower, prior, responses, polished, milp_value, milp_result, leader_map, tol)
 
 
@@ -209,7 +209,7 @@ def _success(leader, follower, prior, responses, polished, milp_value, milp_resu
         "mip_node_count": milp_result.get("mip_node_count"),
         "tied_deviations": ties,
         "max_follower_gain": float(gains.max()) if n > 1 else 0.0,
-        "dual_certificate": {"mu": float(scale * polished.simplex_dual + low), "deviations": deviations,
+        "dual_certificate": {"mu": float(scale * polished.simplex_dual + low * prior.sum()), "deviations": deviations,
                              "multipliers": multipliers},
     }
     return StackelbergResult(leader_value, x, responses, own.astype(float), SolverStatus.OPTIMAL, _SOLVER,

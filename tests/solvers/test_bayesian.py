@@ -127,3 +127,18 @@ def test_a_milp_time_limit_is_reported_not_guessed():
     result = solve_bayesian_stackelberg(leader, follower, np.full(6, 1 / 6), time_limit=0.0)
     assert result.status.value == "numerical_error" and not result.ok
     assert "DOBSS MILP did not finish" in result.details["message"]
+
+
+def test_values_in_original_units_with_a_prior_summing_to_one_within_tol():
+    """The leader's rescaling offset enters the MILP objective and the dual μ weighted by Σ p,
+    which may differ from 1 by ``tol``: with payoffs near 1e6 an offset taken with weight 1
+    would move both by 1e6·5e-8 = 0.05 (reference: prior @ per-type values, direct evaluation)."""
+    rng = np.random.default_rng(24)
+    leader = 1e6 + rng.integers(0, 5, size=(2, 3, 3)).astype(float)
+    follower = rng.integers(0, 5, size=(2, 3, 3)).astype(float)
+    prior = np.array([0.5, 0.5 - 5e-8])
+    result = solve_bayesian_stackelberg(leader, follower, prior)
+    direct = grade_bayesian(leader, follower, prior, result)
+    assert result.leader_value == pytest.approx(direct, abs=1e-6)
+    assert result.details["milp_value"] == pytest.approx(direct, abs=1e-6)
+    assert result.details["dual_certificate"]["mu"] == pytest.approx(direct, abs=1e-6)

@@ -148,7 +148,8 @@ def test_payoff_differences_in_the_last_bits_keep_the_mixed_equilibrium():
 
 
 @settings(max_examples=30)
-@given(integer_games(players=2, max_actions=3), st.sampled_from([(2.0 ** -40, 1.0), (2.0 ** -20, -3.0), (2.0 ** 30, 5.0)]))
+@given(integer_games(players=2, max_actions=3),
+       st.sampled_from([(2.0 ** -40, 1.0), (2.0 ** -20, -3.0), (2.0 ** 30, 5.0)]))
 def test_dyadic_affine_rescaling_leaves_the_equilibria_unchanged(payoffs, map_):
     """``c + s·u`` with ``s`` a power of two is stored exactly, so the game is exactly an affine image.
 
