@@ -150,14 +150,14 @@ class SEDGame:
             raise ValidationError(f"social_choice: returned {name!r}, not a name in {sorted(self.objectives)}")
         return theta, name
 
-    def stackelberg_game(self, objective: str, *, anchor=None,
-                         initial_state: int | None = None) -> StackelbergMarkovGame:
+    def stackelberg_game(self, objective: str, *, anchor=None, initial_state: int | None = None,
+                         tol: float = DEFAULT_TOL) -> StackelbergMarkovGame:
         """The round's Stackelberg–Markov game of problem (1).
 
-        Φ is cut to the δ-ball around ``anchor`` (default φ0), the leader utility is the
-        objective named ``objective``, and with ``initial_state`` every ``M^φ`` starts there
-        (μ0 = Dirac(s_T)).
+        Φ is cut to the δ-ball ``{φ : D(anchor, φ) ≤ δ + tol}`` around ``anchor`` (default φ0),
+        the leader utility is the objective named ``objective``, and with ``initial_state``
+        every ``M^φ`` starts there (μ0 = Dirac(s_T)).
         """
-        game = self._base_game(self.objective(objective)).restricted(self.feasible(anchor))
+        game = self._base_game(self.objective(objective)).restricted(self.feasible(anchor, tol))
         return game if initial_state is None else game.with_initial_state(initial_state)
 

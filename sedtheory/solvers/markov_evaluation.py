@@ -176,12 +176,17 @@ def backward_recursion(matrix: sp.csr_array, reward: np.ndarray, gamma: float, h
     return values
 
 
-def state_values(pomg: POMG, profile, rewards=None, *, tol: float = DEFAULT_TOL) -> np.ndarray:
-    """Exact values ``(S', k)`` of every (lifted) state under ``profile``; see :func:`markov_reward_process`."""
+def _lifted_values(pomg: POMG, profile, rewards, tol: float) -> tuple[POMG, np.ndarray]:
+    """``(game in state-observation form, its (S', k) state values)``; the lift is built once."""
     game, matrix, reward = markov_reward_process(pomg, profile, rewards)
     if game.horizon is not None:
-        return backward_recursion(matrix, reward, game.gamma, game.horizon)
-    return solve_discounted(matrix, reward, game.gamma, tol)
+        return game, backward_recursion(matrix, reward, game.gamma, game.horizon)
+    return game, solve_discounted(matrix, reward, game.gamma, tol)
+
+
+def state_values(pomg: POMG, profile, rewards=None, *, tol: float = DEFAULT_TOL) -> np.ndarray:
+    """Exact values ``(S', k)`` of every (lifted) state under ``profile``; see :func:`markov_reward_process`."""
+    return _lifted_values(pomg, profile, rewards, tol)[1]
 
 
 def evaluate(pomg: POMG, profile, rewards=None, *, tol: float = DEFAULT_TOL) -> np.ndarray:
@@ -199,8 +204,8 @@ def evaluate(pomg: POMG, profile, rewards=None, *, tol: float = DEFAULT_TOL) -> 
 
     Complexity: see the module docstring.
     """
-    game = pomg.state_observation_form()
-    return game.initial_distribution @ state_values(pomg, profile, rewards, tol=tol)
+    game, values = _lifted_values(pomg, profile, rewards, tol)
+    return game.initial_distribution @ values
 
 
 def leader_value(game, phi, profile, *, pomg: POMG | None = None, tol: float = DEFAULT_TOL) -> float:

@@ -9,8 +9,9 @@ correspondence, with Π_i the deterministic reactive policies). Algorithm:
 2. for each, list agent 1's δ-best responses with the branch-and-bound of
    :mod:`sedtheory.solvers.markov_best_response` (subtrees whose relaxed bound is below
    ``BR_1 - δ`` are pruned — this is the pruning that avoids ``Π_j |Π_j|`` evaluations);
-3. keep a candidate when every other agent's exact best-response gain is ``≤ δ + tol``
-   (best-response values are cached per opponent profile).
+3. keep a candidate when every agent's exact best-response gain is ``≤ δ + tol``
+   (best-response values are cached per agent and opponent profile; agent 1's is the one
+   of step 2).
 
 Complexity: ``Π_{j≥2} A_j^{|Ω_j|}`` branch-and-bound runs for agent 1 plus ``n - 1`` best
 responses per candidate. Refused with :class:`ProblemTooLargeError` above ``max_profiles``
@@ -102,6 +103,7 @@ def pure_nash_equilibria(pomg: POMG, delta: float = 0.0, *, max_profiles: int = 
         opponents = (np.eye(pomg.n_actions[j])[a] for j, a in enumerate(rest, start=1))
         profile = StrategyProfile((placeholder, *opponents))
         best = best_response(pomg, profile, 0, max_policies=max_policies, tol=tol).value
+        cache[_cache_key(0, (None, *rest))] = best  # agent 1's best response to these opponents
         for first, _ in policies_within(pomg, profile, 0, best - delta, max_policies=max_policies, tol=tol):
             candidate = _check_candidate(pomg, (first, *rest), delta, cache, max_policies, tol)
             if candidate is not None:
@@ -122,12 +124,17 @@ def _check_sizes(pomg: POMG, max_profiles: int, max_policies: int) -> None:
         raise ProblemTooLargeError(f"pomg: {size} opponent profiles to enumerate exceed max_profiles={max_profiles}")
 
 
+def _cache_key(agent: int, actions) -> tuple:
+    """Best-response values depend on the agent and the others' actions only."""
+    return (agent,) + tuple(a.tobytes() for j, a in enumerate(actions) if j != agent)
+
+
 def _check_candidate(pomg, actions, delta, cache, max_policies, tol) -> MarkovEquilibrium | None:
     profile = StrategyProfile(_one_hot(pomg, actions))
     values = evaluate(pomg, profile, tol=tol)
     gaps = np.zeros(pomg.n_agents)
     for agent in range(pomg.n_agents):
-        key = (agent,) + tuple(a.tobytes() for j, a in enumerate(actions) if j != agent)
+        key = _cache_key(agent, actions)
         if key not in cache:
             cache[key] = best_response(pomg, profile, agent, max_policies=max_policies, tol=tol).value
         gaps[agent] = cache[key] - values[agent]

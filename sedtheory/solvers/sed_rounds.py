@@ -165,8 +165,7 @@ def _report(reports: Reports, index: int, state):
 
 
 def _play_round(game, index, theta, objective, state, phi_anchor, steps, rng, follower_delta, epsilon, tol):
-    feasible = game.feasible(phi_anchor, tol)
-    stackelberg = game.stackelberg_game(objective, anchor=phi_anchor, initial_state=state)
+    stackelberg = game.stackelberg_game(objective, anchor=phi_anchor, initial_state=state, tol=tol)
     result = solve_ssmne(stackelberg, follower_delta, tol=tol)
     if not result.ok:
         raise ValidationError(
@@ -176,4 +175,4 @@ def _play_round(game, index, theta, objective, state, phi_anchor, steps, rng, fo
     pomg = stackelberg.induced(result.phi)
     trajectory = simulate(pomg, result.profile, steps, rng)
     return SEDRound(index, theta, objective, result.phi, result.profile, certificate, result.leader_value,
-                    result.follower_values, state, trajectory, int(feasible.sum()))
+                    result.follower_values, state, trajectory, len(stackelberg.candidates()))

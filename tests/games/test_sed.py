@@ -44,6 +44,7 @@ def test_run_rounds_history_and_dirac_continuation():
     assert history.rounds[0].initial_state is None
     for before, after in zip(history.rounds, history.rounds[1:]):
         assert after.initial_state == before.trajectory.final_state  # μ0 = Dirac(s_T)
+        assert after.trajectory.states[0] == after.initial_state  # and play starts there
     for played in history.rounds:
         assert played.certificate.holds and played.feasible_count == 3
         assert played.trajectory.states.shape == (5,)

@@ -19,7 +19,7 @@ from sedtheory.solvers.markov_best_response import (
     policies_within,
 )
 from sedtheory.solvers.markov_evaluation import evaluate
-from test_markov_oracle import brute_force_best, oracle_values, random_pomg, random_profile
+from test_markov_oracle import brute_force_best, oracle_values, random_pomg, random_profile, with_unreachable_state
 
 
 @pytest.mark.parametrize("kind", ["full", "state", "action"])
@@ -129,13 +129,7 @@ def test_adding_an_unreachable_state_does_not_change_the_best_response_value():
     rng = np.random.default_rng(13)
     game = random_pomg(rng, n_states=3, kind="full")
     profile = random_profile(rng, game)
-    T = np.zeros((4, 2, 2, 4))
-    T[:3, :, :, :3] = game.transition_tensor()
-    T[3, :, :, 1] = 1.0
-    R = np.zeros((4, 2, 2, 2))
-    R[:3] = game.rewards
-    R[3] = 50.0
-    bigger = POMG(T, R, gamma=game.gamma, initial_distribution=np.append(game.initial_distribution, 0.0))
+    bigger = with_unreachable_state(game, reward=50.0, successor=1)
     bigger_profile = [np.vstack([p, [[0.5, 0.5]]]) for p in profile]
     for agent in range(2):
         assert best_response(bigger, bigger_profile, agent).value == pytest.approx(

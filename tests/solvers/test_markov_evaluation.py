@@ -10,7 +10,7 @@ from sedtheory import ValidationError
 from sedtheory.games.markov import POMG
 from sedtheory.solvers.markov_evaluation import DIRECT_LIMIT, evaluate, solve_discounted, state_values
 from sedtheory.solvers.markov_simulation import sample_returns, simulate, truncation_bias
-from test_markov_oracle import oracle_values, random_pomg, random_profile
+from test_markov_oracle import oracle_values, random_pomg, random_profile, with_unreachable_state
 
 KINDS = ["full", "state", "action"]
 
@@ -98,13 +98,7 @@ def test_adding_an_unreachable_state_changes_nothing():
     rng = np.random.default_rng(8)
     game = random_pomg(rng, n_states=3, kind="full")
     profile = random_profile(rng, game)
-    T = np.zeros((4, 2, 2, 4))
-    T[:3, :, :, :3] = game.transition_tensor()
-    T[3, :, :, 0] = 1.0  # the new state leads into the old game but is never entered
-    R = np.zeros((4, 2, 2, 2))
-    R[:3] = game.rewards
-    R[3] = 100.0
-    bigger = POMG(T, R, gamma=game.gamma, initial_distribution=np.append(game.initial_distribution, 0.0))
+    bigger = with_unreachable_state(game, reward=100.0, successor=0)  # leads into the old game
     bigger_profile = [np.vstack([p, [[1.0, 0.0]]]) for p in profile]
     np.testing.assert_allclose(evaluate(bigger, bigger_profile), evaluate(game, profile), atol=1e-10)
 

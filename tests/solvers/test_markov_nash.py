@@ -10,7 +10,7 @@ import pytest
 from sedtheory.games.markov import POMG
 from sedtheory.solvers.markov_best_response import ProblemTooLargeError
 from sedtheory.solvers.markov_nash import pure_nash_equilibria
-from test_markov_oracle import brute_force_best, oracle_values, random_pomg
+from test_markov_oracle import brute_force_best, matching_pennies, oracle_values, random_pomg
 
 
 def brute_force_equilibria(game: POMG, delta: float) -> set:
@@ -55,13 +55,7 @@ def test_larger_delta_never_removes_an_equilibrium():
 
 def test_matching_pennies_markov_game_has_no_pure_equilibrium():
     # one state, repeated matching pennies (γ = 1/2): no pure equilibrium (standard fact)
-    T = np.ones((1, 2, 2, 1))
-    R = np.zeros((1, 2, 2, 2))
-    for a in range(2):
-        for b in range(2):
-            R[0, a, b] = [1, -1] if a == b else [-1, 1]
-    game = POMG(T, R, gamma=0.5, initial_distribution=[1.0])
-    assert pure_nash_equilibria(game) == []
+    assert pure_nash_equilibria(matching_pennies()) == []
 
 
 def test_refuses_too_many_opponent_profiles():

@@ -44,6 +44,28 @@ def random_profile(rng, pomg: POMG):
     return [rng.dirichlet(np.ones(a), size=o) for o, a in pomg.policy_shapes]
 
 
+def with_unreachable_state(pomg: POMG, reward: float, successor: int) -> POMG:
+    """A fully observed ``pomg`` plus one state that is never entered (μ0 gives it 0 and no row
+    leads to it); it pays ``reward`` to everyone and moves to ``successor``."""
+    n = pomg.n_states
+    T = np.zeros((n + 1, *pomg.n_actions, n + 1))
+    T[:n, ..., :n] = pomg.transition_tensor()
+    T[n, ..., successor] = 1.0
+    R = np.full((n + 1, *pomg.n_actions, pomg.n_agents), float(reward))
+    R[:n] = pomg.rewards
+    return POMG(T, R, gamma=pomg.gamma, horizon=pomg.horizon,
+                initial_distribution=np.append(pomg.initial_distribution, 0.0))
+
+
+def matching_pennies() -> POMG:
+    """Repeated matching pennies in one state (γ = 1/2): the standard game without a pure equilibrium."""
+    R = np.zeros((1, 2, 2, 2))
+    for a in range(2):
+        for b in range(2):
+            R[0, a, b] = [1, -1] if a == b else [-1, 1]
+    return POMG(np.ones((1, 2, 2, 1)), R, gamma=0.5, initial_distribution=[1.0])
+
+
 def _observation_probability(pomg: POMG, agent: int, obs: int, state: int, previous) -> float:
     if pomg.observations is None:
         return float(obs == state)

@@ -9,12 +9,11 @@ import pytest
 
 from sedtheory.equilibrium.markov import certify_ssmne
 from sedtheory.games.examples import common_pool_game, common_pool_pomg, public_goods_game
-from sedtheory.games.markov import POMG
 from sedtheory.games.stackelberg import Box, LeaderRewardUtility, StackelbergMarkovGame, WelfareUtility
 from sedtheory.solvers import SolverStatus
 from sedtheory.solvers.markov_ssmne import solve_ssmne
 from test_markov_nash import brute_force_equilibria
-from test_markov_oracle import oracle_values, random_pomg
+from test_markov_oracle import matching_pennies, oracle_values, random_pomg, with_unreachable_state
 
 
 def test_common_pool_known_answer():
@@ -80,13 +79,7 @@ def test_more_commitments_never_lower_the_leader_optimum():
 
 
 def test_no_pure_equilibrium_anywhere_is_reported():
-    T = np.ones((1, 2, 2, 1))
-    R = np.zeros((1, 2, 2, 2))
-    for a in range(2):
-        for b in range(2):
-            R[0, a, b] = [1, -1] if a == b else [-1, 1]
-    pennies = POMG(T, R, gamma=0.5, initial_distribution=[1.0])
-    game = StackelbergMarkovGame([0.0], lambda phi: pennies, WelfareUtility(np.sum))
+    game = StackelbergMarkovGame([0.0], lambda phi: matching_pennies(), WelfareUtility(np.sum))
     result = solve_ssmne(game)
     assert result.status is SolverStatus.NO_PURE_EQUILIBRIUM and not result.ok
     certificate = certify_ssmne(game, [0.0], [np.full((1, 2), 0.5)] * 2, 0.0, 0.0)
@@ -110,18 +103,10 @@ def test_box_grid_is_the_stated_grid():
 
 
 def test_unreachable_state_does_not_change_the_leader_optimum():
-    def padded(phi):
-        base = common_pool_pomg(phi[0])
-        T = np.zeros((3, 2, 2, 3))
-        T[:2, :, :, :2] = base.transition_tensor()
-        T[2, :, :, 0] = 1.0
-        R = np.zeros((3, 2, 2, 2))
-        R[:2] = base.rewards
-        R[2] = 7.0
-        return POMG(T, R, gamma=base.gamma, initial_distribution=[1.0, 0.0, 0.0])
-
     plain = common_pool_game(taxes=[0.0, 0.5])
-    bigger = StackelbergMarkovGame(np.array([0.0, 0.5]), padded, plain.leader_utility)
+    bigger = StackelbergMarkovGame(np.array([0.0, 0.5]),
+                                   lambda phi: with_unreachable_state(common_pool_pomg(phi[0]), 7.0, 0),
+                                   plain.leader_utility)
     assert solve_ssmne(bigger).leader_value == pytest.approx(solve_ssmne(plain).leader_value)
 
 
