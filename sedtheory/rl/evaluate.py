@@ -66,6 +66,8 @@ def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
         raise ValidationError(f"run: {run_dir} holds neither {ckpt.POLICIES} nor {ckpt.CHECKPOINT}")
     state = ckpt.load_torch(path)
     config = config_from_dict(state["config"]).replace(device="cpu")   # evaluation runs on the CPU
+    if config.torch_threads:
+        torch.set_num_threads(config.torch_threads)   # as in training: one thread is fastest for these nets
     factory = factory if factory is not None else AppleFactory(config)
     p = factory.params
     players = make_player_policy(factory, config)

@@ -33,3 +33,13 @@ def test_train_and_evaluate_the_apple_game_end_to_end(tmp_path, capsys):
     for name in ("comparison.txt", "comparison.json", "learning_curves.png", "welfare.png", "tax_schedule.png",
                  "episode.gif", "certificate.json"):
         assert (run / "evaluation" / name).exists(), name
+
+
+def test_explicit_options_override_the_preset():
+    from sedtheory.cli.train import _explicit_overrides
+    from sedtheory.rl.config import TrainConfig, make_config
+
+    overrides = _explicit_overrides(TrainConfig(seed=5, num_games=4))
+    assert overrides == {"seed": 5, "num_games": 4}
+    config = make_config("paper", **overrides)
+    assert (config.seed, config.num_games, config.minibatch_size) == (5, 4, 128)
