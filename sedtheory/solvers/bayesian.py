@@ -84,6 +84,10 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
     polished = _polish(scaled_leader, scaled_follower, prior, responses)
     if polished.status != "optimal":
         return _failure(m, tol, f"polishing LP for responses {responses} ended {polished.status}")
+    gain = float(np.max(_type_rows(scaled_follower, responses) @ polished.x, initial=0.0))
+    if gain > _MILP_TOL:  # HiGHS called a point optimal that breaks its own rows: never report it
+        return _failure(m, tol, f"polishing LP for responses {responses} leaves a follower type a gain of "
+                                f"{gain:.3g} (payoffs rescaled to [0, 1]; tolerance {_MILP_TOL:g})")
     milp_value = -milp_result.fun * leader_map[1] + leader_map[0] * prior.sum()  # Σ p may differ from 1 by tol
     return _success(leader, follower, prior, responses, polished, milp_value, milp_result, leader_map, tol)
 

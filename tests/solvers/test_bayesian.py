@@ -142,3 +142,19 @@ def test_values_in_original_units_with_a_prior_summing_to_one_within_tol():
     assert result.leader_value == pytest.approx(direct, abs=1e-6)
     assert result.details["milp_value"] == pytest.approx(direct, abs=1e-6)
     assert result.details["dual_certificate"]["mu"] == pytest.approx(direct, abs=1e-6)
+
+
+def test_a_polishing_optimum_that_breaks_its_rows_is_reported_not_returned(monkeypatch):
+    """A broken LP that answers row 0 whatever rows it holds. One type of the Conitzer-Sandholm
+    game: DOBSS picks column 1 (optimum x = (1/2, 1/2)); at row 0 the follower gains 1 by
+    switching to column 0, so "row 0, column 1" would be a false answer."""
+    from sedtheory.solvers import _highs, bayesian
+
+    def stubborn(self):
+        return _highs.LPSolution("optimal", x=np.array([1.0, 0.0]), value=1.0, simplex_dual=1.0,
+                                 row_duals=np.zeros(self.n_rows))
+
+    monkeypatch.setattr(bayesian.CommitmentLP, "solve", stubborn)
+    result = solve_bayesian_stackelberg([[[2, 4], [1, 3]]], [[[1, 0], [0, 1]]], [1.0])
+    assert result.status.value == "numerical_error" and not result.ok
+    assert "leaves a follower type a gain of 1" in result.details["message"]
