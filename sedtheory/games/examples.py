@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from sedtheory._validate import ValidationError, nonnegative_scalar
 from sedtheory.games.markov import POMG
 from sedtheory.games.sed import SEDGame, TypeSpace
 from sedtheory.games.stackelberg import Box, LeaderRewardUtility, StackelbergMarkovGame, WelfareUtility
@@ -38,6 +39,14 @@ def _sum_of_returns(returns: np.ndarray) -> float:
 
 def _min_of_returns(returns: np.ndarray) -> float:
     return float(np.min(returns))
+
+
+def _probability(field: str, value) -> float:
+    """A number in ``[0, 1]``, or a :class:`ValidationError` naming ``field``."""
+    value = nonnegative_scalar(field, value)
+    if value > 1:
+        raise ValidationError(f"{field}: must be a probability in [0, 1], got {value}")
+    return value
 
 
 def _l1(phi0: np.ndarray, phi: np.ndarray) -> float:
@@ -76,7 +85,7 @@ def common_pool_pomg(tax: float, *, gamma: float = 0.9, recovery: float = 0.5) -
     restrain-both is an equilibrium iff τ ≥ 4/11, grab-both iff τ ≤ 22/29, and mixed
     behaviour never is. Utilitarian welfare: 20 (restrain) versus 440/29 ≈ 15.17 (grab).
     """
-    tax = float(tax)
+    tax, recovery = float(tax), _probability("recovery", recovery)
     transitions = np.zeros((2, 2, 2, 2))
     rewards = np.zeros((2, 2, 2, 2))
     for a1 in (RESTRAIN, GRAB):
@@ -136,7 +145,7 @@ def public_goods_pomg(subsidy: float, *, benefit: float = 2.0, cost: float = 1.5
     ``σ < 3/5``. Brute force over all 16 pure profiles (tests) confirms these are the only
     pure equilibria on the default grid.
     """
-    subsidy = float(subsidy)
+    subsidy, accuracy = float(subsidy), _probability("accuracy", accuracy)
     transitions = np.zeros((2, 2, 2, 2))
     rewards = np.zeros((2, 2, 2, 2))
     for a1 in (0, 1):

@@ -72,8 +72,9 @@ class Box:
     def contains(self, phi, tol: float = DEFAULT_TOL) -> bool:
         """Whether ``phi`` ``(m,)`` lies in the box (within ``tol``)."""
         phi = np.atleast_1d(np.asarray(phi, dtype=float))
-        inside = np.all(phi >= self.lower - tol) and np.all(phi <= self.upper + tol)
-        return phi.shape == self.lower.shape and bool(inside)
+        if phi.shape != self.lower.shape:
+            return False
+        return bool(np.all(phi >= self.lower - tol) and np.all(phi <= self.upper + tol))
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,11 @@ class WelfareUtility:
             raise ValidationError(f"welfare: expected a callable on (n,) returns, got {self.welfare!r}")
 
     def of_returns(self, returns: np.ndarray) -> float:
-        """Apply the welfare functional and check it returns a finite number."""
-        value = float(np.asarray(self.welfare(np.asarray(returns, dtype=float))))
+        """Apply the welfare functional and check it returns one finite number."""
+        value = np.asarray(self.welfare(np.asarray(returns, dtype=float)))
+        if value.size != 1 or not np.issubdtype(value.dtype, np.number):
+            raise ValidationError(f"welfare: {self.name} returned {value.tolist()!r}, not one number")
+        value = float(value.reshape(()))
         if not np.isfinite(value):
             raise ValidationError(f"welfare: {self.name} returned {value} for returns {np.asarray(returns).tolist()}")
         return value

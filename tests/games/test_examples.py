@@ -120,3 +120,12 @@ def test_default_welfare_agrees_with_the_shared_welfare_functions():
 def test_tax_budget_game_delta_ball(budget, feasible):
     game = tax_budget_sed_game(budget)
     assert int(game.feasible().sum()) == feasible
+
+
+def test_example_parameters_that_are_probabilities_are_checked_by_name():
+    from sedtheory import ValidationError
+
+    with pytest.raises(ValidationError, match=r"recovery: must be a probability in \[0, 1\], got 1.5"):
+        common_pool_pomg(0.5, recovery=1.5)
+    with pytest.raises(ValidationError, match="accuracy"):
+        public_goods_pomg(0.5, accuracy=-0.1)

@@ -144,3 +144,14 @@ def test_leader_reward_shape_is_checked():
         utility.array(np.zeros(1), tiny())
     with pytest.raises(ValidationError, match="welfare"):
         WelfareUtility(lambda v: np.inf).of_returns(np.zeros(2))
+
+
+def test_box_contains_refuses_a_commitment_of_the_wrong_dimension():
+    box = Box([0.0, 0.0], [1.0, 1.0], 2)
+    assert not box.contains([0.5, 0.5, 0.5]) and not box.contains([0.5])
+
+
+def test_welfare_returning_several_numbers_is_named():
+    with pytest.raises(ValidationError, match=r"welfare: w returned \[1\.0, 2\.0\], not one number"):
+        WelfareUtility(lambda v: v, "w").of_returns(np.array([1.0, 2.0]))
+    assert WelfareUtility(lambda v: np.array([3.0]), "w").of_returns(np.zeros(2)) == 3.0
