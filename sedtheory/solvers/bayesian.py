@@ -145,10 +145,10 @@ def _dobss_rows(follower, types, m, n, nz, nq):
     z = np.arange(nz).reshape(types, m, n)
     q = nz + np.arange(nq).reshape(types, n)
     a = nz + nq + np.arange(types)
-    blocks: list[tuple[list, list, list, float, float]] = []  # (cols, vals, _, lo, hi) per row
+    blocks: list[tuple[list, list, float, float]] = []  # (columns, values, lower, upper) per row
 
     def row(cols, vals, lo, hi):
-        blocks.append((list(np.ravel(cols)), list(np.ravel(vals)), None, lo, hi))
+        blocks.append((list(np.ravel(cols)), list(np.ravel(vals)), lo, hi))
 
     for l in range(types):
         row(z[l], np.ones(m * n), 1.0, 1.0)                                    # Σ_ij z = 1
@@ -169,7 +169,7 @@ def _dobss_rows(follower, types, m, n, nz, nq):
     cols = np.concatenate([b[0] for b in blocks]).astype(np.int64)
     vals = np.concatenate([b[1] for b in blocks]).astype(float)
     matrix = sp.csr_matrix((vals, cols, indptr), shape=(len(blocks), total))
-    return matrix, np.array([b[3] for b in blocks]), np.array([b[4] for b in blocks])
+    return matrix, np.array([b[2] for b in blocks]), np.array([b[3] for b in blocks])
 
 
 def _responses(solution, types, m, n) -> tuple[int, ...]:
