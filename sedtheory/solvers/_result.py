@@ -52,6 +52,7 @@ class StackelbergResult:
 
     @property
     def ok(self) -> bool:
+        """True when the status is ``OPTIMAL`` (only then are the strategy and values filled in)."""
         return self.status is SolverStatus.OPTIMAL
 
     def to_dict(self) -> dict:
