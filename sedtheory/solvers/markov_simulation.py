@@ -58,6 +58,8 @@ class _Sampler:
         self.policy_cdf = [_cdf(np.asarray(p)) for p in profile]
         self.kernel_cdf = None if pomg.observations is None else [
             _cdf(np.asarray(b).reshape(pomg.n_states, -1, b.shape[-1])) for b in pomg.observations]
+        # by the kernel's form, not its size: with one joint action a general kernel is (S, 1, O_i) too
+        self.general = [] if pomg.observations is None else [b.ndim > 2 for b in pomg.observations]
         self.initial_cdf = None if pomg.initial_observations is None else [
             _cdf(np.asarray(b)) for b in pomg.initial_observations]
         csr = pomg.transitions
@@ -73,7 +75,7 @@ class _Sampler:
             return np.repeat(states[:, None], self.pomg.n_agents, axis=1)
         out = np.empty((states.size, self.pomg.n_agents), dtype=int)
         for i, cdf in enumerate(self.kernel_cdf):
-            if cdf.shape[1] == 1:
+            if not self.general[i]:
                 rows = cdf[states, 0]
             elif previous is None:
                 rows = self.initial_cdf[i][states]

@@ -143,3 +143,14 @@ def test_bad_profiles_are_refused_with_the_agent_named():
         evaluate(game, [np.full((2, 2), 0.5), np.full((3, 2), 0.5)])
     with pytest.raises(ValidationError, match="profile"):
         evaluate(game, [np.full((2, 2), 0.5)])
+
+
+def test_step_zero_observation_comes_from_the_initial_kernel_even_with_one_joint_action():
+    """Regression (simulator): with a single joint action a general kernel has the shape
+    (S, 1, O_i) of a reshaped state-only one; step 0 must still use initial_observations.
+    By construction the agent sees observation 1 at step 0 and observation 0 afterwards."""
+    kernel = np.zeros((1, 1, 2))
+    kernel[0, 0, 0] = 1.0
+    game = POMG(np.ones((1, 1, 1)), np.zeros((1, 1, 1)), [kernel], horizon=1, initial_distribution=[1.0],
+                initial_observations=[np.array([[0.0, 1.0]])])
+    assert simulate(game, [np.ones((2, 1))], 3, seed=0).observations[:, 0].tolist() == [1, 0, 0]
