@@ -15,6 +15,25 @@ from sedtheory.solvers._result import SolverStatus, StackelbergResult
 
 # --- re-exports added by each capability (keep one block per sub-package) ---
 
+# equilibrium
+from sedtheory.equilibrium import (
+    LeaderOptimum,
+    bayesian_relaxed_leader_optimum,
+    best_response_set,
+    certify,
+    certify_bayesian,
+    delta_best_response,
+    deviation_values,
+    follower_gaps,
+    follower_witnesses,
+    joint_delta_best_response,
+    nash_conv,
+    regret,
+    relaxed_leader_optimum,
+)
+from sedtheory.games.mechanism import MechanismDesignProblem
+# end equilibrium
+
 # principal and welfare
 from sedtheory.principal import (
     DeltaBall,
@@ -38,25 +57,6 @@ from sedtheory.social_choice.welfare import (
 )
 # end principal and welfare
 
-# equilibrium
-from sedtheory.equilibrium import (
-    LeaderOptimum,
-    bayesian_relaxed_leader_optimum,
-    best_response_set,
-    certify,
-    certify_bayesian,
-    delta_best_response,
-    deviation_values,
-    follower_gaps,
-    follower_witnesses,
-    joint_delta_best_response,
-    nash_conv,
-    regret,
-    relaxed_leader_optimum,
-)
-from sedtheory.games.mechanism import MechanismDesignProblem
-# end equilibrium
-
 # solvers
 from sedtheory.solvers import (
     SolverWarning,
@@ -68,24 +68,6 @@ from sedtheory.solvers import (
     support_enumeration,
 )
 # end solvers
-
-# markov
-from sedtheory.equilibrium.markov import (
-    certify_ssmne,
-    markov_delta_best_responses,
-    markov_follower_gaps,
-    markov_nash_conv,
-)
-from sedtheory.games.markov import POMG
-from sedtheory.games.sed import SEDGame, TypeSpace
-from sedtheory.games.stackelberg import Box, LeaderRewardUtility, StackelbergMarkovGame, WelfareUtility
-from sedtheory.solvers.markov_best_response import BestResponse, ProblemTooLargeError, best_response
-from sedtheory.solvers.markov_evaluation import evaluate
-from sedtheory.solvers.markov_nash import MarkovEquilibrium
-from sedtheory.solvers.markov_simulation import Trajectory, simulate
-from sedtheory.solvers.markov_ssmne import SSMNEResult, solve_ssmne
-from sedtheory.solvers.sed_rounds import SEDHistory, SEDRound, run_rounds
-# end markov
 
 # social_choice
 from sedtheory.social_choice import (
@@ -109,6 +91,24 @@ from sedtheory.social_choice import (
 )
 # end social_choice
 
+# markov
+from sedtheory.equilibrium.markov import (
+    certify_ssmne,
+    markov_delta_best_responses,
+    markov_follower_gaps,
+    markov_nash_conv,
+)
+from sedtheory.games.markov import POMG
+from sedtheory.games.sed import SEDGame, TypeSpace
+from sedtheory.games.stackelberg import Box, LeaderRewardUtility, StackelbergMarkovGame, WelfareUtility
+from sedtheory.solvers.markov_best_response import BestResponse, ProblemTooLargeError, best_response
+from sedtheory.solvers.markov_evaluation import evaluate
+from sedtheory.solvers.markov_nash import MarkovEquilibrium
+from sedtheory.solvers.markov_simulation import Trajectory, simulate
+from sedtheory.solvers.markov_ssmne import SSMNEResult, solve_ssmne
+from sedtheory.solvers.sed_rounds import SEDHistory, SEDRound, run_rounds
+# end markov
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -121,24 +121,6 @@ __all__ = [
     "StrategyProfile",
     "ValidationError",
     "Witness",
-]
-
-# equilibrium
-__all__ += [
-    "LeaderOptimum",
-    "MechanismDesignProblem",
-    "bayesian_relaxed_leader_optimum",
-    "best_response_set",
-    "certify",
-    "certify_bayesian",
-    "delta_best_response",
-    "deviation_values",
-    "follower_gaps",
-    "follower_witnesses",
-    "joint_delta_best_response",
-    "nash_conv",
-    "regret",
-    "relaxed_leader_optimum",
 ]
 
 # principal and welfare
@@ -162,6 +144,24 @@ __all__ += [
     "utilitarian",
 ]
 
+# equilibrium
+__all__ += [
+    "LeaderOptimum",
+    "MechanismDesignProblem",
+    "bayesian_relaxed_leader_optimum",
+    "best_response_set",
+    "certify",
+    "certify_bayesian",
+    "delta_best_response",
+    "deviation_values",
+    "follower_gaps",
+    "follower_witnesses",
+    "joint_delta_best_response",
+    "nash_conv",
+    "regret",
+    "relaxed_leader_optimum",
+]
+
 # solvers
 __all__ += [
     "SolverWarning",
@@ -171,6 +171,27 @@ __all__ += [
     "solve_pure_commitment",
     "solve_stackelberg",
     "support_enumeration",
+]
+
+# social_choice
+__all__ += [
+    "ApprovalProfile",
+    "Axiom",
+    "AxiomViolation",
+    "ContinuousProfile",
+    "PreferenceProfile",
+    "VotingRule",
+    "best_misreport",
+    "break_ties",
+    "enumerate_anonymous_profiles",
+    "exhaustive_violations",
+    "get_axiom",
+    "get_rule",
+    "list_axioms",
+    "list_rules",
+    "manipulable_share",
+    "mean_rule_equilibrium",
+    "voting_rule",
 ]
 
 # markov
@@ -198,25 +219,4 @@ __all__ += [
     "run_rounds",
     "simulate",
     "solve_ssmne",
-]
-
-# social_choice
-__all__ += [
-    "ApprovalProfile",
-    "Axiom",
-    "AxiomViolation",
-    "ContinuousProfile",
-    "PreferenceProfile",
-    "VotingRule",
-    "best_misreport",
-    "break_ties",
-    "enumerate_anonymous_profiles",
-    "exhaustive_violations",
-    "get_axiom",
-    "get_rule",
-    "list_axioms",
-    "list_rules",
-    "manipulable_share",
-    "mean_rule_equilibrium",
-    "voting_rule",
 ]

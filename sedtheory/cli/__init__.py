@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sedtheory.cli.info",
     "sedtheory.cli.solve",
     "sedtheory.cli.demo",
+    "sedtheory.cli.train",
     "sedtheory.cli.render",
     "sedtheory.cli.vote",
 )
