@@ -77,17 +77,12 @@ def support_enumeration(game: NormalFormGame) -> list[Equilibrium]:
     row = _Payoffs(game.payoffs[0])  # A[i][j]
     column_t = _Payoffs(game.payoffs[1].T)  # B transposed: (n, m)
     found: list[Equilibrium] = []
-    seen: set[Equilibrium] = set()
     for rows in _supports(m):
         for columns in _supports(n):
             xs = _vertices(column_t, rows, columns, m)  # x mixes rows so that the columns in J tie
-            if not xs:
-                continue
-            for y in _vertices(row, columns, rows, n):
-                for x in xs:
-                    if (x, y) not in seen:
-                        seen.add((x, y))
-                        found.append((x, y))
+            if xs:  # supports are exact, so no pair is found under two support pairs
+                ys = _vertices(row, columns, rows, n)
+                found.extend((x, y) for x in xs for y in ys)
     return found
 
 

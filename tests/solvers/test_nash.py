@@ -46,6 +46,14 @@ def assert_exact_equilibrium(game: NormalFormGame, x, y):
     assert sum(q * c for q, c in zip(y, cols)) == max(cols)
 
 
+def documented_order(equilibrium):
+    """Sort key of support_enumeration's output: support pair (smaller supports first), then (x, y)."""
+    x, y = equilibrium
+    rows = tuple(i for i, p in enumerate(x) if p > 0)
+    columns = tuple(j for j, q in enumerate(y) if q > 0)
+    return (len(rows), rows, len(columns), columns, x, y)
+
+
 # --- pure equilibria ----------------------------------------------------------------------
 
 @given(integer_games())
@@ -97,6 +105,8 @@ def test_support_enumeration_matches_labelled_vertex_pairs(payoffs):
     """Degenerate integer games included: the extreme equilibria equal the completely labelled vertex pairs."""
     game = NormalFormGame(payoffs)
     ours = support_enumeration(game)
+    assert len(set(ours)) == len(ours)
+    assert ours == sorted(ours, key=documented_order)
     for x, y in ours:
         assert_exact_equilibrium(game, x, y)
     oracle = extreme_equilibria_by_labels(payoffs[0], payoffs[1])
