@@ -28,7 +28,8 @@ Section 4, equation (2) and Table 1). One step of every game, in this order:
    (``j ≠ i`` present inside ``i``'s window after the moves); ``r_ext,i = a_i``, plus
    ``−T(x_i, φ) + (1/n) Σ_j T(x_j, φ)`` at the period's last step (``x`` = the period's apples);
    ``r_i = β_i r_ext,i + (1 − β_i) r_int,i``. A player off the map gets no apples and no intrinsic
-   reward; it still pays and receives the period's tax transfer (budget balance).
+   reward; it still pays and receives the period's tax transfer (budget balance). Observability
+   is judged at the end of the step, so a player respawned in this step already counts.
 
 Randomness: every draw is injected as a :class:`StepDraws` (see :func:`draw_step`), counter-based
 per game (:mod:`sedtheory.envs.apple.rng`), so a batch reproduces single games exactly and the
