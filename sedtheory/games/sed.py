@@ -24,7 +24,7 @@ import numpy as np
 
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar
 from sedtheory.games.markov import POMG
-from sedtheory.games.stackelberg import LEADER_UTILITIES, StackelbergMarkovGame
+from sedtheory.games.stackelberg import LEADER_UTILITIES, StackelbergMarkovGame, ordered_bounds
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,11 +39,7 @@ class TypeSpace:
     upper: np.ndarray
 
     def __post_init__(self) -> None:
-        lower = finite_array("lower", self.lower, ndim=2)
-        upper = finite_array("upper", self.upper, shape=lower.shape)
-        if np.any(lower > upper):
-            bad = tuple(int(i) for i in np.argwhere(lower > upper)[0])
-            raise ValidationError(f"upper: entry {bad} is below lower")
+        lower, upper = ordered_bounds(self.lower, self.upper, ndim=2)
         object.__setattr__(self, "lower", lower)
         object.__setattr__(self, "upper", upper)
 

@@ -27,6 +27,21 @@ from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, posi
 from sedtheory.games.markov import POMG
 
 
+def ordered_bounds(lower, upper, *, ndim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Finite read-only ``lower``/``upper`` arrays of one shape (``ndim`` axes) with ``lower <= upper``.
+
+    Raises a :class:`ValidationError` naming the first index where ``upper`` is below ``lower``.
+    """
+    lower = finite_array("lower", lower, ndim=ndim)
+    upper = finite_array("upper", upper, shape=lower.shape)
+    below = np.argwhere(lower > upper)
+    if below.size:
+        k = tuple(int(i) for i in below[0])
+        index = ", ".join(map(str, k))
+        raise ValidationError(f"upper: upper[{index}]={upper[k]} is below lower[{index}]={lower[k]}")
+    return lower, upper
+
+
 @dataclass(frozen=True, eq=False)
 class Box:
     """A box of leader actions with the grid an exact solver searches.
@@ -42,11 +57,7 @@ class Box:
     points: tuple = 5
 
     def __post_init__(self) -> None:
-        lower = finite_array("lower", np.atleast_1d(self.lower), ndim=1)
-        upper = finite_array("upper", np.atleast_1d(self.upper), shape=lower.shape)
-        if np.any(lower > upper):
-            k = int(np.argmax(lower > upper))
-            raise ValidationError(f"upper: upper[{k}]={upper[k]} is below lower[{k}]={lower[k]}")
+        lower, upper = ordered_bounds(np.atleast_1d(self.lower), np.atleast_1d(self.upper), ndim=1)
         raw = self.points
         points = (raw,) * lower.size if isinstance(raw, (int, np.integer)) else tuple(raw)
         if len(points) != lower.size:

@@ -118,7 +118,7 @@ def test_sed_game_validation():
         SEDGame(**{**base, "social_choice": lambda theta: "mean"}).choose_objective(np.zeros((3, 2)))
     with pytest.raises(ValidationError, match="divergence"):
         SEDGame(**{**base, "divergence": lambda a, b: -1.0}).feasible()
-    with pytest.raises(ValidationError, match="upper: entry"):
+    with pytest.raises(ValidationError, match=r"upper: upper\[0, 0\]=0.0 is below lower\[0, 0\]=1.0"):
         TypeSpace(np.ones((2, 2)), np.zeros((2, 2)))
 
 
