@@ -158,3 +158,21 @@ def test_a_polishing_optimum_that_breaks_its_rows_is_reported_not_returned(monke
     result = solve_bayesian_stackelberg([[[2, 4], [1, 3]]], [[[1, 0], [0, 1]]], [1.0])
     assert result.status.value == "numerical_error" and not result.ok
     assert "leaves a follower type a gain of 1" in result.details["message"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_big_m_holds_for_follower_types_on_very_different_scales(seed):
+    """DOBSS needs M >= every type's payoff range (Paruchuri et al. 2008, problem (7)); the solver
+    rescales each type to [0, 1] and takes M = 1. Types scaled by 1e-3, 1 and 1e6 and a leader
+    offset of -1e4 must give the brute-force optimum of the unscaled integer game (positive
+    affine maps of a type's payoffs leave its best responses unchanged)."""
+    rng = np.random.default_rng(30 + seed)
+    leader, follower = rng.integers(-3, 4, size=(2, 3, 3, 4)).astype(float)
+    follower[:, :, -1] = follower[:, :, 0]  # a duplicated follower action: ties at every commitment
+    prior = rng.dirichlet(np.ones(3))
+    oracle_value, _ = bayesian_by_assignments(leader, follower, prior)
+    scales = np.array([1e-3, 1.0, 1e6])[:, None, None]
+    result = solve_bayesian_stackelberg(2.0 * leader - 1e4, scales * follower + 5.0, prior)
+    assert result.ok, result.details
+    assert result.leader_value == pytest.approx(2.0 * oracle_value - 1e4, abs=1e-6)
+    assert grade_bayesian(leader, follower, prior, result) == pytest.approx(oracle_value, abs=1e-9)
