@@ -31,6 +31,7 @@ class AppleVectorEnv(VectorEnv):
 
     def __init__(self, params: AppleParams | None = None, num_games: int = 1, seed=0, device="cpu", types=None):
         self.env = AppleEnv(params, num_games=num_games, seed=seed, device=device, types=types)
+        self._given_types = types
         p = self.env.params
         self.num_envs = num_games * p.n_players
         self.single_observation_space = spaces.Box(0.0, 1.0, p.obs_shape, dtype=np.float32)
@@ -43,10 +44,11 @@ class AppleVectorEnv(VectorEnv):
         return x.reshape(self.num_envs, *x.shape[2:])
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        """Reset every game (``seed`` rebuilds the batch with that seed, keeping the types given or sampled anew)."""
+        """Reset every game. ``seed`` rebuilds the batch with that seed: types given at construction
+        are kept, sampled types are sampled again from the new seed."""
         if seed is not None:
             e = self.env
-            self.env = AppleEnv(e.params, num_games=e.num_games, seed=seed, device=e.device)
+            self.env = AppleEnv(e.params, num_games=e.num_games, seed=seed, device=e.device, types=self._given_types)
         out = self.env.reset()
         return self._flat(out.obs), {}
 
