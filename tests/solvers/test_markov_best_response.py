@@ -206,3 +206,16 @@ def test_near_ties_at_discounts_close_to_one_are_resolved(gamma, aliased):
     assert response.method == (BRANCH_AND_BOUND if aliased else POLICY_ITERATION)
     if not aliased:
         assert response.details["suboptimality_bound"] <= 1e-7 * max(1.0, (1 + eps) / (1 - gamma))
+
+
+@pytest.mark.parametrize("kind", ["full", "state", "action"])
+def test_best_response_equals_brute_force_at_a_discount_close_to_one(kind):
+    """γ = 0.999: values near 10^3, so a stopping rule or a pruning bound that ignores
+    ``1 - γ`` shows here; every deterministic reactive policy is evaluated by the oracle."""
+    rng = np.random.default_rng(700)
+    game = random_pomg(rng, n_states=3, n_actions=(2, 2), n_obs=(3, 2), kind=kind, gamma=0.999)
+    profile = random_profile(rng, game)
+    for agent in range(2):
+        response = best_response(game, profile, agent)
+        best, _ = brute_force_best(game, profile, agent)
+        assert response.value == pytest.approx(best, rel=1e-9)
