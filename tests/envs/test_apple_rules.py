@@ -155,3 +155,28 @@ def test_zapped_player_is_away_four_steps_and_zapper_cools_down():
 def test_import_sedtheory_does_not_import_torch():
     code = "import sys, sedtheory, sedtheory.envs.apple.params; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_principal_observation_channels():
+    params = AppleParams(episode_length=30, tax_period=10)
+    env = AppleEnv(params, num_games=2, seed=5)
+    env.reset()
+    gen = torch.Generator().manual_seed(2)
+    for _ in range(25):
+        out = env.step(torch.randint(0, 7, (2, 7), generator=gen))
+    obs = out.principal_obs
+    lay, st = params.layout, env.state
+    assert obs.shape == (2, 16, 18, 24)
+    for b in range(2):
+        np.testing.assert_array_equal(obs[b, 0].numpy(), lay.walls)
+        np.testing.assert_array_equal(obs[b, 1].numpy(), lay.apple_cells)
+        live = np.zeros((18, 24), bool)
+        for k, (r, c) in enumerate(np.argwhere(lay.apple_cells)):
+            live[r, c] = bool(st.live[b, k])
+        np.testing.assert_array_equal(obs[b, 2].numpy(), live)
+        for i in range(7):
+            r, c = divmod(int(st.pos[b, i]), 24)
+            assert obs[b, 3, r, c] == 1 and obs[b, 9 + i, r, c] == 1 and obs[b, 9 + i].sum() == 1
+            assert obs[b, 4 + int(st.facing[b, i]), r, c] == 1
+            assert obs[b, 8, r, c] == st.period_income[b, i]
+        assert obs[b, 3].sum() == 7 and obs[b, 4:8].sum() == 7
