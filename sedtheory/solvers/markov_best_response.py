@@ -39,7 +39,7 @@ Complexity: building the agent problem ``O(nnz(T) + S |A|)``; policy iteration
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -405,9 +405,3 @@ def policies_within(pomg: POMG, profile, agent: int, threshold: float, *, max_po
     found: list = []
     _search(problem, lambda: threshold, found.append, max_policies, tol, keep_best=False)
     return found
-
-
-def deterministic_policies(n_observations: int, n_actions: int) -> Iterator[np.ndarray]:
-    """Every deterministic reactive policy as an ``(O_i,)`` int array (``A_i^{O_i}`` of them)."""
-    for flat in range(n_actions**n_observations):
-        yield np.array(np.unravel_index(flat, (n_actions,) * n_observations), dtype=int).reshape(n_observations)
