@@ -131,7 +131,9 @@ class POMG:
         horizon: ``None`` (infinite, discounted) or the number of steps ``H >= 1``.
         initial_distribution: ``(S,)`` probability vector μ0. Required.
         initial_observations: ``(S, O_i)`` kernels for step 0, one per agent; required exactly
-            when some kernel is general (action-dependent), forbidden otherwise.
+            when some kernel is general (action-dependent), forbidden otherwise. An agent whose
+            kernel is state-only observes by it at step 0 too: give ``None`` (stored as that
+            kernel) or the same kernel for it; a different one is refused.
         tol: tolerance of the simplex checks.
 
     Example:
@@ -210,11 +212,23 @@ class POMG:
         initial = self.initial_observations
         if isinstance(initial, np.ndarray) or len(initial) != len(n_actions):
             raise ValidationError(f"initial_observations: expected {len(n_actions)} kernels (S, O_i)")
-        checked = tuple(
-            stochastic_array(f"initial_observations[{i}]", b, tol=self.tol, shape=(n_states, kernels[i].shape[-1]))
-            for i, b in enumerate(initial)
-        )
+        checked = tuple(self._initial_kernel(i, b, kernels[i]) for i, b in enumerate(initial))
         object.__setattr__(self, "initial_observations", checked)
+
+    def _initial_kernel(self, agent: int, value, kernel: np.ndarray) -> np.ndarray:
+        """Step-0 kernel of ``agent``; a state-only agent observes by its own kernel at step 0 too."""
+        field = f"initial_observations[{agent}]"
+        if value is None:
+            if kernel.ndim == 2:
+                return kernel
+            raise ValidationError(f"{field}: required, agent {agent}'s kernel depends on the joint action")
+        checked = stochastic_array(field, value, tol=self.tol, shape=kernel.shape[:1] + kernel.shape[-1:])
+        if kernel.ndim == 2 and np.abs(checked - kernel).max() > self.tol:
+            raise ValidationError(
+                f"{field}: agent {agent}'s kernel is state-only, so it also applies at step 0; "
+                "pass None or the same (S, O_i) kernel"
+            )
+        return checked
 
     # ----------------------------------------------------------------------------- sizes
     @property

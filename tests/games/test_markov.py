@@ -155,3 +155,18 @@ def test_welfare_returning_several_numbers_is_named():
     with pytest.raises(ValidationError, match=r"welfare: w returned \[1\.0, 2\.0\], not one number"):
         WelfareUtility(lambda v: v, "w").of_returns(np.array([1.0, 2.0]))
     assert WelfareUtility(lambda v: np.array([3.0]), "w").of_returns(np.zeros(2)) == 3.0
+
+
+def test_initial_kernel_of_a_state_only_agent_must_be_its_own_kernel():
+    """Mixed forms: agent 1 general, agent 2 state-only. Agent 2 observes by its kernel at every
+    step, so a different step-0 kernel for it would be silently ignored: it is refused."""
+    general = np.full((2, 2, 1, 3), 1 / 3)
+    state_only = np.array([[1.0, 0.0], [0.0, 1.0]])
+    start = np.full((2, 3), 1 / 3)
+    game = tiny(observations=[general, state_only], initial_observations=[start, None])
+    np.testing.assert_array_equal(game.initial_observations[1], state_only)
+    assert tiny(observations=[general, state_only], initial_observations=[start, state_only]).action_dependent_observations
+    with pytest.raises(ValidationError, match=r"initial_observations\[1\]: agent 1's kernel is state-only"):
+        tiny(observations=[general, state_only], initial_observations=[start, np.full((2, 2), 0.5)])
+    with pytest.raises(ValidationError, match=r"initial_observations\[0\]: required, agent 0's kernel depends"):
+        tiny(observations=[general, state_only], initial_observations=[None, None])
