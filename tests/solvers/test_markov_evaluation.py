@@ -154,3 +154,21 @@ def test_step_zero_observation_comes_from_the_initial_kernel_even_with_one_joint
     game = POMG(np.ones((1, 1, 1)), np.zeros((1, 1, 1)), [kernel], horizon=1, initial_distribution=[1.0],
                 initial_observations=[np.array([[0.0, 1.0]])])
     assert simulate(game, [np.ones((2, 1))], 3, seed=0).observations[:, 0].tolist() == [1, 0, 0]
+
+
+def test_mixed_observation_forms_match_the_oracle_and_the_best_response_brute_force():
+    """Agent 1 observes after the action (general kernel), agent 2 by the state only."""
+    from sedtheory.solvers.markov_best_response import best_response
+    from test_markov_oracle import brute_force_best
+
+    rng = np.random.default_rng(17)
+    base = random_pomg(rng, n_states=3, n_actions=(2, 2), n_obs=(2, 2), kind="action")
+    state_only = rng.dirichlet(np.ones(3), size=3)
+    game = POMG(base.transitions, base.rewards, [base.observations[0], state_only], gamma=base.gamma,
+                initial_distribution=base.initial_distribution,
+                initial_observations=[base.initial_observations[0], None])
+    profile = random_profile(rng, game)
+    np.testing.assert_allclose(evaluate(game, profile), oracle_values(game, profile), atol=1e-9)
+    for agent in range(2):
+        assert best_response(game, profile, agent).value == pytest.approx(
+            brute_force_best(game, profile, agent)[0], abs=1e-8)
