@@ -66,6 +66,23 @@ def test_two_followers_match_vertex_enumeration(payoffs):
     assert result.leader_value == pytest.approx(oracle[0], abs=1e-6)
 
 
+@settings(max_examples=60)
+@given(st.integers(1, 2).flatmap(lambda k: payoff_tensors(followers=k, max_leader=4 - k, max_follower=4 - k,
+                                                         low=0, high=1)),
+       st.sampled_from(["auto", "multiple-lp"]))
+def test_zero_one_payoffs_full_of_ties_match_vertex_enumeration(payoffs, method):
+    """Payoffs in {0, 1}: duplicated actions, constant slices and ties at almost every vertex, the
+    cases where the strong tie-break and the stop rule of the search matter most."""
+    oracle = stackelberg_by_vertices(payoffs)
+    if oracle is None:
+        with pytest.warns(SolverWarning, match="pure Nash equilibrium"):
+            result = solve_stackelberg(StackelbergNashGame(payoffs), method=method)
+        assert result.status is SolverStatus.NO_PURE_EQUILIBRIUM
+        return
+    result = solve_and_grade(StackelbergNashGame(payoffs), method=method)
+    assert result.leader_value == pytest.approx(oracle[0], abs=1e-9)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_three_followers_match_vertex_enumeration(seed):
     game = random_game(seed, (3, 2, 2, 2))
