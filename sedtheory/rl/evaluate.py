@@ -2,8 +2,15 @@
 
 Every policy pair (trained players with: the trained principal, no principal φ = 0, fixed
 schedules on a grid, a random principal; and uniformly random players with no tax) is played
-for the same episodes — the same engine seeds, games and types — by
-:func:`sedtheory.rl.episodes.run_episodes`. Intervals are two-sided Student-t intervals of
+for the same episodes — the same engine seeds, games and types, and the same random stream
+for the players' actions (the principal draws from a stream of its own) — by
+:func:`sedtheory.rl.episodes.run_episodes`.
+
+Note: players observe only their egocentric window, not the tax rates (paper, Section 4), so
+with the trained players *frozen*, every principal produces the very same apples and O_η; the
+principal acts on behaviour only through the players' learning. The baselines therefore differ
+in tax collected and in redistribution (returns), and a principal comparison on O_η needs
+players re-adapted to each principal (``sedtheory.rl.gaps``, ``readapt_episodes``). Intervals are two-sided Student-t intervals of
 the mean over episodes (each game of each seed is one independent episode).
 """
 
@@ -102,8 +109,8 @@ def evaluate_policies(run: LoadedRun, principals: dict, *, seeds: int, num_games
     for name, principal in principals.items():
         generator = torch.Generator().manual_seed(seed)
         players = (players_by_name or {}).get(name) or PolicyPlayers(run.players, generator)
-        if hasattr(principal, "generator"):
-            principal.generator = generator
+        if hasattr(principal, "generator"):   # its own stream: the players' draws do not depend on it
+            principal.generator = torch.Generator().manual_seed(seed + 1)
         if hasattr(players, "generator"):
             players.generator = generator
         batches = [run_episodes(setup, players, principal, num_games, seed + k).values for k in range(seeds)]

@@ -92,7 +92,7 @@ def train_best_response(run: LoadedRun, learners: list[int], principal, *, episo
     settings = PPOSettings(cfg.clip_coef, cfg.clip_vloss, cfg.ent_coef, cfg.vf_coef, cfg.max_grad_norm, cfg.norm_adv,
                            cfg.update_epochs, cfg.minibatch_size, cfg.target_kl)
     if hasattr(principal, "generator"):
-        principal.generator = generator
+        principal.generator = torch.Generator().manual_seed(seed + 1)
     for episode in range(episodes):
         store = _learning_episode(run, learner, learners, principal, num_games, seed + episode, generator)
         stacked = {k: torch.stack(v) for k, v in store.items()}
@@ -116,8 +116,9 @@ def estimate_follower_gap(run: LoadedRun, player: int, *, episodes: int, num_gam
     for k in range(eval_seeds):
         for overrides, sink in (({}, base), ({player: br}, dev)):
             gen = torch.Generator().manual_seed(seed + 7919 * (k + 1))
+            principal_gen = torch.Generator().manual_seed(seed + 7919 * (k + 1) + 1)
             values = run_episodes(_setup(run), PolicyPlayers(run.players, gen, overrides),
-                                  PolicyPrincipal(run.principal, gen), num_games, seed + 104729 + k).values
+                                  PolicyPrincipal(run.principal, principal_gen), num_games, seed + 104729 + k).values
             sink.append(values["returns"][:, player])
     base, dev = np.concatenate(base), np.concatenate(dev)
     mean, low, high = confidence_interval(dev - base, level)
@@ -138,7 +139,7 @@ def estimate_leader_gap(run: LoadedRun, *, grid: tuple[float, ...], num_games: i
         values = []
         for k in range(eval_seeds):
             gen = torch.Generator().manual_seed(seed + 7919 * (k + 1))
-            principal.generator = gen
+            principal.generator = torch.Generator().manual_seed(seed + 7919 * (k + 1) + 1)
             values.append(run_episodes(_setup(run), PolicyPlayers(players_net, gen), principal, num_games,
                                        seed + 104729 + k).values["objective"])
         outcomes[name] = np.concatenate(values)
@@ -173,6 +174,10 @@ def estimate_certificate(run: LoadedRun, *, players: list[int] | None = None, br
              f"leader optimum = best of {len(leader['alternatives'])} alternative principals"
              + (f" with players re-adapted for {readapt_episodes} x {num_games} episodes" if readapt_episodes
                 else " against the frozen players") + "; a lower bound on the true gap")
+    if not readapt_episodes:
+        notes += ("players do not observe tax rates, so against frozen players every principal yields the same "
+                  "apples (epsilon_hat = 0 up to float error); re-adapt the players (readapt_episodes > 0) for a "
+                  "meaningful leader gap",)
     return Certificate(epsilon_hat=leader["gap"], delta_hat=delta_hat, epsilon=epsilon, delta=delta,
                        holds=Certificate.condition_holds(leader["gap"], delta_hat, epsilon, delta),
                        leader_witness=Witness(0, leader["witness"], leader["value"], leader["baseline"]),

@@ -119,6 +119,10 @@ def test_smoke_train_then_evaluate_and_estimate_gaps(tmp_path):
     assert names == ["trained principal", "no principal (phi=0)", "random principal", "random players, no tax"]
     no_tax = result["rows"][1]
     assert no_tax["tax_collected"][0] == 0.0 and no_tax["tax_rates"] == [0.0, 0.0, 0.0]
+    # players do not observe taxes and draw from their own stream: frozen players make the same
+    # apples under every principal (only tax and redistribution differ)
+    for row in result["rows"][:3]:
+        assert row["total_apples"] == no_tax["total_apples"]
     certificate = estimate_certificate(load_run(tmp_path / "run", FakeFactory(config)), players=[1], br_episodes=1,
                                        num_games=2, eval_seeds=1, grid=(0.0, 1.0))
     assert certificate.estimated and certificate.delta_hat.shape == (1,)
