@@ -46,7 +46,8 @@ class SEDRound:
         objective: the name of the objective ``f(θ)``.
         phi: ``(m,)`` the principal's commitment.
         profile: the followers' equilibrium profile in ``M^φ``.
-        certificate: the (0, δ)-SSMNE certificate of (φ, profile) in the round's game.
+        certificate: the (ε, δ)-SSMNE certificate of (φ, profile) in the round's game (ε = ``epsilon``,
+            δ = ``follower_delta`` of :func:`run_rounds`).
         welfare: the exact expected objective ``O(φ, π)`` from the round's initial state.
         follower_values: ``(n,)`` exact expected follower returns.
         initial_state: the state the round started in (``None``: drawn from μ0 in round 0).
