@@ -43,7 +43,13 @@ def deviation_rows(payoffs: np.ndarray, profile: tuple[int, ...]) -> np.ndarray:
 
 
 def region_vertices(rows: np.ndarray, m: int, tol: float = 1e-9) -> list[np.ndarray]:
-    """All vertices of ``{x : Σx = 1, x ≥ 0, rows @ x ≤ 0}`` by choosing ``m − 1`` tight inequalities."""
+    """All vertices of ``{x : Σx = 1, x ≥ 0, rows @ x ≤ 0}`` by choosing ``m − 1`` tight inequalities.
+
+    Each row is first divided by its largest entry (which leaves its half-space unchanged), so the
+    fixed tolerances below do not depend on the scale of the follower payoffs.
+    """
+    norms = np.abs(rows).max(axis=1, keepdims=True) if rows.size else np.ones((0, 1))
+    rows = rows / np.where(norms > 0, norms, 1.0)
     inequalities = np.vstack([-np.eye(m), rows])  # every inequality written as h·x ≤ 0
     vertices = []
     for tight in itertools.combinations(range(inequalities.shape[0]), m - 1):
