@@ -180,3 +180,24 @@ def test_principal_observation_channels():
             assert obs[b, 4 + int(st.facing[b, i]), r, c] == 1
             assert obs[b, 8, r, c] == st.period_income[b, i]
         assert obs[b, 3].sum() == 7 and obs[b, 4:8].sum() == 7
+
+
+@pytest.mark.parametrize("forward, right, hit", [
+    (0, 1, True), (0, -1, True),      # side rays of length r = 1
+    (1, 0, True), (3, 0, True),       # the central ray, length L = 3
+    (2, 1, True), (2, -1, True),      # shifted rays, length L - 1 = 2
+    (3, 1, False), (4, 0, False), (0, 2, False), (-1, 0, False),
+])
+def test_zap_beam_geometry_of_melting_pot(forward, right, hit):
+    """Rays of Melting Pot's Zapper (avatar_library.lua, getWhoZappable) with beamLength 3, beamRadius 1."""
+    params = AppleParams(zap=True, episode_length=10, tax_period=5)
+    env = AppleEnv(params, num_games=1, seed=0)
+    env.reset()
+    W = params.width
+    r0, c0 = 12, 10  # zapper facing north in open floor
+    target = (r0 - forward, c0 + right)
+    far = [16 * W + 1, 16 * W + 3, 16 * W + 18, 16 * W + 20, 16 * W + 22]
+    pos = torch.tensor([[r0 * W + c0, target[0] * W + target[1], *far]])
+    env.state = replace(env.state, pos=pos, facing=torch.zeros(1, 7, dtype=torch.int64))
+    out = env.step(torch.tensor([[7, 0, 0, 0, 0, 0, 0]]))
+    assert bool(out.active[0, 1]) is (not hit)

@@ -6,13 +6,16 @@ Section 4, equation (2) and Table 1). One step of every game, in this order:
 1. **Tax rates.** At the first step of a tax period the pending rates (set by the principal)
    become the period's rates.
 2. **Zap** (only with ``params.zap``). Each present player choosing action 7 with cooldown 0 fires
-   ``2 * zap_radius + 1`` rays; the ray at lateral offset ``o`` covers the cells
-   ``(forward d, lateral o)``, ``d = 1..zap_length``, stops at its first wall, and hits the first
-   player on it (positions at the start of the step). Hit players leave the map at once (their
-   action this step is ignored) for ``zap_removal_steps`` steps, then respawn on a uniformly
-   random free spawn cell ``P`` (players in index order) with a uniformly random facing; with
-   no free spawn cell they wait a step. A zapper's cooldown becomes ``zap_cooldown``: it cannot
-   zap in the next ``zap_cooldown`` steps.
+   the rays of Melting Pot's ``Zapper`` (``avatar_library.lua``, ``getWhoZappable``; length
+   ``L = zap_length``, radius ``r = zap_radius``): for each lateral offset ``o = −r..r`` the cells
+   ``(forward d, lateral o)``, ``d = 1..L − |o|`` (a shifted ray is blocked outright by a wall
+   beside the zapper), and two side rays ``(0, ±1..±r)``. Each ray stops at its first wall and
+   hits the first player on it (positions at the start of the step). Hit players leave the map
+   at once (their action this step is ignored) for ``zap_removal_steps`` steps, then respawn on
+   a uniformly random free spawn cell ``P`` (players in index order) with a uniformly random
+   facing; with no free spawn cell they wait a step. A zapper's cooldown becomes
+   ``zap_cooldown``: it cannot zap in the next ``zap_cooldown`` steps; as in Melting Pot the
+   cooldown runs down only while the player is on the map.
 3. **Turns and moves** relative to the facing. A move into a wall or off the map is a stay.
    Among players moving into the same cell one uniformly random winner (largest ``move``
    uniform, ties to the lower index) keeps its move, the others stay. A mover whose target is
@@ -254,18 +257,22 @@ class EngineConsts:
         return table.ravel()
 
     def _beam_table(self) -> np.ndarray:
-        """``(HW * 4, rays, length)``: cells of each zap ray, DUMP after the first wall."""
+        """``(HW * 4, 2r + 3, max(L, r))``: cells of each zap ray (module docstring), DUMP after the first wall."""
         p = self.params
-        offsets = range(-p.zap_radius, p.zap_radius + 1)
-        table = np.full((self.HW * 4, len(offsets), p.zap_length), self.DUMP, dtype=np.int64)
+        L, r = p.zap_length, p.zap_radius
+        rays = [[(d, o) for d in range(1, L - abs(o) + 1)] for o in range(-r, r + 1)]
+        rays += [[(0, -k) for k in range(1, r + 1)], [(0, k) for k in range(1, r + 1)]]
+        table = np.full((self.HW * 4, len(rays), max(L, r)), self.DUMP, dtype=np.int64)
         for key in range(self.HW * 4):
             cell, f = divmod(key, 4)
-            for k, o in enumerate(offsets):
-                for d in range(1, p.zap_length + 1):
+            for k, ray in enumerate(rays):
+                if ray and ray[0][0] > 0 and ray[0][1] != 0 and self._blocked(self._offset_cell(cell, f, 0, ray[0][1])):
+                    continue  # a shifted ray starts beside the zapper: a wall there blocks it
+                for j, (d, o) in enumerate(ray):
                     target = self._offset_cell(cell, f, d, o)
                     if self._blocked(target):
                         break
-                    table[key, k, d - 1] = target
+                    table[key, k, j] = target
         return table
 
     def _obs_table(self) -> np.ndarray:
@@ -369,7 +376,9 @@ def _zap(consts: EngineConsts, state: AppleState, act: torch.Tensor) -> tuple[to
     target = torch.where(first, who, n).view(B, -1)
     hit = torch.zeros(B, n + 1, dtype=torch.bool, device=act.device)
     hit.scatter_(1, target, True)
-    cooldown = torch.where(fire, consts.params.zap_cooldown, (state.cooldown - 1).clamp_min(0))
+    # Melting Pot's Zapper: the timer runs down only while the player is on the map
+    cooldown = torch.where(fire, consts.params.zap_cooldown,
+                           torch.where(state.present, (state.cooldown - 1).clamp_min(0), state.cooldown))
     return hit[:, :n], cooldown
 
 
@@ -470,7 +479,6 @@ def advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draw
         timer = torch.where(state.present, 0, (timer - 1).clamp_min(0))
         pos, facing, present = _respawn(consts, pos, facing, present, ~state.present & (timer == 0), draws)
         timer = torch.where(hit, p.zap_removal_steps, timer)
-        cooldown = torch.where(present & ~state.present, 0, cooldown)
     # rewards (paper eq. (2))
     apples = ate.float()
     seen = observable(consts, pos, facing, present).float()

@@ -150,10 +150,10 @@ class AppleParams:
     window_left: int = field(default=5, metadata={"help": "cells seen to the left [P] Table 1 'Left: 5' / [MP]"})
     window_right: int = field(default=5, metadata={"help": "cells seen to the right [P] Table 1 'Right: 5' / [MP]"})
     zap: bool = field(default=False, metadata={"help": "enable the zap action (8 actions) [S]: off, as in the paper's runs; [MP] has it on"})
-    zap_length: int = field(default=3, metadata={"help": "beam length in cells [MP]"})
-    zap_radius: int = field(default=1, metadata={"help": "lateral ray offsets -r..r [MP]"})
-    zap_removal_steps: int = field(default=4, metadata={"help": "steps a zapped player stays off the map [MP]/[S]"})
-    zap_cooldown: int = field(default=2, metadata={"help": "steps after a zap during which the zapper cannot zap [MP]/[S]"})
+    zap_length: int = field(default=3, metadata={"help": "forward beam length L; rays shifted by o have length L-|o| [MP] Zapper beamLength=3"})
+    zap_radius: int = field(default=1, metadata={"help": "beam radius r: rays at lateral offsets -r..r plus side rays of length r [MP] Zapper beamRadius=1"})
+    zap_removal_steps: int = field(default=4, metadata={"help": "steps a zapped player stays off the map [MP] Zapper framesTillRespawn=4"})
+    zap_cooldown: int = field(default=2, metadata={"help": "steps after a zap during which the zapper cannot zap [MP] Zapper cooldownTime=2"})
     map_ascii: str = field(default=DEFAULT_MAP, metadata={"help": "the map as ASCII art (legend in sedtheory.envs.apple.params.MAP_LEGEND) [MP] commons_harvest__open"})
 
     def __post_init__(self) -> None:

@@ -98,15 +98,27 @@ def _zap_hits(params: AppleParams, s: RefState, actions) -> set[int]:
     for i in range(params.n_players):
         if not (s.present[i] and actions[i] == 7 and s.cooldown[i] == 0):
             continue
-        for offset in range(-params.zap_radius, params.zap_radius + 1):
-            for d in range(1, params.zap_length + 1):
-                cell = relative_cell(s.pos[i], s.facing[i], d, offset)
+        for ray in _zap_rays(params):
+            if ray[0][0] > 0 and ray[0][1] != 0 and is_blocked(params, *relative_cell(s.pos[i], s.facing[i], 0, ray[0][1])):
+                continue  # a ray shifted sideways starts beside the zapper; a wall there blocks it
+            for forward, right in ray:
+                cell = relative_cell(s.pos[i], s.facing[i], forward, right)
                 if is_blocked(params, *cell):
                     break
                 if cell in where:
                     hits.add(where[cell])
                     break
     return hits
+
+
+def _zap_rays(params: AppleParams) -> list:
+    """Melting Pot's Zapper rays as lists of (forward, right) cells: forward rays of length
+    ``L - |o|`` at lateral offsets ``o = -r..r``, then the left and right rays ``(0, ±1..±r)``."""
+    L, r = params.zap_length, params.zap_radius
+    rays = [[(d, o) for d in range(1, L - abs(o) + 1)] for o in range(-r, r + 1)]
+    rays.append([(0, -k) for k in range(1, r + 1)])
+    rays.append([(0, k) for k in range(1, r + 1)])
+    return [ray for ray in rays if ray]
 
 
 def _moves(params: AppleParams, s: RefState, actions, active, move_u) -> dict[int, tuple[int, int]]:
@@ -168,7 +180,6 @@ def _respawn(params: AppleParams, s: RefState, waiting, draws) -> None:
         s.pos[i] = free[int(np.floor(draws["respawn_cell"][i] * len(free)))]
         s.facing[i] = int(np.floor(draws["respawn_facing"][i] * 4))
         s.present[i] = True
-        s.cooldown[i] = 0
 
 
 def step(params: AppleParams, state: RefState, actions, draws, selfishness, trust):
@@ -184,7 +195,10 @@ def step(params: AppleParams, state: RefState, actions, draws, selfishness, trus
     if params.zap:
         for i in range(n):
             fired = state.present[i] and actions[i] == 7 and state.cooldown[i] == 0
-            s.cooldown[i] = params.zap_cooldown if fired else max(state.cooldown[i] - 1, 0)
+            if fired:
+                s.cooldown[i] = params.zap_cooldown
+            elif state.present[i]:  # the timer runs down only while on the map
+                s.cooldown[i] = max(state.cooldown[i] - 1, 0)
     active = state.present & ~hit
     for i in range(n):
         if active[i] and actions[i] in (5, 6):
