@@ -75,10 +75,6 @@ def possible_policies(pomg: POMG, agent: int) -> list[np.ndarray]:
     return out
 
 
-def _one_hot(pomg: POMG, actions) -> tuple[np.ndarray, ...]:
-    return tuple(np.eye(k)[a] for a, k in zip(actions, pomg.n_actions))
-
-
 def pure_nash_equilibria(pomg: POMG, delta: float = 0.0, *, max_profiles: int = MAX_PROFILES,
                          max_policies: int = MAX_POLICIES, tol: float = DEFAULT_TOL) -> list[MarkovEquilibrium]:
     """Every pure δ-Nash equilibrium of ``pomg`` (see the module docstring).
@@ -130,7 +126,7 @@ def _cache_key(agent: int, actions) -> tuple:
 
 
 def _check_candidate(pomg, actions, delta, cache, max_policies, tol) -> MarkovEquilibrium | None:
-    profile = StrategyProfile(_one_hot(pomg, actions))
+    profile = StrategyProfile.deterministic(actions, pomg.n_actions)
     values = evaluate(pomg, profile, tol=tol)
     gaps = np.zeros(pomg.n_agents)
     for agent in range(pomg.n_agents):
