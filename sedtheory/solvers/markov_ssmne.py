@@ -75,11 +75,13 @@ class SSMNEResult:
         return self.status is SolverStatus.OPTIMAL
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary (arrays as lists; the per-commitment table included)."""
+        """JSON-ready dictionary (arrays as lists; the per-commitment table included; the
+        ``-inf`` leader value of a result without a solution becomes ``None``, as strict JSON has no
+        infinities)."""
         return {
             "status": self.status.value,
             "solver": self.solver,
-            "leader_value": float(self.leader_value),
+            "leader_value": float(self.leader_value) if np.isfinite(self.leader_value) else None,
             "phi": None if self.phi is None else np.asarray(self.phi).tolist(),
             "phi_index": self.phi_index,
             "profile": None if self.profile is None else [np.asarray(p).tolist() for p in self.profile],

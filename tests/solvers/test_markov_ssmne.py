@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import numpy as np
@@ -85,6 +86,8 @@ def test_no_pure_equilibrium_anywhere_is_reported():
     game = StackelbergMarkovGame([0.0], lambda phi: matching_pennies(), WelfareUtility(np.sum))
     result = solve_ssmne(game)
     assert result.status is SolverStatus.NO_PURE_EQUILIBRIUM and not result.ok
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))  # strict JSON: no -Infinity
+    assert data["leader_value"] is None and data["per_phi"][0]["n_equilibria"] == 0
     certificate = certify_ssmne(game, [0.0], [np.full((1, 2), 0.5)] * 2, 0.0, 0.0)
     assert certificate.epsilon_hat is None and any("vacuous" in n for n in certificate.notes)
     # uniform play in matching pennies: no deterministic deviation gains (value 0 either way)
