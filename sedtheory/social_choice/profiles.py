@@ -63,7 +63,12 @@ def _integer_array(field: str, value, ndim: int) -> np.ndarray:
     return array
 
 
+MAX_VOTERS = 2**53
+"""Largest total count accepted: weighted tallies are float64 sums, exact up to 2^53."""
+
+
 def _check_counts(counts, n_rows: int) -> np.ndarray:
+    """``(k,)`` validated non-negative int64 counts, at least one and at most ``MAX_VOTERS`` voters."""
     if counts is None:
         counts = np.ones(n_rows, dtype=np.int64)
         counts.setflags(write=False)
@@ -74,9 +79,19 @@ def _check_counts(counts, n_rows: int) -> np.ndarray:
     if np.any(counts < 0):
         index = int(np.argmax(counts < 0))
         raise ValidationError(f"counts: negative count {counts[index]} at row {index}")
-    if counts.sum() == 0:
+    total = sum(int(c) for c in counts)  # Python ints: no int64 overflow
+    if total == 0:
         raise ValidationError("counts: the profile has no voters (all counts are 0)")
+    if total > MAX_VOTERS:
+        raise ValidationError(
+            f"counts: {total} voters in total exceeds 2**53 = {MAX_VOTERS}; tallies (float64 weighted "
+            "bincounts) would no longer be exact"
+        )
     return counts
+
+
+_BITMASK_MAX_CANDIDATES = 62
+"""Bit masks of the permutation check live in int64: bits 0..61 keep 2^m - 1 positive."""
 
 
 def _check_permutations(rankings: np.ndarray) -> None:
@@ -88,11 +103,14 @@ def _check_permutations(rankings: np.ndarray) -> None:
         raise ValidationError(
             f"rankings: row {row} is not a permutation of 0..{m - 1}: entry {rankings[row, col]} out of range"
         )
-    # OR-ing one bit per entry gives 2^m - 1 exactly when the m entries are distinct.
-    masks = np.zeros(n_rows, dtype=np.int64)
-    for column in range(m):
-        masks |= np.left_shift(np.int64(1), rankings[:, column])
-    bad = masks != (1 << m) - 1
+    if m <= _BITMASK_MAX_CANDIDATES:
+        # OR-ing one bit per entry gives 2^m - 1 exactly when the m entries are distinct.
+        masks = np.zeros(n_rows, dtype=np.int64)
+        for column in range(m):
+            masks |= np.left_shift(np.int64(1), rankings[:, column])
+        bad = masks != (1 << m) - 1
+    else:  # the int64 mask would overflow: sort each row instead (O(k m log m))
+        bad = (np.sort(rankings, axis=1) != np.arange(m)).any(axis=1)
     if bad.any():
         row = int(np.argmax(bad))
         raise ValidationError(
@@ -237,11 +255,11 @@ class PreferenceProfile:
             object.__setattr__(merged, "rankings", _frozen(rankings))
             object.__setattr__(merged, "counts", _frozen(per_code[present]))
             return merged  # rows decoded from valid codes: already validated
-        codes = self.rankings @ (m ** np.arange(m - 1, -1, -1, dtype=np.int64))
-        unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-        counts = np.bincount(inverse.ravel(), weights=self.counts, minlength=unique.size).astype(np.int64)
+        # rows themselves are the keys (base-m codes would overflow int64 from m = 17 on)
+        unique, inverse = np.unique(self.rankings, axis=0, return_inverse=True)
+        counts = _frozen(np.bincount(inverse.ravel(), weights=self.counts, minlength=unique.shape[0]))
         keep = counts > 0
-        return PreferenceProfile(self.rankings[first[keep]], counts[keep])
+        return PreferenceProfile(unique[keep], counts[keep])
 
     # ------------------------------------------------------------------ derived facts
     def condorcet_winner(self) -> int | None:
@@ -251,7 +269,12 @@ class PreferenceProfile:
         return int(winners[0]) if winners.size else None
 
     def condorcet_loser(self) -> int | None:
-        """The candidate losing to every other one by a strict majority, or ``None``."""
+        """The candidate losing to every other one by a strict majority, or ``None``.
+
+        ``None`` with a single candidate: it loses to nobody, and it is the only possible winner.
+        """
+        if self.n_candidates < 2:
+            return None
         losses = (self.margins < 0).sum(axis=1)
         losers = np.flatnonzero(losses == self.n_candidates - 1)
         return int(losers[0]) if losers.size else None
@@ -268,6 +291,8 @@ class PreferenceProfile:
 
     def replace_voter(self, row: int, new_ranking) -> "PreferenceProfile":
         """Move one voter from ballot row ``row`` to ``new_ranking`` (an ``(m,)`` ranking)."""
+        if not 0 <= row < self.n_rows:
+            raise ValidationError(f"row: index {row} out of range 0..{self.n_rows - 1}")
         counts = self.counts.copy()
         if counts[row] < 1:
             raise ValidationError(f"row: ballot row {row} has no voter to move")
@@ -320,8 +345,8 @@ class ApprovalProfile:
     counts: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        approvals = _integer_array("approvals", self.approvals, ndim=2) if not _is_bool(self.approvals) \
-            else np.asarray(self.approvals, dtype=np.int64)
+        approvals = np.asarray(self.approvals, dtype=np.int64) if _is_bool(self.approvals) else self.approvals
+        approvals = _integer_array("approvals", approvals, ndim=2)
         if approvals.shape[0] == 0 or approvals.shape[1] == 0:
             raise ValidationError(f"approvals: need at least one ballot and one candidate, got shape {approvals.shape}")
         if np.any((approvals != 0) & (approvals != 1)):

@@ -145,3 +145,52 @@ def test_tallies_of_large_and_wide_profiles_equal_explicit_loops(m, n):
     merged = profile.anonymized
     assert merged == profile and merged.n_voters == profile.n_voters and np.all(merged.counts > 0)
     assert len({tuple(r) for r in merged.rankings.tolist()}) == merged.n_rows
+
+
+# ------------------------------------------------------- adversarial sizes (review)
+def test_permutation_check_on_more_than_62_candidates_names_the_bad_row():
+    # the int64 bit mask of the fast check overflows beyond 62 candidates: row 0 is valid and
+    # must not be blamed, row 1 repeats candidate 6
+    rankings = np.tile(np.arange(70), (2, 1))
+    rankings[1, 5] = 6
+    with pytest.raises(ValidationError, match=r"rankings: row 1 is not a permutation of 0\.\.69"):
+        PreferenceProfile(rankings)
+    assert PreferenceProfile(np.tile(np.arange(70), (2, 1))).n_candidates == 70
+
+
+def test_anonymized_on_many_candidates_merges_exactly_the_identical_rows():
+    # m = 20: 20^20 overflows int64, so rows must be merged by their entries, not by codes
+    rng = np.random.default_rng(11)
+    rows = np.array([rng.permutation(20) for _ in range(30)])
+    ballots = rows[rng.integers(0, 30, size=200)]
+    merged = PreferenceProfile(ballots).anonymized
+    expected = {tuple(r): c for r, c in zip(*np.unique(ballots, axis=0, return_counts=True))}
+    assert {tuple(r): c for r, c in zip(merged.rankings.tolist(), merged.counts.tolist())} == expected
+    assert merged.n_voters == 200
+
+
+def test_huge_counts_are_exact_or_refused():
+    # 2^51 + 1 against 2^51 (2^52 + 1 voters): float64 still separates them, so the +1 decides
+    profile = PreferenceProfile([[0, 1], [1, 0]], [2**51, 2**51 + 1])
+    assert profile.plurality_scores.tolist() == [2**51, 2**51 + 1]
+    assert profile.margins[1, 0] == 1
+    # beyond 2^53 voters the float64 tallies would round: a clear error instead of a wrong winner
+    with pytest.raises(ValidationError, match=r"counts: .* exceeds 2\*\*53"):
+        PreferenceProfile([[0, 1], [1, 0]], [2**60, 2**60 + 1])
+    with pytest.raises(ValidationError, match=r"counts: .* exceeds 2\*\*53"):
+        PreferenceProfile([[0, 1], [1, 0]], [2**62, 2**62])  # the int64 sum itself would overflow
+
+
+def test_one_candidate_has_no_condorcet_loser():
+    profile = PreferenceProfile([[0]], [3])
+    assert profile.condorcet_winner() == 0 and profile.condorcet_loser() is None
+
+
+def test_boolean_approvals_of_the_wrong_shape_are_a_named_error():
+    with pytest.raises(ValidationError, match=r"approvals: expected 2 dimensions"):
+        ApprovalProfile(np.array([True, False]))
+
+
+def test_replace_voter_refuses_a_row_out_of_range():
+    with pytest.raises(ValidationError, match=r"row: index -1 out of range 0\.\.1"):
+        PreferenceProfile([[0, 1], [1, 0]]).replace_voter(-1, [0, 1])
