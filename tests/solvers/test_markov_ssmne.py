@@ -43,19 +43,20 @@ def test_public_goods_known_answer_on_a_box_grid():
     assert values == pytest.approx([0.0, 0.0, 0.0, 4.5, 4.0])
 
 
-def _random_stackelberg(seed: int) -> StackelbergMarkovGame:
+def _random_stackelberg(seed: int, kind: str = "full") -> StackelbergMarkovGame:
     """Φ = three random 2-state games (indexed by φ); leader reward = a random array per φ."""
     rng = np.random.default_rng(seed)
-    games = [random_pomg(rng, n_states=2, kind="full", gamma=0.6) for _ in range(3)]
+    games = [random_pomg(rng, n_states=2, kind=kind, gamma=0.6) for _ in range(3)]
     rewards = [rng.normal(size=(2, 2, 2)) for _ in range(3)]
     return StackelbergMarkovGame(np.arange(3.0), lambda phi: games[int(phi[0])],
                                  LeaderRewardUtility(lambda phi: rewards[int(phi[0])]))
 
 
+@pytest.mark.parametrize("kind", ["full", "state"])
 @pytest.mark.parametrize("seed", range(2))
 @pytest.mark.parametrize("delta", [0.0, 0.4])
-def test_ssmne_matches_brute_force_over_phi_and_equilibria(seed, delta):
-    game = _random_stackelberg(seed)
+def test_ssmne_matches_brute_force_over_phi_and_equilibria(seed, delta, kind):
+    game = _random_stackelberg(seed, kind)
     best = -np.inf
     for phi in game.candidates():
         pomg = game.induced(phi)
