@@ -284,9 +284,7 @@ class POMG:
 
     def with_initial_state(self, state: int) -> "POMG":
         """The same game started at ``state`` (μ0 = Dirac at ``state``; constraint (1) of the paper)."""
-        if not 0 <= int(state) < self.n_states:
-            raise ValidationError(f"state: {state} out of range 0..{self.n_states - 1}")
-        return self.with_initial_distribution(np.eye(self.n_states)[int(state)])
+        return self.with_initial_distribution(np.eye(self.n_states)[state_index("state", state, self.n_states)])
 
     def state_observation_form(self) -> "POMG":
         """An equivalent game whose observation kernels depend on the state only.
@@ -324,6 +322,16 @@ class POMG:
         general = kernel.reshape(n_states, n_joint, -1)
         start = self.initial_observations[agent][:, None, :]
         return np.concatenate([general, start], axis=1).reshape(n_states * (n_joint + 1), -1)
+
+
+def state_index(field: str, value, n_states: int) -> int:
+    """``value`` as a state index in ``0..n_states - 1``; a float, bool or out-of-range value
+    raises a :class:`ValidationError` naming ``field`` (never rounded)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValidationError(f"{field}: expected an integer state index, got {value!r}")
+    if not 0 <= value < n_states:
+        raise ValidationError(f"{field}: {value} out of range 0..{n_states - 1}")
+    return int(value)
 
 
 def uniform_policy(n_observations: int, n_actions: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sedtheory._validate import ValidationError, positive_int
-from sedtheory.games.markov import POMG
+from sedtheory.games.markov import POMG, state_index
 from sedtheory.solvers.markov_evaluation import as_profile
 
 
@@ -109,9 +109,7 @@ def _draw(rng, cdf_rows: np.ndarray) -> np.ndarray:
 
 def _initial_states(pomg: POMG, rng, count: int, initial_state) -> np.ndarray:
     if initial_state is not None:
-        if not 0 <= int(initial_state) < pomg.n_states:
-            raise ValidationError(f"initial_state: {initial_state} out of range 0..{pomg.n_states - 1}")
-        return np.full(count, int(initial_state))
+        return np.full(count, state_index("initial_state", initial_state, pomg.n_states))
     return _draw(rng, np.broadcast_to(_cdf(np.asarray(pomg.initial_distribution)), (count, pomg.n_states)))
 
 

@@ -170,3 +170,15 @@ def test_initial_kernel_of_a_state_only_agent_must_be_its_own_kernel():
         tiny(observations=[general, state_only], initial_observations=[start, np.full((2, 2), 0.5)])
     with pytest.raises(ValidationError, match=r"initial_observations\[0\]: required, agent 0's kernel depends"):
         tiny(observations=[general, state_only], initial_observations=[None, None])
+
+
+def test_state_indices_are_integers_never_rounded():
+    with pytest.raises(ValidationError, match=r"state: expected an integer state index, got 0\.5"):
+        tiny().with_initial_state(0.5)
+    with pytest.raises(ValidationError, match="state: expected an integer"):
+        tiny().with_initial_state(True)
+    np.testing.assert_array_equal(tiny().with_initial_state(np.int64(1)).initial_distribution, [0.0, 1.0])
+    from sedtheory.solvers.markov_simulation import simulate
+
+    with pytest.raises(ValidationError, match=r"initial_state: 2 out of range 0\.\.1"):
+        simulate(tiny(), [np.full((2, 2), 0.5), np.ones((2, 1))], 3, seed=0, initial_state=2)
