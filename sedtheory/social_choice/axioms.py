@@ -435,13 +435,25 @@ def _value(rule, profile) -> np.ndarray:
     return np.atleast_1d(np.asarray(rule(profile), dtype=float))
 
 
+def _rounding_slack(profile: ContinuousProfile, reach: float = 0.0) -> float:
+    """Largest difference float round-off alone can make between two outcomes of these reports.
+
+    Summing ``n`` floats of size at most ``s`` errs by at most about ``n·eps·s`` (Higham 2002,
+    "Accuracy and Stability of Numerical Algorithms", Section 4.2); ``reach`` widens ``s`` for
+    reports moved that far. A factor 4 and an absolute 1e-12 floor keep unit-scale checks as
+    tight as before. A difference within this slack is never reported as a violation.
+    """
+    scale = float(np.abs(profile.reports).max()) + abs(reach)
+    return 1e-12 + 4.0 * profile.n_voters * float(np.finfo(float).eps) * scale
+
+
 @_axiom("anonymity", "continuous", "Permuting the voters leaves the outcome unchanged.")
 def _c_anonymity(rule, profile, first_only):
     got = _value(rule, profile)
     found = []
     for variant in (ContinuousProfile(profile.reports[::-1]), ContinuousProfile(np.roll(profile.reports, 1, axis=0))):
         other = _value(rule, variant)
-        if not np.allclose(other, got, rtol=0, atol=1e-12):
+        if not np.allclose(other, got, rtol=0, atol=_rounding_slack(profile)):
             found.append(_record("anonymity", rule, profile, got, other, variant, "the same reports in another voter order"))
             if first_only:
                 break
@@ -454,7 +466,7 @@ def _c_unanimity(rule, profile, first_only):
     if not np.all(reports == reports[0]):
         return []
     got = _value(rule, profile)
-    return [] if np.allclose(got, reports[0], rtol=0, atol=1e-12) else [
+    return [] if np.allclose(got, reports[0], rtol=0, atol=_rounding_slack(profile)) else [
         _record("unanimity", rule, profile, reports[0], got, detail="every voter reports the same value")]
 
 
@@ -462,21 +474,24 @@ def _c_unanimity(rule, profile, first_only):
 def _range_respecting(rule, profile, first_only):
     got = _value(rule, profile)
     low, high = profile.reports.min(axis=0), profile.reports.max(axis=0)
-    if np.all(got >= low - 1e-12) and np.all(got <= high + 1e-12):
+    slack = _rounding_slack(profile)
+    if np.all(got >= low - slack) and np.all(got <= high + slack):
         return []
     return [_record("range_respecting", rule, profile, (low, high), got, detail="outcome outside the range of the reports")]
 
 
 JUMP_TOL = 1e-6
-"""A change larger than this over a bisected interval of length ~1e-14 counts as a jump."""
+"""A change larger than ``JUMP_TOL`` times the spread of the reports (plus the round-off slack
+of :func:`_rounding_slack`) over a bisected interval of length ~1e-14 × spread is a jump."""
 
 
-def _jump_by_bisection(rule, profile, voter: int, coordinate: int, step: float, steps: int = 45):
+def _jump_by_bisection(rule, profile, voter: int, coordinate: int, step: float, tolerance: float,
+                       steps: int = 45):
     """Move one report by ``step`` and bisect towards the larger change of the outcome.
 
     After ``steps`` halvings the interval is ``|step| / 2^steps`` long; a continuous rule
     changes by at most its modulus of continuity there, a jump keeps its full size. Returns
-    ``(low, high, change)`` offsets of the final interval when the change exceeds ``JUMP_TOL``.
+    ``(low, high, change)`` offsets of the final interval when the change exceeds ``tolerance``.
     """
     def outcome(offset: float) -> float:
         moved = profile.reports[voter].copy()
@@ -493,17 +508,20 @@ def _jump_by_bisection(rule, profile, voter: int, coordinate: int, step: float, 
         else:
             low, value_low = middle, value_middle
     change = abs(value_high - value_low)
-    return (low, high, change) if change > JUMP_TOL else None
+    return (low, high, change) if change > tolerance else None
 
 
 @_axiom("continuity", "continuous", "Moving one report a little moves the outcome a little (bisection search for jumps).")
 def _continuity(rule, profile, first_only):
     spread = float(np.ptp(profile.reports)) or 1.0
+    # relative to the spread (the registered rules are 1-Lipschitz and scale with the reports),
+    # plus round-off: a report moved by less than its ulp moves by a whole ulp or not at all
+    tolerance = JUMP_TOL * spread + _rounding_slack(profile, reach=0.25 * spread)
     found = []
     for voter in range(profile.n_voters):
         for coordinate in range(profile.dimension):
             for step in (0.25 * spread, -0.25 * spread):
-                jump = _jump_by_bisection(rule, profile, voter, coordinate, step)
+                jump = _jump_by_bisection(rule, profile, voter, coordinate, step, tolerance)
                 if jump is None:
                     continue
                 low, high, size = jump

@@ -317,3 +317,24 @@ def test_no_violation_is_reported_with_a_single_candidate(name):
         assert rule(profile) == (0,)
         for axiom in list_axioms():
             assert get_axiom(axiom).find_violations(rule, profile) == [], (axiom, n)
+
+
+@pytest.mark.parametrize("reports", [[100000.1] * 3, [3.0, 1e16, -1e16], [0.0, 1e10], [1e10, 1e10 + 1, 1e10 + 0.5]])
+@pytest.mark.parametrize("name", ["mean", "median", "trimmed_mean"])
+def test_continuous_finders_do_not_mistake_round_off_for_violations(name, reports):
+    # The mean of three copies of 100000.1 is not exactly 100000.1 in floats; summing
+    # (3, 1e16, -1e16) in another order gives 4/3 instead of 1; bisecting a report of 1e10
+    # ends on intervals shorter than its ulp. None of these is a violation of the axiom.
+    profile = ContinuousProfile(reports)
+    for axiom in ("anonymity", "unanimity", "range_respecting", "continuity"):
+        assert get_axiom(axiom, "continuous").find_violations(get_rule(name), profile) == [], axiom
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e10])
+def test_continuity_finds_a_jump_at_any_scale(scale):
+    # the control for the round-off slack above: a genuine jump of size scale/10 is still found
+    def threshold(profile):
+        return scale / 10 if profile.reports.mean() > 0.5 * scale else 0.0
+
+    found = get_axiom("continuity", "continuous").find_violations(threshold, ContinuousProfile([0.2 * scale, 0.7 * scale]))
+    assert found and found[0].got == pytest.approx(scale / 10)
