@@ -103,8 +103,9 @@ class AgentProblem:
 def agent_problem(pomg: POMG, profile, agent: int) -> AgentProblem:
     """Build :class:`AgentProblem` for ``agent`` against ``profile`` (its own policy is ignored)."""
     profile = as_profile(pomg, profile)
-    if not 0 <= agent < pomg.n_agents:
-        raise ValidationError(f"agent: {agent} out of range 0..{pomg.n_agents - 1}")
+    integral = isinstance(agent, (int, np.integer)) and not isinstance(agent, (bool, np.bool_))
+    if not integral or not 0 <= agent < pomg.n_agents:
+        raise ValidationError(f"agent: expected an agent index in 0..{pomg.n_agents - 1}, got {agent!r}")
     game = pomg.state_observation_form()
     policies = state_policies(game, profile)
     policies[agent] = np.ones_like(policies[agent])  # marginal over a_i stays per-row

@@ -139,8 +139,10 @@ def test_adding_an_unreachable_state_does_not_change_the_best_response_value():
 def test_agent_out_of_range_is_refused():
     rng = np.random.default_rng(1)
     game = random_pomg(rng, kind="full")
-    with pytest.raises(ValidationError, match="agent"):
+    with pytest.raises(ValidationError, match=r"agent: expected an agent index in 0\.\.1, got 2"):
         best_response(game, random_profile(rng, game), 2)
+    with pytest.raises(ValidationError, match=r"agent: .* got 0\.5"):
+        best_response(game, random_profile(rng, game), 0.5)
 
 
 @settings(max_examples=25, deadline=None)
