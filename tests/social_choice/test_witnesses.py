@@ -6,6 +6,7 @@ found again, with the same variant and outcomes.
 """
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -69,3 +70,81 @@ def test_witness_is_minimal_in_voters(path):
     rule = get_rule(data["rule"])
     for smaller in range(1, n):
         assert exhaustive_violations(data["axiom"], rule, m, smaller) == []
+
+
+# ------------------------------------------ independent check of every witness (review)
+def _ballot_multiset(profile) -> Counter:
+    return Counter(tuple(r) for r in profile.ballots().tolist())
+
+
+def _one_ballot_changed(profile, variant) -> tuple[tuple, tuple]:
+    """The (removed, added) ballots when ``variant`` is ``profile`` with one voter changed."""
+    removed = _ballot_multiset(profile) - _ballot_multiset(variant)
+    added = _ballot_multiset(variant) - _ballot_multiset(profile)
+    assert sum(removed.values()) == 1 and sum(added.values()) == 1, "more than one voter changed"
+    return next(iter(removed)), next(iter(added))
+
+
+def _beats(ballots, x, y) -> bool:
+    """Plain count: a strict majority ranks x above y."""
+    above = sum(b.index(x) < b.index(y) for b in ballots)
+    return 2 * above > len(ballots)
+
+
+def _check_ranked_witness(record, rule):
+    ballots = [tuple(r) for r in record.profile.ballots().tolist()]
+    m = record.profile.n_candidates
+    winners = set(rule(record.profile))
+    if record.axiom == "strategy_proofness":
+        sincere, lie = _one_ballot_changed(record.profile, record.variant)
+        truthful, manipulated = min(rule(record.profile)), min(rule(record.variant))  # lexicographic ties
+        assert (truthful, manipulated) == (record.expected, record.got)
+        assert sincere.index(manipulated) < sincere.index(truthful), "the liar does not gain"
+    elif record.axiom == "participation":
+        added = _ballot_multiset(record.variant) - _ballot_multiset(record.profile)
+        assert sum(added.values()) == 1 and not _ballot_multiset(record.profile) - _ballot_multiset(record.variant)
+        newcomer = next(iter(added))
+        before, after = min(rule(record.profile)), min(rule(record.variant))
+        assert newcomer.index(before) < newcomer.index(after), "the newcomer is not hurt"
+    elif record.axiom == "monotonicity":
+        old, new = _one_ballot_changed(record.profile, record.variant)
+        w = record.expected
+        place = old.index(w)
+        raised = list(old)
+        raised[place - 1], raised[place] = raised[place], raised[place - 1]
+        assert place > 0 and tuple(raised) == new, "the change is not 'raise the winner one place'"
+        assert w in winners and w not in set(rule(record.variant))
+    elif record.axiom == "iia":
+        after = set(rule(record.variant))
+        variant_ballots = [tuple(r) for r in record.variant.ballots().tolist()]
+        pairs = [(a, b) for a in winners - after for b in after - winners
+                 if sorted(x.index(a) < x.index(b) for x in ballots)
+                 == sorted(x.index(a) < x.index(b) for x in variant_ballots)]
+        assert pairs, "no pair a, b with a winning before, b after, and every a-b order kept"
+    elif record.axiom == "condorcet_winner":
+        winner = [c for c in range(m) if all(_beats(ballots, c, d) for d in range(m) if d != c)]
+        assert len(winner) == 1 and winners != set(winner)
+    elif record.axiom == "condorcet_loser":
+        loser = [c for c in range(m) if m > 1 and all(_beats(ballots, d, c) for d in range(m) if d != c)]
+        assert len(loser) == 1 and loser[0] in winners
+    elif record.axiom == "majority":
+        tops = Counter(b[0] for b in ballots)
+        top, votes = tops.most_common(1)[0]
+        assert 2 * votes > len(ballots) and winners != {top}
+    else:
+        raise AssertionError(f"no independent check for axiom {record.axiom!r}")
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_witness_is_a_real_violation_checked_without_the_finder(path):
+    """Recompute each recorded violation from the ballots with plain loops (not the finder)."""
+    record = AxiomViolation.from_dict(json.loads(path.read_text()))
+    rule = get_rule(record.rule)
+    if rule.kind == "continuous":  # the mean: one voter moves the outcome closer to its own report
+        changed = np.flatnonzero(np.any(record.variant.reports != record.profile.reports, axis=1))
+        assert changed.size == 1
+        peak = float(record.profile.reports[changed[0], 0])
+        assert abs(sum(record.variant.reports[:, 0]) / record.variant.n_voters - peak) < \
+            abs(sum(record.profile.reports[:, 0]) / record.profile.n_voters - peak) - 1e-9
+        return
+    _check_ranked_witness(record, rule)
