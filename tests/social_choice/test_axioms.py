@@ -142,11 +142,14 @@ def _onto(rule, m: int) -> bool:
 
 
 def _not_dictatorial(rule, m: int, n: int) -> bool:
-    """For an anonymous rule a dictator would have to be every voter at once; so it suffices
-    to find one profile where the winner is not some voter's top choice."""
-    for profile in enumerate_anonymous_profiles(m, n):
-        tops = set(profile.rankings[:, 0].tolist())
-        if len(tops) > 1 and resolute_winner(rule, profile) in tops:
+    """No voter is a dictator: for every voter position i there is an ordered profile of n
+    ballots (voter i's ballot in row i) whose winner is not voter i's top choice."""
+    rankings = [tuple(r) for r in all_rankings(m).tolist()]
+    overruled = set()
+    for ordered in itertools.product(rankings, repeat=n):
+        winner = resolute_winner(rule, PreferenceProfile(np.array(ordered)))
+        overruled.update(i for i in range(n) if ordered[i][0] != winner)
+        if len(overruled) == n:
             return True
     return False
 
@@ -170,6 +173,11 @@ def test_gibbard_satterthwaite_finds_a_manipulation(name):
     moved_from = (witness.profile.ballots().tolist(), witness.variant.ballots().tolist())
     liar = [r for r in moved_from[0] if moved_from[0].count(r) > moved_from[1].count(r)][0]
     assert liar.index(manipulated) < liar.index(truthful)
+
+
+def test_dictatorship_check_catches_a_dictator():
+    assert not _not_dictatorial(dictator, 3, 3)
+    assert _not_dictatorial(get_rule("plurality"), 3, 3)
 
 
 def _order_kept(before, after, a: int, b: int) -> bool:
