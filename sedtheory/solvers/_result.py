@@ -35,7 +35,8 @@ class StackelbergResult:
         tol: numerical tolerance the answer is exact up to.
         rests_on_tie: ``True`` when some follower is indifferent (within ``tol``) between its
             equilibrium action and another at the commitment, so the answer relies on the
-            strong (leader-favourable) tie-break.
+            strong (leader-favourable) tie-break. The LP-based solvers also count gains below
+            their own tolerance (1e-9 of the follower's payoff range) as ties.
         details: what is needed to re-check the answer independently (LP duals, the number
             of LPs solved, the candidate set, ...).
     """

@@ -59,7 +59,8 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
             against follower type ``l`` when the leader plays ``i`` and the follower ``j``.
         follower_payoffs: ``(K, m, n)``; follower type ``l``'s payoffs.
         prior: ``(K,)`` probability of each type (sums to 1 within ``tol``).
-        tol: tolerance (original units) for ties and the prior sum; at least ``1e-9``.
+        tol: tolerance (original units) for ties and the prior sum; at least ``1e-9``. A gain
+            within ``1e-9`` of a type's payoff range (the solver tolerance) is a tie as well.
         time_limit: optional MILP time limit in seconds; hitting it gives status
             ``NUMERICAL_ERROR`` with the reason in ``details["message"]`` (never a guess).
 
@@ -68,7 +69,7 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
         tuple of ``K`` actions (one per type), ``follower_values`` ``(K,)`` (each type's payoff),
         ``leader_value`` = prior-weighted leader payoff, and ``details`` with ``milp_value``,
         ``polished_value``, ``mip_gap``, ``tied_deviations`` (``[type, action]`` pairs within
-        ``tol``), ``max_follower_gain`` and ``dual_certificate`` of the polishing LP.
+        ``tol`` + 1e-9 × range), ``max_follower_gain`` and ``dual_certificate`` of the polishing LP.
 
     Raises:
         ValidationError: shapes disagree, non-finite payoffs, ``prior`` not a distribution, or
@@ -201,8 +202,9 @@ def _success(leader, follower, prior, responses, polished, milp_value, milp_resu
     own = payoffs[np.arange(types), list(responses)]
     gains = payoffs - own[:, None]
     gains[np.arange(types), list(responses)] = -np.inf
-    ties = [[int(l), int(j)] for l, j in np.argwhere(gains >= -tol)]
     low, scale, f_scale = leader_map
+    slack = tol + _MILP_TOL * f_scale[:, None]  # gains the MILP and LP cannot resolve count as ties
+    ties = [[int(l), int(j)] for l, j in np.argwhere(gains >= -slack)]
     deviations = [[l, a] for l, j in enumerate(responses) for a in range(n) if a != j]
     multipliers = [float(scale * lam / f_scale[l]) for (l, _), lam in zip(deviations, polished.row_duals)]
     leader_value = float(prior @ values)

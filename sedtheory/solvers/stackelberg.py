@@ -124,7 +124,8 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
     Args:
         game: leader payoffs ``(m, n_1, ..., n_k)`` and follower payoffs; ``k >= 1``.
         tol: tolerance (original payoff units) for reporting ties; at least ``1e-9``. The LPs
-            themselves are solved to ``1e-10`` on payoffs rescaled to ``[0, 1]``.
+            themselves are solved to ``1e-10`` on payoffs rescaled to ``[0, 1]``, so a gain
+            within ``1e-9`` of a follower's payoff range is reported as a tie too.
         method: ``"auto"``/``"pruned"`` (best-first search with bounds and constraint
             generation) or ``"multiple-lp"`` (every LP solved in full; the plain baseline).
 
@@ -132,7 +133,7 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
         :class:`StackelbergResult` with ``leader_strategy`` ``(m,)``, ``follower_actions``
         (one action per follower), ``follower_values`` ``(k,)`` and ``details`` holding
         ``n_lps``, ``candidates``/``examined``/``pruned_dominated``, ``tied_deviations``
-        (``[follower, action]`` pairs within ``tol`` of the chosen payoff; ``tied_actions`` for
+        (``[follower, action]`` pairs within ``tol`` + 1e-9 × range of the chosen payoff; ``tied_actions`` for
         one follower), ``max_follower_gain`` (largest gain of a unilateral follower deviation,
         ≤ 1e-9 times the payoff range), ``dual_certificate`` (``μ`` and multipliers ``λ ≥ 0``
         with ``μ·1 + Σ λ·(deviation payoff − payoff) ≥ A[:, y]``, proving the chosen LP's
@@ -352,7 +353,9 @@ def _success(game, scaled: _Scaled, outcome: _Outcome, solver: str, tol: float) 
     follower_values = np.array([float(x @ _follower_slice(game.follower_payoffs, i, profile)[:, a])
                                 for i, a in enumerate(profile)])
     gains = _gains(game.follower_payoffs, profile, x)
-    ties = [[i, a] for i, g in enumerate(gains) for a in range(g.size) if a != profile[i] and g[a] >= -tol]
+    # a gain the LPs cannot resolve (1e-9 of the follower's payoff range) counts as a tie as well
+    slack = tol + _FEASIBILITY * scaled.scales[1:]
+    ties = [[i, a] for i, g in enumerate(gains) for a in range(g.size) if a != profile[i] and g[a] >= -slack[i]]
     max_gain = max((float(g[a]) for i, g in enumerate(gains) for a in range(g.size) if a != profile[i]),
                    default=0.0)
     details = {

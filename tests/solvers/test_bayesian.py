@@ -176,3 +176,18 @@ def test_big_m_holds_for_follower_types_on_very_different_scales(seed):
     assert result.ok, result.details
     assert result.leader_value == pytest.approx(2.0 * oracle_value - 1e4, abs=1e-6)
     assert grade_bayesian(leader, follower, prior, result) == pytest.approx(oracle_value, abs=1e-9)
+
+
+def test_ties_are_reported_at_any_payoff_scale():
+    """Scaling every payoff by 1e9 changes no best response, so each type's tied actions stay the
+    same (the solver's own 1e-9-of-range tolerance counts as a tie, not only the absolute tol)."""
+    rng = np.random.default_rng(41)
+    for game in range(12):  # with only the absolute tol, games 4 and 11 lost a tie at scale 1e9
+        types = 2 + game % 2
+        leader, follower = rng.uniform(size=(2, types, 5, 5))
+        prior = rng.dirichlet(np.ones(types))
+        base = solve_bayesian_stackelberg(leader, follower, prior)
+        large = solve_bayesian_stackelberg(1e9 * leader, 1e9 * follower, prior)
+        assert large.follower_actions == base.follower_actions
+        assert large.details["tied_deviations"] == base.details["tied_deviations"]
+        assert large.rests_on_tie == base.rests_on_tie

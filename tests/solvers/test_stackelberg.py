@@ -384,3 +384,18 @@ def test_an_lp_optimum_that_breaks_its_rows_is_reported_not_returned(monkeypatch
     result = solve_stackelberg(game, method=method)
     assert result.status is SolverStatus.NUMERICAL_ERROR and not result.ok
     assert "leaves a follower a gain of 1" in result.details["message"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ties_are_reported_at_any_payoff_scale(seed):
+    """Scaling both players' payoffs by 1e9 changes no best response, so the tied follower actions
+    stay the same. With only the absolute ``tol`` (1e-7), the LP's rounding (about 1e-16 of x,
+    i.e. 1e-7 payoff units at this scale) hid the tie in about one game in ten."""
+    rng = np.random.default_rng(40 + seed)
+    for _ in range(10):
+        leader, follower = rng.uniform(size=(2, 8, 8))
+        base = solve_and_grade(StackelbergNashGame.from_bimatrix(leader, follower))
+        large = solve_stackelberg(StackelbergNashGame.from_bimatrix(1e9 * leader, 1e9 * follower))
+        assert large.follower_actions == base.follower_actions
+        assert large.details["tied_actions"] == base.details["tied_actions"]
+        assert large.rests_on_tie == base.rests_on_tie
