@@ -26,6 +26,7 @@ _LAZY = {
     "estimate_certificate": "sedtheory.rl.gaps",
     "VotingSchedule": "sedtheory.rl.voting",
     "rate_cap": "sedtheory.rl.curriculum",
+    "exact_gaps_on_twin": "sedtheory.rl.exact",
 }
 
 
