@@ -76,7 +76,10 @@ def learning(minutes: float, num_games: int, folder: Path, eval_games: int, eval
     config = make_config("default", num_games=num_games, total_timesteps=episodes * num_games * 1000, progress=True)
     run_dir = folder / "learning"
     start = time.perf_counter()
-    Trainer(config, run_dir).train()
+    trainer = Trainer(config, run_dir)
+    # the machine is shared: stop at an episode boundary once 1.25 x the budget has passed
+    while trainer.update < config.num_updates and time.perf_counter() - start < 1.25 * minutes * 60:
+        trainer.train(max_updates=trainer.update + 1)
     train_s = time.perf_counter() - start
     run = load_run(run_dir)
     nb = run.factory.params.n_brackets
@@ -90,8 +93,9 @@ def learning(minutes: float, num_games: int, folder: Path, eval_games: int, eval
     summary = {name: {m: confidence_interval(v[m]) for m in ("total_apples", "apples_left", "objective", "min_apples")}
                for name, v in results.items()}
     ratio = results["trained + principal"]["total_apples"] / results["random"]["total_apples"].mean()
-    return {"train_seconds": train_s, "episodes": episodes, "num_games": num_games,
-            "agent_steps": episodes * num_games * 1000 * 7, "eval_episodes": eval_seeds * eval_games,
+    return {"train_seconds": train_s, "episodes": trainer.episode, "planned_episodes": episodes,
+            "updates": trainer.update, "planned_updates": config.num_updates, "num_games": num_games,
+            "agent_steps": trainer.global_step * 7, "eval_episodes": eval_seeds * eval_games,
             "metrics": summary, "apples_ratio_vs_random": confidence_interval(ratio)}
 
 
@@ -124,8 +128,8 @@ def main() -> None:
                 "agent_steps_per_s"]
             row = learning(args.minutes, args.num_games, folder, args.eval_games, args.eval_seeds, rate)
             results["learning"] = row
-            print(f"learning: {row['episodes']} episodes x {row['num_games']} games in {row['train_seconds'] / 60:.1f} min"
-                  f"  [{_load()}]")
+            print(f"learning: {row['episodes']} of {row['planned_episodes']} planned episodes x {row['num_games']} games "
+                  f"in {row['train_seconds'] / 60:.1f} min  [{_load()}]")
             for name, metrics in row["metrics"].items():
                 cells = "  ".join(f"{m} {v[0]:.1f} [{v[1]:.1f}, {v[2]:.1f}]" for m, v in metrics.items())
                 print(f"  {name:<20} {cells}")
