@@ -232,15 +232,19 @@ def _record(axiom, rule, profile, expected, got, variant=None, detail=""):
 
 
 # ------------------------------------------------------------- ranked: one profile
+def _sole_winner(axiom: str, rule, profile, candidate: int, detail: str) -> list[AxiomViolation]:
+    """No violation when ``rule`` elects ``candidate`` alone; else one record saying ``detail``."""
+    got = _winners(rule, profile)
+    return [] if got == (candidate,) else [_record(axiom, rule, profile, (candidate,), got, detail=detail)]
+
+
 @_axiom("unanimity", "ranked", "If every voter ranks c first, c is the unique winner.")
 def _unanimity(rule, profile, first_only):
     tops = np.unique(profile.rankings[profile.counts > 0, 0])
     if tops.size != 1:
         return []
-    got = _winners(rule, profile)
-    expected = (int(tops[0]),)
-    return [] if got == expected else [_record("unanimity", rule, profile, expected, got,
-                                               detail=f"every voter ranks {expected[0]} first")]
+    top = int(tops[0])
+    return _sole_winner("unanimity", rule, profile, top, f"every voter ranks {top} first")
 
 
 @_axiom("pareto", "ranked", "No winner is ranked below the same other candidate by every voter.")
@@ -259,9 +263,7 @@ def _condorcet_winner(rule, profile, first_only):
     winner = profile.condorcet_winner()
     if winner is None:
         return []
-    got = _winners(rule, profile)
-    return [] if got == (winner,) else [_record("condorcet_winner", rule, profile, (winner,), got,
-                                                detail=f"{winner} beats every other candidate by a majority")]
+    return _sole_winner("condorcet_winner", rule, profile, winner, f"{winner} beats every other candidate by a majority")
 
 
 @_axiom("condorcet_loser", "ranked", "A Condorcet loser never wins.")
@@ -281,9 +283,7 @@ def _majority(rule, profile, first_only):
     top = int(scores.argmax())
     if 2 * scores[top] <= profile.n_voters:
         return []
-    got = _winners(rule, profile)
-    return [] if got == (top,) else [_record("majority", rule, profile, (top,), got,
-                                             detail=f"{top} is ranked first by {scores[top]} of {profile.n_voters} voters")]
+    return _sole_winner("majority", rule, profile, top, f"{top} is ranked first by {scores[top]} of {profile.n_voters} voters")
 
 
 # ---------------------------------------------------------- ranked: two profiles
