@@ -129,3 +129,19 @@ def test_smoke_train_then_evaluate_and_estimate_gaps(tmp_path):
     low, high = certificate.epsilon_interval
     assert low <= certificate.epsilon_hat <= high
     assert certificate.follower_witnesses[0].player == 2
+
+
+@pytest.mark.slow
+def test_leader_gap_with_readapted_players_runs_and_is_paired(tmp_path):
+    from sedtheory.rl.evaluate import load_run
+    from sedtheory.rl.gaps import estimate_leader_gap
+
+    config = _config(total_timesteps=400)
+    Trainer(config, tmp_path / "run", FakeFactory(config)).train()
+    run = load_run(tmp_path / "run", FakeFactory(config))
+    frozen = estimate_leader_gap(run, grid=(0.0,), num_games=2, eval_seeds=1, seed=5)
+    assert frozen["gap"] == 0.0   # frozen players: every principal gives the same apples
+    readapted = estimate_leader_gap(run, grid=(0.0,), num_games=2, eval_seeds=1, seed=5, readapt_episodes=1)
+    assert set(readapted["alternatives"]) == {"no principal (phi=0)", "random principal"}
+    low, high = readapted["interval"]
+    assert low <= readapted["gap"] <= high
