@@ -282,7 +282,10 @@ class BestResponse:
         policy: ``(O_i, A_i)`` one-hot version of ``actions``.
         method: the algorithm used.
         policy_class: the class the optimum is over.
-        details: what is needed to re-check it (Bellman residual, nodes, bound).
+        details: what is needed to re-check it. Policy iteration: ``bellman_residual`` (largest
+            Bellman gain at the computed values), ``suboptimality_bound`` (checked ``≤ tol ·
+            value_scale``) and ``iterations``. Branch-and-bound: ``nodes``, ``leaves``,
+            ``policies`` (the enumerated count) and ``root_bound`` (an upper bound on the value).
     """
 
     agent: int
