@@ -173,8 +173,9 @@ def test_env_reset_matches_reference_reset():
     params = PARAM_SETS[4]
     env = AppleEnv(params, num_games=3, seed=4)
     out = env.reset()
-    spawn_u, facing_u = engine.reset_draws(env.consts, env._episode_keys)
+    spawn_u, facing_u, inner_u = engine.reset_draws(env.consts, env._episode_keys)
     for b in range(3):
-        want = reference.reset(params, spawn_u[b].numpy().astype(float), facing_u[b].numpy().astype(float))
+        want = reference.reset(params, spawn_u[b].numpy().astype(float), facing_u[b].numpy().astype(float),
+                               inner_u[b].numpy().astype(float))
         assert_same_state(params, env.state, b, want)
         np.testing.assert_array_equal(out.obs_codes[b].numpy(), reference.observe_codes(params, want))

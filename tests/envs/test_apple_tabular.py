@@ -150,3 +150,19 @@ def test_engine_observations_are_a_function_of_the_tabular_state(corridor_model)
             twins = np.flatnonzero(m.observations[i][:, o])
             consts2, state2 = _engine_batch(CORRIDOR, m.states[int(twins[-1])], 1)
             assert torch.equal(engine.observe_codes(consts2, state2)[0, i], codes[i])
+
+
+def test_reset_distribution_with_inner_cells_matches_mu0():
+    params = AppleParams(n_players=2, map_ascii="WWWWWW\nWQAAQW\nWWWWWW", window_forward=1, window_backward=1,
+                         window_left=1, window_right=1, tax_period=5, episode_length=10)
+    model = tabular.tabular_model(params)
+    support = np.flatnonzero(model.initial_distribution)
+    assert len(support) == 2 * 16  # either order of the two Q cells, any facings
+    np.testing.assert_allclose(model.initial_distribution[support], 1 / 32)
+    count = 3200
+    env = AppleEnv(params, num_games=count, seed=8)
+    env.reset()
+    counts = np.bincount([_to_index(model, params, env.state, b) for b in range(count)], minlength=len(model.states))
+    expected = model.initial_distribution * count
+    assert counts[expected == 0].sum() == 0
+    assert _chi_square_p(counts.astype(float), expected) > 1e-4

@@ -191,7 +191,7 @@ class EngineConsts:
         self.pointer_tail = t([self.n, self.n + 1])
         self.pointer_rounds = max(1, math.ceil(math.log2(self.n)))
         self.draw_words = rng.offsets(3 * self.n + self.A + 1, self.device)
-        self.reset_words = rng.offsets(len(self.spawn_flat_np) + self.n, self.device)
+        self.reset_words = rng.offsets(len(self.spawn_flat_np) + self.n + len(self.inner_flat_np), self.device)
         self.types_words = rng.offsets(2 * self.n, self.device)
 
     # ---- static tables -------------------------------------------------------------------
@@ -327,20 +327,27 @@ def sample_types(consts: EngineConsts, seeds: torch.Tensor) -> tuple[torch.Tenso
 
 
 # ---- reset ---------------------------------------------------------------------------------
-def reset_draws(consts: EngineConsts, episode_keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Uniforms of a reset: spawn-cell keys ``(B, S)`` and facings ``(B, n)``."""
+def reset_draws(consts: EngineConsts, episode_keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Uniforms of a reset: spawn-cell keys ``(B, S)``, facings ``(B, n)``, inner-cell keys ``(B, Q)``."""
     u = rng.uniforms(rng.stream_key(episode_keys, rng.RESET_STREAM, 0), consts.reset_words)
-    S = len(consts.spawn_flat_np)
-    return u[:, :S], u[:, S:]
+    S, n = len(consts.spawn_flat_np), consts.n
+    return u[:, :S], u[:, S:S + n], u[:, S + n:]
 
 
-def reset_state(consts: EngineConsts, spawn_u: torch.Tensor, facing_u: torch.Tensor) -> AppleState:
-    """Start state: players ``k < #Q`` on the inner spawn cells, the others on distinct uniformly
-    random spawn cells (ascending ``spawn_u``, ties to the lower cell), facings ``floor(4 u)``, all apples live."""
+def reset_state(consts: EngineConsts, spawn_u: torch.Tensor, facing_u: torch.Tensor,
+                inner_u: torch.Tensor | None = None) -> AppleState:
+    """Start state (Melting Pot: the first players use ``insideSpawnPoints``, the rest ``spawnPoints``):
+    players ``k < min(#Q, n)`` on distinct inner cells ``Q`` in uniformly random order (ascending
+    ``inner_u``; row-major order when ``inner_u`` is None), the others on distinct uniformly random
+    spawn cells ``P`` (ascending ``spawn_u``; ties to the lower cell), facings ``floor(4 u)``, all apples live."""
     B, n, dev = spawn_u.shape[0], consts.n, consts.device
     n_inner = min(len(consts.inner_flat_np), n)
     order = torch.sort(spawn_u, dim=1, stable=True).indices[:, : n - n_inner]
-    pos = torch.cat([consts.inner_flat[:n_inner].expand(B, n_inner), consts.spawn_flat[order]], dim=1)
+    if inner_u is None or n_inner == 0:
+        inner = consts.inner_flat[:n_inner].expand(B, n_inner)
+    else:
+        inner = consts.inner_flat[torch.sort(inner_u, dim=1, stable=True).indices[:, :n_inner]]
+    pos = torch.cat([inner, consts.spawn_flat[order]], dim=1)
     zeros_i = torch.zeros(B, n, dtype=torch.int64, device=dev)
     zeros_f = torch.zeros(B, n, dtype=torch.float32, device=dev)
     rates = torch.zeros(B, consts.params.n_brackets, dtype=torch.float32, device=dev)

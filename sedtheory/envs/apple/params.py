@@ -16,7 +16,8 @@ char  meaning
 ``.``  floor (a space `` `` is also floor)
 ``A``  apple cell, live at reset (an apple regrows only on these cells)
 ``P``  spawn cell (random start cells and zap respawn cells)
-``Q``  inner spawn cell: player ``k`` starts on the ``k``-th ``Q`` in row-major order
+``Q``  inner spawn cell: players ``0 .. #Q − 1`` start on the ``Q`` cells, in uniformly random order
+       (Melting Pot's ``insideSpawnPoints`` for its first two players)
 ====  =====================================================================
 
 The map must be rectangular. Cells outside the map behave like walls for movement and
@@ -38,7 +39,7 @@ MAP_LEGEND: dict[str, str] = {
     " ": "floor",
     "A": "apple cell, live at reset",
     "P": "spawn cell (random starts and zap respawns)",
-    "Q": "inner spawn cell (player k starts on the k-th Q, row-major)",
+    "Q": "inner spawn cell (the first players start on the Q cells, in random order)",
 }
 """Characters accepted in a map string and what each one means."""
 
@@ -75,7 +76,9 @@ def _default_map() -> str:
 
 
 DEFAULT_MAP: str = _default_map()
-"""The 24 × 18 default map: 64 apples, 60 spawn cells, 2 inner spawn cells (APPLE_GAME.md, World)."""
+"""The 24 × 18 default map: 64 apples, 60 spawn cells, 2 inner spawn cells (APPLE_GAME.md, World).
+Cell for cell the ``ASCII_MAP`` of Melting Pot 2.4.1's ``commons_harvest__open`` config (spaces
+written as ``.``; compared against the installed package when this was written)."""
 
 CORRIDOR_MAP: str = "WWWWWW\nWPAAPW\nWWWWWW"
 """A tiny 1 × 4 corridor (2 apple cells between 2 spawn cells) for the tabular twin."""

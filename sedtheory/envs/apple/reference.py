@@ -63,10 +63,15 @@ def relative_cell(pos, facing: int, forward: int, right: int) -> tuple[int, int]
             int(pos[1]) + forward * FORWARD[facing][1] + right * RIGHT[facing][1])
 
 
-def reset(params: AppleParams, spawn_u: np.ndarray, facing_u: np.ndarray) -> RefState:
-    """Start state from the reset uniforms (spawn keys ``(S,)``, facings ``(n,)``)."""
+def reset(params: AppleParams, spawn_u: np.ndarray, facing_u: np.ndarray, inner_u: np.ndarray | None = None) -> RefState:
+    """Start state from the reset uniforms (spawn keys ``(S,)``, facings ``(n,)``, inner keys ``(Q,)``):
+    the first players on the inner cells in ascending ``inner_u`` order, the rest on the spawn
+    cells with the smallest ``spawn_u``."""
     n = params.n_players
-    inner = list(params.layout.inner_spawns)[:n]
+    inner = list(params.layout.inner_spawns)
+    if inner_u is not None:
+        inner = [inner[k] for k in np.argsort(inner_u, kind="stable")]
+    inner = inner[:n]
     spawns = spawn_cells(params)
     order = np.argsort(spawn_u, kind="stable")
     cells = inner + [spawns[k] for k in order[: n - len(inner)]]

@@ -173,14 +173,18 @@ _ref_state = reference_state  # older name, kept for callers
 
 def _initial_distribution(params: AppleParams, index: dict) -> np.ndarray:
     n = params.n_players
-    inner = list(params.layout.inner_spawns)[:n]
+    inner_cells = list(params.layout.inner_spawns)
+    n_inner = min(len(inner_cells), n)
     spawns = reference.spawn_cells(params)
     all_live = frozenset(range(params.n_apple_cells))
     mu = np.zeros(len(index))
-    placements = list(itertools.permutations(spawns, n - len(inner)))
-    for rest in placements:
-        for facings in itertools.product(range(4), repeat=n):
-            mu[index[(tuple(inner) + rest, facings, all_live)]] += 1.0 / (len(placements) * 4 ** n)
+    firsts = list(itertools.permutations(inner_cells, n_inner))  # a uniformly random injective choice of Q cells
+    placements = list(itertools.permutations(spawns, n - n_inner))
+    weight = 1.0 / (len(firsts) * len(placements) * 4 ** n)
+    for first in firsts:
+        for rest in placements:
+            for facings in itertools.product(range(4), repeat=n):
+                mu[index[(first + rest, facings, all_live)]] += weight
     return mu
 
 
