@@ -34,6 +34,7 @@ def plot_learning_curves(run_dir: Path, out_dir: Path) -> Path:
         ax.plot(steps[keep], values[keep], marker=".")
         ax.set_title(name.split("/")[1])
         ax.set_xlabel("environment steps")
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
     path = Path(out_dir) / "learning_curves.png"
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -69,6 +70,8 @@ def plot_tax_schedule(run, out_dir: Path, seed: int) -> Path:
         axes[0].plot(steps[keep], values[keep], label=f"bracket {b}")
     axes[0].plot(steps, metrics["charts/rate_cap"], "k--", label="rate cap")
     axes[0].set_title("tax rates during training (mean over periods)")
+    axes[0].set_xlabel("environment steps")
+    axes[0].ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
     axes[0].legend()
     generator = torch.Generator().manual_seed(seed)
     setup = EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds, run.config.device)
