@@ -56,6 +56,8 @@ def _indices(rankings, candidates: list[str] | None):
 
 def _profile(data: dict, kind: str):
     candidates = data.get("candidates")
+    if candidates is not None and not (isinstance(candidates, list) and all(isinstance(c, str) for c in candidates)):
+        raise CommandError(f"candidates: expected a list of names, got {candidates!r}")
     if kind == "ranked":
         if "rankings" not in data:
             raise CommandError("ballots: a ranked rule needs a 'rankings' list")
@@ -85,7 +87,10 @@ def vote(rule: str, ballots: Path, tie_break: Literal["none", "lexicographic", "
         seed: seed of random tie-breaking.
     """
     data = _read_json(ballots)
-    voting_rule = get_rule(rule, **data.get("params", {}))
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise CommandError(f"params: expected a JSON object of rule parameters, got {params!r}")
+    voting_rule = get_rule(rule, **params)
     profile = _profile(data, voting_rule.kind)
     result = voting_rule(profile)
     if voting_rule.kind == "continuous":

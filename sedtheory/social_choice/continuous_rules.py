@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sedtheory._validate import ValidationError, finite_array
+from sedtheory._validate import ValidationError, finite_array, nonnegative_scalar
 from sedtheory.social_choice.profiles import ContinuousProfile
 from sedtheory.social_choice.registry import voting_rule
 
@@ -66,6 +66,8 @@ def generalized_median(profile: ContinuousProfile, phantoms=None, bounds=(0.0, 1
     n = profile.n_voters
     if phantoms is None:
         low, high = finite_array("bounds", bounds, shape=(2,))
+        if low > high:
+            raise ValidationError(f"bounds: lower bound {low} exceeds upper bound {high}")
         phantoms = low + (high - low) * np.arange(n + 1) / n
     points = np.vstack([profile.reports, _phantom_array(phantoms, n, profile.dimension)])
     return _output(np.sort(points, axis=0)[points.shape[0] // 2])
@@ -74,7 +76,8 @@ def generalized_median(profile: ContinuousProfile, phantoms=None, bounds=(0.0, 1
 @voting_rule("trimmed_mean", kind="continuous")
 def trimmed_mean(profile: ContinuousProfile, proportion: float = 0.1) -> float | np.ndarray:
     """Mean after cutting floor(proportion * n) reports from each end (coordinatewise)."""
-    if not 0 <= proportion < 0.5:
+    proportion = nonnegative_scalar("proportion", proportion)
+    if not proportion < 0.5:
         raise ValidationError(f"proportion: must lie in [0, 0.5), got {proportion}")
     n = profile.n_voters
     cut = int(np.floor(proportion * n))

@@ -56,6 +56,10 @@ def _integer_array(field: str, value, ndim: int) -> np.ndarray:
         if np.any(raw != np.round(raw)):
             bad = tuple(int(i) for i in np.argwhere(raw != np.round(raw))[0])
             raise ValidationError(f"{field}: non-integer value {raw[bad]} at index {bad}")
+        too_large = np.abs(raw) >= 2.0**63
+        if np.any(too_large):
+            bad = tuple(int(i) for i in np.argwhere(too_large)[0])
+            raise ValidationError(f"{field}: value {raw[bad]} at index {bad} does not fit in int64")
     # always a copy (never the caller's array); column-major, so that a ballot column (all
     # first choices, say) is contiguous for the tallies
     array = np.array(raw, dtype=np.int64, order="F", copy=True)

@@ -10,6 +10,7 @@ separate step, :func:`break_ties`, so that every tie is visible to the caller.
 from __future__ import annotations
 
 import functools
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
@@ -59,8 +60,26 @@ class VotingRule:
         return self.func(profile, **self.params)
 
     def with_params(self, **params) -> "VotingRule":
-        """The same rule with some keyword parameters bound."""
+        """The same rule with some keyword parameters bound.
+
+        Raises:
+            ValidationError: naming a parameter the rule's function does not take.
+        """
+        accepted = _keyword_parameters(self.func)
+        if accepted is not None:
+            unknown = sorted(set(params) - accepted)
+            if unknown:
+                takes = ", ".join(sorted(accepted)) or "none"
+                raise ValidationError(f"params: rule {self.name!r} has no parameter {unknown[0]!r} (it takes: {takes})")
         return VotingRule(self.name, self.kind, self.func, {**self.params, **params}, self.summary)
+
+
+def _keyword_parameters(func: Callable[..., Any]) -> set[str] | None:
+    """Names ``func`` accepts after its profile argument; ``None`` when it takes ``**kwargs``."""
+    parameters = list(inspect.signature(func).parameters.values())[1:]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
 @functools.lru_cache(maxsize=1)

@@ -74,3 +74,24 @@ def test_vote_rules_lists_the_registry(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("schulze") and "ranked" in line for line in lines)
     assert any(line.startswith("mean") and "continuous" in line for line in lines)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"reports": [0.1, 0.5], "params": {"foo": 1}}, "params: rule 'trimmed_mean' has no parameter 'foo' (it takes: proportion)"),
+    ({"reports": [0.1, 0.5], "params": [1]}, "params: expected a JSON object"),
+    ({"reports": [0.1, 0.5], "params": {"proportion": "x"}}, "proportion: expected a number"),
+    ({"reports": [0.1, 0.5], "params": {"proportion": 0.5}}, "proportion: must lie in [0, 0.5)"),
+])
+def test_bad_rule_parameters_are_one_line_errors(tmp_path, capsys, data, message):
+    assert main(["vote", "trimmed_mean", _write(tmp_path, data)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"rankings": [[0, 1]], "counts": [1e300]}, "counts: value 1e+300 at index (0,) does not fit in int64"),
+    ({"candidates": "ab", "rankings": [["a", "b"]]}, "candidates: expected a list of names"),
+])
+def test_bad_counts_and_candidates_are_named(tmp_path, capsys, data, message):
+    assert main(["vote", "borda", _write(tmp_path, data)]) == 2
+    assert message in capsys.readouterr().err

@@ -194,3 +194,12 @@ def test_schulze_on_many_candidates_uses_the_numpy_path():
     assert np.array_equal(paths, _strongest_paths_lists(profile.margins))
     beaten = (paths.T > paths).any(axis=1)
     assert get_rule("schulze")(profile) == tuple(np.flatnonzero(~beaten).tolist())
+
+
+def test_rule_parameters_are_checked_by_name():
+    with pytest.raises(ValidationError, match=r"params: rule 'borda' has no parameter 'weights' \(it takes: none\)"):
+        get_rule("borda", weights=[1, 0])
+    with pytest.raises(ValidationError, match=r"bounds: lower bound 1\.0 exceeds upper bound 0\.0"):
+        get_rule("generalized_median", bounds=(1.0, 0.0))(ContinuousProfile([0.5]))
+    # phantoms 0, 1, 2 (k/n scaled to the bounds); median of (0, 0, 1, 2, 2) = 1
+    assert get_rule("generalized_median", bounds=(0.0, 2.0))(ContinuousProfile([2.0, 0.0])) == 1.0
