@@ -15,11 +15,11 @@ import warnings
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, ValidationError, nonnegative_scalar
+from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
 from sedtheory.games.normal_form import StackelbergNashGame
 from sedtheory.solvers._result import SolverStatus, StackelbergResult
 from sedtheory.solvers.pure_nash import pure_best_response_mask
-from sedtheory.solvers.stackelberg import MAX_FOLLOWER_PROFILES, SolverWarning
+from sedtheory.solvers.stackelberg import SolverWarning, check_enumerable_game
 
 _SOLVER = "pure commitment by enumeration (strong tie-break)"
 
@@ -41,12 +41,14 @@ def solve_pure_commitment(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL
         pure commitment, ``None`` where the followers have no pure equilibrium) and
         ``tied_deviations``. Status ``NO_PURE_EQUILIBRIUM`` (with a :class:`SolverWarning`)
         when no leader action leaves the followers a pure equilibrium.
+
+    Raises:
+        ValidationError: ``game`` is not a :class:`StackelbergNashGame` or has more than
+            :data:`~sedtheory.solvers.stackelberg.MAX_FOLLOWER_PROFILES` follower profiles;
+            ``tol`` negative or not finite.
     """
-    if not isinstance(game, StackelbergNashGame):
-        raise ValidationError(f"game: expected a StackelbergNashGame, got {type(game).__name__}")
+    check_enumerable_game(game)
     tol = nonnegative_scalar("tol", tol)
-    if int(np.prod(game.n_follower_actions)) > MAX_FOLLOWER_PROFILES:
-        raise ValidationError(f"game: more than {MAX_FOLLOWER_PROFILES} pure follower profiles")
     m = game.n_leader_actions
     values = np.full(m, -np.inf)
     responses: list[tuple[int, ...] | None] = [None] * m

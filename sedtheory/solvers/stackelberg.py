@@ -173,20 +173,26 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
 
 
 def _check_arguments(game, tol, method) -> float:
-    if not isinstance(game, StackelbergNashGame):
-        raise ValidationError(f"game: expected a StackelbergNashGame, got {type(game).__name__}")
+    check_enumerable_game(game)
     tol = nonnegative_scalar("tol", tol)
     if tol < MIN_TOL:
         raise ValidationError(f"tol: must be >= {MIN_TOL:g} (LPs are solved to 1e-10), got {tol:g}")
     if method not in METHODS:
         raise ValidationError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+    return tol
+
+
+def check_enumerable_game(game) -> None:
+    """Raise :class:`ValidationError` unless ``game`` is a :class:`StackelbergNashGame` with at most
+    :data:`MAX_FOLLOWER_PROFILES` pure follower profiles (the solvers here visit each one)."""
+    if not isinstance(game, StackelbergNashGame):
+        raise ValidationError(f"game: expected a StackelbergNashGame, got {type(game).__name__}")
     profiles = math.prod(game.n_follower_actions)
     if profiles > MAX_FOLLOWER_PROFILES:
         raise ValidationError(
-            f"game: {profiles} pure follower profiles exceed the exact solver's limit of "
-            f"{MAX_FOLLOWER_PROFILES} (one LP per profile in the worst case)"
+            f"game: {profiles} pure follower profiles exceed the exact solvers' limit of "
+            f"{MAX_FOLLOWER_PROFILES} (one LP or one equilibrium test per profile in the worst case)"
         )
-    return tol
 
 
 def _rescale(game: StackelbergNashGame) -> _Scaled:

@@ -62,3 +62,9 @@ def test_pure_commitment_rejects_bad_input():
         solve_pure_commitment(np.zeros((2, 2, 2)))
     with pytest.raises(ValidationError, match="tol: must be >= 0"):
         solve_pure_commitment(StackelbergNashGame.from_bimatrix([[1]], [[1]]), tol=-0.5)
+
+
+def test_pure_commitment_refuses_too_many_follower_profiles():
+    game = StackelbergNashGame(np.zeros((3, 1, 1001, 1001)))  # 1001**2 > 1e6 profiles
+    with pytest.raises(ValidationError, match="game: 1002001 pure follower profiles exceed"):
+        solve_pure_commitment(game)
