@@ -73,9 +73,11 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
 
     Raises:
         ValidationError: shapes disagree, non-finite payoffs, ``prior`` not a distribution, or
-            the model exceeds :data:`MAX_MILP_VARIABLES`.
+            the model exceeds :data:`MAX_MILP_VARIABLES`; ``tol`` below ``1e-9``; ``time_limit``
+            negative or not finite.
     """
     leader, follower, prior, tol = _validate(leader_payoffs, follower_payoffs, prior, tol)
+    time_limit = None if time_limit is None else nonnegative_scalar("time_limit", time_limit)
     types, m, n = leader.shape
     scaled_leader, scaled_follower, leader_map = _rescale(leader, follower)
     milp_result = _solve_dobss(scaled_leader, scaled_follower, prior, time_limit)
@@ -133,7 +135,7 @@ def _solve_dobss(leader, follower, prior, time_limit):
     options = {"mip_rel_gap": 0.0, "mip_abs_gap": _MILP_TOL, "mip_feasibility_tolerance": _MILP_TOL,
                "primal_feasibility_tolerance": _MILP_TOL, "dual_feasibility_tolerance": _MILP_TOL}
     if time_limit is not None:
-        options["time_limit"] = nonnegative_scalar("time_limit", time_limit)
+        options["time_limit"] = time_limit
     with warnings.catch_warnings():  # scipy passes the tolerance options to HiGHS verbatim, with a notice
         warnings.filterwarnings("ignore", message="Unrecognized options detected", category=RuntimeWarning)
         return milp(objective, integrality=integrality, bounds=Bounds(lb, ub),

@@ -191,3 +191,10 @@ def test_ties_are_reported_at_any_payoff_scale():
         assert large.follower_actions == base.follower_actions
         assert large.details["tied_deviations"] == base.details["tied_deviations"]
         assert large.rests_on_tie == base.rests_on_tie
+
+
+@pytest.mark.parametrize("time_limit,message", [(-1.0, "time_limit: must be >= 0"),
+                                                (float("nan"), "time_limit: must be finite")])
+def test_rejects_a_bad_time_limit(time_limit, message):
+    with pytest.raises(ValidationError, match=message):
+        solve_bayesian_stackelberg(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), [1.0], time_limit=time_limit)
