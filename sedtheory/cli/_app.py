@@ -97,6 +97,8 @@ def _add_argument(parser: argparse.ArgumentParser, name: str, annotation, defaul
     if default is inspect.Parameter.empty:
         parser.add_argument(name, **{k: v for k, v in kwargs.items() if k != "dest"}, metavar=name.upper())
         return
+    if "choices" not in kwargs:
+        kwargs["metavar"] = name.upper()  # not the dotted dest of a config field
     if default is not None and kwargs.get("help"):
         kwargs["help"] += f" (default: {default})"
     elif default is not None:
