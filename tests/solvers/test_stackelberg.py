@@ -274,6 +274,24 @@ def test_large_and_small_payoff_scales(scale, offset):
     assert result.leader_value == pytest.approx(scale * base.leader_value + offset, rel=1e-9, abs=1e-9)
 
 
+@settings(max_examples=30)
+@given(bimatrix_games(), st.sampled_from([(2.0 ** -40, 1.0), (2.0 ** 40, -3.0), (2.0 ** -20, 1e6)]),
+       st.sampled_from(["auto", "multiple-lp"]))
+def test_dyadic_rescaling_gives_the_same_commitment(game, map_, method):
+    """``c + s·u`` with ``s`` a power of two is stored exactly, so the solver's own rescaling to
+    [0, 1] maps the scaled game back onto the original one: the commitment and responses must be
+    the same, however small or large ``s`` is next to ``c``."""
+    scale, offset = map_
+    scaled = StackelbergNashGame(offset + scale * game.payoffs)
+    assert np.array_equal((scaled.payoffs - offset) / scale, game.payoffs)  # the map is exact
+    original = solve_and_grade(game, method=method)
+    result = solve_stackelberg(scaled, method=method)
+    assert result.follower_actions == original.follower_actions
+    np.testing.assert_allclose(result.leader_strategy, original.leader_strategy, atol=1e-12)
+    if scale >= 1:  # below 1, the absolute tol (1e-7) is wider than the payoff differences: all tie
+        assert result.details["tied_deviations"] == original.details["tied_deviations"]
+
+
 def test_constant_follower_payoffs_give_the_leaders_best_cell():
     leader = np.array([[1.0, 7.0, 2.0], [3.0, 0.0, 6.5]])
     result = solve_and_grade(StackelbergNashGame.from_bimatrix(leader, np.full((2, 3), 4.0)))
