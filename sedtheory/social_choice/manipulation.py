@@ -89,12 +89,23 @@ def _check_voter(profile: ContinuousProfile, voter: int) -> int:
     return int(voter)
 
 
+def _is_builtin(rule, name: str) -> bool:
+    """``rule`` runs the registered function ``name`` (a look-alike with the same name does not count)."""
+    from sedtheory.social_choice.registry import get_rule
+
+    return getattr(rule, "func", None) is get_rule(name).func
+
+
+def _gain(truthful: float, outcome: float, peak: float) -> float:
+    """``|truthful - peak| - |outcome - peak|``; 0 when the outcome does not move (even at ±inf)."""
+    return 0.0 if outcome == truthful else abs(truthful - peak) - abs(outcome - peak)
+
+
 def _median_phantoms(rule, n: int):
     """Phantoms making ``rule`` a generalised median, or ``None`` if it is not one we know."""
-    name = getattr(rule, "name", None)
-    if name == "median":
+    if _is_builtin(rule, "median"):
         return np.array([]) if n % 2 == 1 else np.array([-np.inf])
-    if name == "generalized_median":
+    if _is_builtin(rule, "generalized_median"):
         phantoms = rule.params.get("phantoms")
         if phantoms is None:
             low, high = _bounds(rule.params.get("bounds", (0.0, 1.0)))
@@ -124,9 +135,8 @@ def best_misreport(rule, profile: ContinuousProfile, voter: int, *, peak: float 
     peak = float(profile.reports[voter, 0]) if peak is None else float(peak)
     truthful = float(rule(profile.replace_report(voter, peak)))
     others = np.delete(profile.reports[:, 0], voter)
-    name = getattr(rule, "name", None)
     phantoms = _median_phantoms(rule, profile.n_voters)
-    if name == "mean" and not getattr(rule, "params", {}):
+    if _is_builtin(rule, "mean"):
         n = profile.n_voters
         report = float(np.clip(n * peak - others.sum(), low, high))
         outcome, method = (others.sum() + report) / n, "closed form (mean)"
@@ -140,7 +150,7 @@ def best_misreport(rule, profile: ContinuousProfile, voter: int, *, peak: float 
         method = "closed form (median)"
     else:
         return grid_best_misreport(rule, profile, voter, peak=peak, bounds=(low, high), grid_size=grid_size)
-    gain = abs(truthful - peak) - abs(outcome - peak)
+    gain = _gain(truthful, float(outcome), peak)
     if gain <= DEFAULT_TOL * max(1.0, abs(peak)):  # truth-telling is optimal: report the peak
         report, outcome, gain = peak, truthful, 0.0
     return Misreport(voter, peak, truthful, report, float(outcome), float(gain), method)
@@ -164,7 +174,7 @@ def grid_best_misreport(rule, profile: ContinuousProfile, voter: int, *, peak: f
     outcomes = np.array([float(rule(profile.replace_report(voter, r))) for r in candidates])
     distances = np.abs(outcomes - peak)
     best = int(np.argmin(distances))
-    gain = abs(truthful - peak) - distances[best]
+    gain = _gain(truthful, float(outcomes[best]), peak)
     if gain <= DEFAULT_TOL * max(1.0, abs(peak)):
         return Misreport(voter, peak, truthful, peak, truthful, 0.0, "grid")
     return Misreport(voter, peak, truthful, float(candidates[best]), float(outcomes[best]), float(gain), "grid")

@@ -145,3 +145,37 @@ def test_manipulable_share_matches_brute_force_over_ordered_profiles(name):
 def test_two_candidate_plurality_is_never_manipulable():
     # with two candidates every monotone rule is strategy-proof (May 1952): share 0
     assert manipulable_share(get_rule("plurality"), 2, 3).n_manipulable == 0
+
+
+# ---------------------------------------------------------- adversarial cases (review)
+def test_phantoms_at_infinity_give_no_gain_and_no_nan():
+    # three phantoms at +inf outvote one voter: the outcome is +inf whatever it reports
+    rule = get_rule("generalized_median", phantoms=[np.inf, np.inf])
+    profile = ContinuousProfile([0.3])
+    for find in (best_misreport, grid_best_misreport):
+        result = find(rule, profile, 0)
+        assert result.outcome == np.inf and result.gain == 0.0 and result.best_report == 0.3
+
+
+def test_a_look_alike_rule_is_not_given_the_median_closed_form():
+    # same name as the registered median but a different function: only the grid may judge it
+    from sedtheory.social_choice.registry import VotingRule
+
+    doubled = VotingRule("median", "continuous", lambda profile: 2 * float(np.median(profile.reports)))
+    result = best_misreport(doubled, ContinuousProfile([0.1, 0.2, 0.9]), 1, peak=0.2)
+    assert result.method == "grid" and result.gain > 0  # report 0.1 -> outcome 0.2 = peak
+
+
+@given(profile=continuous_profiles(n_voters=(1, 6), bounds=(-3.0, 3.0)), data=st.data())
+@settings(max_examples=30)
+def test_closed_forms_match_the_grid_on_other_bounds_and_phantoms(profile, data):
+    # report space [-1, 2], peaks anywhere in [-3, 3], phantoms possibly at ±inf
+    voter = data.draw(st.integers(0, profile.n_voters - 1))
+    peak = data.draw(st.floats(-3.0, 3.0))
+    size = data.draw(st.integers(0, 2)) * 2 + (1 - profile.n_voters % 2)
+    phantoms = data.draw(st.lists(st.sampled_from([-np.inf, np.inf, -0.5, 0.5, 1.5]), min_size=size, max_size=size))
+    for rule in (get_rule("mean"), get_rule("median"), get_rule("generalized_median", phantoms=phantoms)):
+        exact = best_misreport(rule, profile, voter, peak=peak, bounds=(-1.0, 2.0))
+        grid = grid_best_misreport(rule, profile, voter, peak=peak, bounds=(-1.0, 2.0), grid_size=301)
+        assert abs(exact.outcome - peak) <= abs(grid.outcome - peak) + 1e-9
+        assert float(rule(profile.replace_report(voter, exact.best_report))) == pytest.approx(exact.outcome, abs=1e-12)
