@@ -203,3 +203,28 @@ def test_rule_parameters_are_checked_by_name():
         get_rule("generalized_median", bounds=(1.0, 0.0))(ContinuousProfile([0.5]))
     # phantoms 0, 1, 2 (k/n scaled to the bounds); median of (0, 0, 1, 2, 2) = 1
     assert get_rule("generalized_median", bounds=(0.0, 2.0))(ContinuousProfile([2.0, 0.0])) == 1.0
+
+
+# ------------------------------------------------- adversarial profiles (review)
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+def test_full_symmetry_ties_every_candidate(m):
+    # every ranking once: a neutral rule cannot tell the candidates apart, so all tie
+    from sedtheory.social_choice import all_rankings
+
+    profile = PreferenceProfile(all_rankings(m))
+    for name in RANKED:
+        assert get_rule(name)(profile) == tuple(range(m)), name
+
+
+@pytest.mark.parametrize("name", RANKED)
+@given(profile=preference_profiles(n_candidates=(1, 5), n_voters=(1, 7)))
+def test_zero_count_rows_and_huge_scaling_change_nothing(name, profile):
+    # Rows of count 0 are not voters; multiplying every count by 10^12 (still below 2^53
+    # voters) keeps every majority, score and margin comparison: the winners must not move.
+    rule = get_rule(name)
+    winners = rule(profile)
+    ghost = profile.rankings[::-1]
+    padded = PreferenceProfile(np.vstack([profile.rankings, ghost]),
+                               np.concatenate([profile.counts, np.zeros(len(ghost), dtype=np.int64)]))
+    assert rule(padded) == winners
+    assert rule(PreferenceProfile(profile.rankings, profile.counts * 10**12)) == winners
