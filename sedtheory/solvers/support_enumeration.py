@@ -68,8 +68,10 @@ def support_enumeration(game: NormalFormGame) -> list[Equilibrium]:
         >>> support_enumeration(pennies)
         [((Fraction(1, 2), Fraction(1, 2)), (Fraction(1, 2), Fraction(1, 2)))]
     """
-    if not isinstance(game, NormalFormGame) or game.n_players != 2:
-        raise ValidationError("game: support enumeration needs a two-player NormalFormGame")
+    if not isinstance(game, NormalFormGame):
+        raise ValidationError(f"game: support enumeration needs a two-player NormalFormGame, got {type(game).__name__}")
+    if game.n_players != 2:
+        raise ValidationError(f"game: support enumeration needs a two-player game, got {game.n_players} players")
     m, n = game.n_actions
     if (2 ** m - 1) * (2 ** n - 1) > MAX_SUPPORT_PAIRS:
         raise ValidationError(f"game: {m}x{n} has {(2 ** m - 1) * (2 ** n - 1)} support pairs, above the "

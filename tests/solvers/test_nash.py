@@ -173,8 +173,10 @@ def test_dyadic_affine_rescaling_leaves_the_equilibria_unchanged(payoffs, map_):
 
 
 def test_support_enumeration_errors():
-    with pytest.raises(ValidationError, match="two-player"):
+    with pytest.raises(ValidationError, match="game: support enumeration needs a two-player game, got 3 players"):
         support_enumeration(NormalFormGame(np.zeros((3, 2, 2, 2))))
+    with pytest.raises(ValidationError, match="needs a two-player NormalFormGame, got ndarray"):
+        support_enumeration(np.zeros((2, 2, 2)))
     big = 8
     assert (2 ** big - 1) ** 2 > MAX_SUPPORT_PAIRS
     with pytest.raises(ValidationError, match="support pairs"):
