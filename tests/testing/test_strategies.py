@@ -85,8 +85,14 @@ def test_stackelberg_games(game):
     assert isinstance(game, StackelbergNashGame) and game.n_followers in (1, 2)
 
 
-def test_sizes_accept_strategies_and_reject_nonsense():
-    assert preference_profiles(n_candidates=st.just(3), n_voters=st.sampled_from([1, 3])) is not None
+@given(preference_profiles(n_candidates=st.just(3), n_voters=st.sampled_from([1, 3])))
+def test_sizes_accept_strategies(profile):
+    assert profile.n_candidates == 3 and profile.n_voters in (1, 3)
+
+
+def test_sizes_reject_nonsense():
+    with pytest.raises(ValidationError, match=r"n_candidates: expected an int, a \(low, high\) pair or a strategy"):
+        preference_profiles(n_candidates=True)
     with pytest.raises(ValidationError, match="n_candidates"):
         preference_profiles(n_candidates=(4, 2))
     with pytest.raises(ValidationError, match="n_voters: must be >= 1"):
