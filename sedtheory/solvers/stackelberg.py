@@ -133,8 +133,8 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
         :class:`StackelbergResult` with ``leader_strategy`` ``(m,)``, ``follower_actions``
         (one action per follower), ``follower_values`` ``(k,)`` and ``details`` holding
         ``n_lps``, ``candidates``/``examined``/``pruned_dominated``, ``tied_deviations``
-        (``[follower, action]`` pairs within ``tol`` + 1e-9 × range of the chosen payoff; ``tied_actions`` for
-        one follower), ``max_follower_gain`` (largest gain of a unilateral follower deviation,
+        (``[follower, action]`` pairs within ``tol`` + 1e-9 × range of the chosen payoff;
+        ``tied_actions`` for one follower), ``max_follower_gain`` (largest gain of a unilateral follower deviation,
         ≤ 1e-9 times the payoff range), ``dual_certificate`` (``μ`` and multipliers ``λ ≥ 0``
         with ``μ·1 + Σ λ·(deviation payoff − payoff) ≥ A[:, y]``, proving the chosen LP's
         optimum), and ``upper_bounds`` (one follower, up to 10,000 actions: the bound each
@@ -164,12 +164,23 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
                    f"(all {int(np.prod(scaled.shape))} follower profiles are infeasible)")
         warnings.warn(message, SolverWarning, stacklevel=2)
         return _failure(game, SolverStatus.NO_PURE_EQUILIBRIUM, solver, tol, outcome, message)
-    gain = max(float(g.max()) for g in _gains(scaled.followers, outcome.best.profile, outcome.best.x))
-    if gain > _FEASIBILITY:  # HiGHS called a point optimal that breaks its own rows: never report it
-        message = (f"the LP optimum for follower profile {outcome.best.profile} leaves a follower a gain of "
-                   f"{gain:.3g} (payoffs rescaled to [0, 1]; tolerance {_FEASIBILITY:g})")
-        return _failure(game, SolverStatus.NUMERICAL_ERROR, solver, tol, outcome, message)
+    broken = _broken_rows(scaled, outcome.best)
+    if broken:
+        return _failure(game, SolverStatus.NUMERICAL_ERROR, solver, tol, outcome, broken)
     return _success(game, scaled, outcome, solver, tol)
+
+
+def _broken_rows(scaled: _Scaled, best: _Candidate) -> str:
+    """Why the winning LP optimum is not a (Nash) best-response point after all, or ``""``.
+
+    Guards against an LP solution HiGHS calls optimal that breaks rows it holds (the search
+    checks only rows it has not added yet): such an answer is reported, never returned.
+    """
+    gain = max(float(g.max()) for g in _gains(scaled.followers, best.profile, best.x))
+    if gain <= _FEASIBILITY:
+        return ""
+    return (f"the LP optimum for follower profile {best.profile} leaves a follower a gain of {gain:.3g} "
+            f"(payoffs rescaled to [0, 1]; tolerance {_FEASIBILITY:g})")
 
 
 def _check_arguments(game, tol, method) -> float:
