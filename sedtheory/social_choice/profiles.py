@@ -83,7 +83,10 @@ def _check_counts(counts, n_rows: int) -> np.ndarray:
     if np.any(counts < 0):
         index = int(np.argmax(counts < 0))
         raise ValidationError(f"counts: negative count {counts[index]} at row {index}")
-    total = sum(int(c) for c in counts)  # Python ints: no int64 overflow
+    if int(counts.max()) * counts.size <= MAX_VOTERS:  # the int64 sum cannot overflow
+        total = int(counts.sum())
+    else:
+        total = sum(int(c) for c in counts)  # Python ints: exact however large
     if total == 0:
         raise ValidationError("counts: the profile has no voters (all counts are 0)")
     if total > MAX_VOTERS:
