@@ -175,14 +175,17 @@ class PreferenceProfile:
     # ------------------------------------------------------------------------ sizes
     @property
     def n_candidates(self) -> int:
+        """``m``, the number of candidates."""
         return int(self.rankings.shape[1])
 
     @property
     def n_voters(self) -> int:
+        """``n``, the total of the counts."""
         return int(self.counts.sum())
 
     @property
     def n_rows(self) -> int:
+        """``k``, the number of ballot rows (distinct or not)."""
         return int(self.rankings.shape[0])
 
     # ----------------------------------------------------------------------- tallies
@@ -374,10 +377,12 @@ class ApprovalProfile:
 
     @property
     def n_candidates(self) -> int:
+        """``m``, the number of candidates."""
         return int(self.approvals.shape[1])
 
     @property
     def n_voters(self) -> int:
+        """``n``, the total of the counts."""
         return int(self.counts.sum())
 
     @cached_property
@@ -386,6 +391,7 @@ class ApprovalProfile:
         return _frozen(self.counts @ self.approvals.astype(np.int64))
 
     def to_dict(self) -> dict:
+        """JSON-ready ``{"approvals": [[0/1, ...]], "counts": [...]}``."""
         return {"approvals": self.approvals.astype(int).tolist(), "counts": self.counts.tolist()}
 
 
@@ -422,10 +428,12 @@ class ContinuousProfile:
 
     @property
     def n_voters(self) -> int:
+        """``n``, the number of reports."""
         return int(self.reports.shape[0])
 
     @property
     def dimension(self) -> int:
+        """``d``, the length of each report."""
         return int(self.reports.shape[1])
 
     def replace_report(self, voter: int, report) -> "ContinuousProfile":
@@ -435,6 +443,7 @@ class ContinuousProfile:
         return ContinuousProfile(reports)
 
     def to_dict(self) -> dict:
+        """JSON-ready ``{"reports": [[...], ...]}`` (``(n, d)``)."""
         return {"reports": self.reports.tolist()}
 
     def __repr__(self) -> str:
