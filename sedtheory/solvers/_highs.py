@@ -28,7 +28,9 @@ import highspy
 
 _INF = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
-_INFEASIBLE = (highspy.HighsModelStatus.kInfeasible,)
+# The feasible set lies in the simplex, so the LP is never unbounded: presolve's
+# "unbounded or infeasible" verdict can only mean infeasible.
+_INFEASIBLE = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
 
 @dataclass(frozen=True)
