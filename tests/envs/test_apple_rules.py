@@ -66,6 +66,34 @@ def test_bad_params_raise():
         AppleParams(**{**small, "n_players": 0})
     with pytest.raises(ValidationError, match="tax_period"):
         AppleParams(**small, tax_period=2.5)
+    with pytest.raises(ValidationError, match="tax_thresholds: cannot be read"):
+        AppleParams(**small, tax_thresholds=("zero", "ten"))
+    with pytest.raises(ValidationError, match="tax_thresholds: must be finite"):
+        AppleParams(**small, tax_thresholds=(0.0, float("nan")))
+    with pytest.raises(ValidationError, match="regrowth_probs: cannot be read"):
+        AppleParams(**small, regrowth_probs=("often",))
+    with pytest.raises(ValidationError, match="regrowth_probs: non-finite"):
+        AppleParams(**small, regrowth_probs=(0.1, float("nan")))
+    with pytest.raises(ValidationError, match="regrowth_radius"):
+        AppleParams(**small, regrowth_radius=True)
+    with pytest.raises(ValidationError, match="regrowth_radius"):
+        AppleParams(**small, regrowth_radius=-1.0)
+    with pytest.raises(ValidationError, match="zap"):
+        AppleParams(**small, zap=1)
+
+
+def test_an_open_top_bracket_is_accepted_and_taxed_like_the_shared_tax_map():
+    """tau_B = +inf is allowed by sedtheory.principal.tax.validate_thresholds (the shared check):
+    the engine then taxes every apple above tau_{B-1} at the top rate."""
+    tax = pytest.importorskip("sedtheory.principal.tax")
+    params = AppleParams(tax_thresholds=(0.0, 10.0, float("inf")))
+    consts = engine.EngineConsts(params)
+    income = torch.tensor([[0.0, 5.0, 15.0, 20000.0]])
+    rates = torch.tensor([[0.1, 0.3]])
+    got = engine.tax_torch(income, rates, consts.thresholds)
+    # by hand: 0; 0.1 * 5; 0.1 * 10 + 0.3 * 5; 0.1 * 10 + 0.3 * 19990
+    np.testing.assert_allclose(got[0].numpy(), [0.0, 0.5, 2.5, 5998.0], rtol=1e-6)
+    np.testing.assert_allclose(got.numpy(), tax.bracket_tax(income.numpy(), rates.numpy(), (0, 10, np.inf)), rtol=1e-6)
 
 
 def test_tax_examples_of_the_rules_sheet_and_the_shared_tax_map():

@@ -31,7 +31,8 @@ from functools import cached_property
 
 import numpy as np
 
-from sedtheory._validate import ValidationError
+from sedtheory._validate import ValidationError, finite_array, nonnegative_scalar, positive_int
+from sedtheory.principal.tax import validate_thresholds
 
 MAP_LEGEND: dict[str, str] = {
     "W": "wall",
@@ -186,33 +187,25 @@ class AppleParams:
                               ("window_forward", 0), ("window_backward", 0), ("window_left", 0),
                               ("window_right", 0), ("zap_length", 1), ("zap_radius", 0),
                               ("zap_removal_steps", 1), ("zap_cooldown", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ValidationError(f"{name}: expected an integer, got {value!r}")
-            if value < minimum:
-                raise ValidationError(f"{name}: must be >= {minimum}, got {value}")
+            positive_int(name, getattr(self, name), minimum=minimum)
         if not isinstance(self.zap, bool):
             raise ValidationError(f"zap: expected a bool, got {self.zap!r}")
 
     def _check_thresholds(self) -> None:
-        tau = np.asarray(self.tax_thresholds, dtype=float)
-        if tau.ndim != 1 or tau.size < 2:
-            raise ValidationError(f"tax_thresholds: need at least two thresholds (one bracket), got {self.tax_thresholds!r}")
-        if not np.all(np.isfinite(tau)):
-            raise ValidationError(f"tax_thresholds: must be finite, got {self.tax_thresholds!r}")
-        if tau[0] != 0:
-            raise ValidationError(f"tax_thresholds: must start at 0, got {tau[0]}")
-        if np.any(np.diff(tau) <= 0):
-            raise ValidationError(f"tax_thresholds: must be strictly increasing, got {self.tax_thresholds!r}")
+        """The shared check of the principal's tax map (:func:`sedtheory.principal.tax.validate_thresholds`:
+        starts at 0, strictly increasing, finite but for a last ``+inf``), its error named by this field."""
+        try:
+            validate_thresholds(self.tax_thresholds)
+        except ValidationError as exc:
+            raise ValidationError(f"tax_thresholds: {str(exc).split(': ', 1)[-1]}") from None
 
     def _check_probs(self) -> None:
-        p = np.asarray(self.regrowth_probs, dtype=float)
-        if p.ndim != 1 or p.size < 1:
-            raise ValidationError(f"regrowth_probs: need at least one probability, got {self.regrowth_probs!r}")
-        if not np.all(np.isfinite(p)) or np.any(p < 0) or np.any(p > 1):
-            raise ValidationError(f"regrowth_probs: probabilities must lie in [0, 1], got {self.regrowth_probs!r}")
-        if not np.isfinite(self.regrowth_radius) or self.regrowth_radius < 0:
-            raise ValidationError(f"regrowth_radius: must be a finite number >= 0, got {self.regrowth_radius!r}")
+        p = finite_array("regrowth_probs", self.regrowth_probs, ndim=1)
+        if p.size < 1 or np.any(p < 0) or np.any(p > 1):
+            raise ValidationError(f"regrowth_probs: need at least one probability, each in [0, 1], got {self.regrowth_probs!r}")
+        if isinstance(self.regrowth_radius, bool):
+            raise ValidationError(f"regrowth_radius: expected a number, got {self.regrowth_radius!r}")
+        nonnegative_scalar("regrowth_radius", self.regrowth_radius)
 
     # ---- derived sizes -------------------------------------------------------------------
     @cached_property
