@@ -16,6 +16,7 @@ from sedtheory.social_choice import (
     best_misreport,
     get_rule,
     grid_best_misreport,
+    list_rules,
     manipulable_share,
     mean_rule_equilibrium,
     resolute_winner,
@@ -142,9 +143,14 @@ def test_manipulable_share_matches_brute_force_over_ordered_profiles(name):
     assert 0 < share.iac_share < 1
 
 
-def test_two_candidate_plurality_is_never_manipulable():
-    # with two candidates every monotone rule is strategy-proof (May 1952): share 0
-    assert manipulable_share(get_rule("plurality"), 2, 3).n_manipulable == 0
+@pytest.mark.parametrize("name", list_rules("ranked"))
+def test_no_ranked_rule_is_manipulable_with_two_candidates(name):
+    # With two candidates every rule here is majority rule plus a fixed tie-break, which is
+    # monotone; a voter can only help its favourite by ranking it first, so misreporting
+    # never pays (the Gibbard-Satterthwaite theorem needs >= 3 alternatives): share 0.
+    for n in (1, 2, 3, 4):
+        share = manipulable_share(get_rule(name), 2, n)
+        assert share.n_profiles == n + 1 and share.n_manipulable == 0, n
 
 
 # ---------------------------------------------------------- adversarial cases (review)
