@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sedtheory._validate import DEFAULT_TOL, ValidationError, nonnegative_scalar
+from sedtheory.games.markov import POMG
 from sedtheory.games.normal_form import NormalFormGame
 
 
@@ -32,11 +33,16 @@ def pure_nash_equilibria(game, *args, **kwargs):
     """All pure Nash equilibria: of a :class:`NormalFormGame` here, of a POMG in :mod:`.markov_nash`.
 
     ``pure_nash_equilibria(game: NormalFormGame, tol=DEFAULT_TOL)`` is
-    :func:`normal_form_pure_nash_equilibria`; any other ``game`` (a tabular POMG) is passed
+    :func:`normal_form_pure_nash_equilibria`; a :class:`~sedtheory.games.markov.POMG` is passed
     on, with all arguments, to :func:`sedtheory.solvers.markov_nash.pure_nash_equilibria`.
+
+    Raises:
+        ValidationError: ``game`` is neither a ``NormalFormGame`` nor a ``POMG``.
     """
     if isinstance(game, NormalFormGame):
         return normal_form_pure_nash_equilibria(game, *args, **kwargs)
+    if not isinstance(game, POMG):
+        raise ValidationError(f"game: expected a NormalFormGame or a POMG, got {type(game).__name__}")
     from sedtheory.solvers.markov_nash import pure_nash_equilibria as markov_pure_nash_equilibria
 
     return markov_pure_nash_equilibria(game, *args, **kwargs)

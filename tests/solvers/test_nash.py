@@ -76,6 +76,8 @@ def test_pure_equilibria_errors():
         normal_form_pure_nash_equilibria([[1, 0], [0, 1]])
     with pytest.raises(ValidationError, match="tol: must be >= 0"):
         normal_form_pure_nash_equilibria(NormalFormGame([[[1, 0], [0, 1]], [[1, 0], [0, 1]]]), tol=-1)
+    with pytest.raises(ValidationError, match="game: expected a NormalFormGame or a POMG, got list"):
+        pure_nash_equilibria([[1, 0], [0, 1]])
 
 
 # --- support enumeration --------------------------------------------------------------------
