@@ -94,6 +94,7 @@ def test_nash_equilibria_of_stackelberg_examples(case):
 @pytest.mark.parametrize("case", cases("bayesian"))
 def test_bayesian_known_answer(case):
     expected = case["expected"]
+    assert case["source"] and case["derivation"]
     leader, follower = np.array(case["leader_payoffs"], float), np.array(case["follower_payoffs"], float)
     result = solve_bayesian_stackelberg(leader, follower, case["prior"])
     assert result.ok
@@ -111,6 +112,7 @@ def test_bayesian_known_answer(case):
 
 @pytest.mark.parametrize("case", cases("nash"))
 def test_nash_known_answer(case):
+    assert case["source"]  # the textbook cases carry their short derivation in "source"
     game = NormalFormGame(case["payoffs"])
     expected = [tuple(tuple(Fraction(v) for v in s) for s in eq) for eq in case["expected"]["equilibria"]]
     found = support_enumeration(game)
