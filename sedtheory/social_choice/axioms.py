@@ -171,8 +171,14 @@ _AXIOMS: dict[str, Axiom] = {}
 
 
 def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str):
+    """Register a finder written as a generator ``func(rule, profile)`` of violation records;
+    the registered ``find(rule, profile, first_only)`` stops it after the first record."""
     def decorate(func):
-        _AXIOMS[f"{kind}:{name}"] = Axiom(name, kind, func, summary)
+        def find(rule, profile, first_only: bool) -> list[AxiomViolation]:
+            records = func(rule, profile)
+            return list(itertools.islice(records, 1) if first_only else records)
+
+        _AXIOMS[f"{kind}:{name}"] = Axiom(name, kind, find, summary)
         return func
 
     return decorate
@@ -239,69 +245,65 @@ def _sole_winner(axiom: str, rule, profile, candidate: int, detail: str) -> list
 
 
 @_axiom("unanimity", "ranked", "If every voter ranks c first, c is the unique winner.")
-def _unanimity(rule, profile, first_only):
+def _unanimity(rule, profile):
     tops = np.unique(profile.rankings[profile.counts > 0, 0])
     if tops.size != 1:
-        return []
+        return
     top = int(tops[0])
-    return _sole_winner("unanimity", rule, profile, top, f"every voter ranks {top} first")
+    yield from _sole_winner("unanimity", rule, profile, top, f"every voter ranks {top} first")
 
 
 @_axiom("pareto", "ranked", "No winner is ranked below the same other candidate by every voter.")
-def _pareto(rule, profile, first_only):
+def _pareto(rule, profile):
     dominated = (profile.majority_matrix == profile.n_voters).any(axis=0)
     got = _winners(rule, profile)
     bad = [w for w in got if dominated[w]]
     if not bad:
-        return []
+        return
     allowed = tuple(int(c) for c in np.flatnonzero(~dominated))
-    return [_record("pareto", rule, profile, allowed, got, detail=f"winner(s) {bad} are Pareto-dominated")]
+    yield _record("pareto", rule, profile, allowed, got, detail=f"winner(s) {bad} are Pareto-dominated")
 
 
 @_axiom("condorcet_winner", "ranked", "A Condorcet winner is the unique winner.")
-def _condorcet_winner(rule, profile, first_only):
+def _condorcet_winner(rule, profile):
     winner = profile.condorcet_winner()
     if winner is None:
-        return []
-    return _sole_winner("condorcet_winner", rule, profile, winner, f"{winner} beats every other candidate by a majority")
+        return
+    yield from _sole_winner("condorcet_winner", rule, profile, winner, f"{winner} beats every other candidate by a majority")
 
 
 @_axiom("condorcet_loser", "ranked", "A Condorcet loser never wins.")
-def _condorcet_loser(rule, profile, first_only):
+def _condorcet_loser(rule, profile):
     loser = profile.condorcet_loser()
     got = _winners(rule, profile)
     if loser is None or loser not in got:
-        return []
+        return
     expected = tuple(c for c in range(profile.n_candidates) if c != loser)
-    return [_record("condorcet_loser", rule, profile, expected, got,
-                    detail=f"{loser} loses to every other candidate by a majority but wins")]
+    yield _record("condorcet_loser", rule, profile, expected, got,
+                  detail=f"{loser} loses to every other candidate by a majority but wins")
 
 
 @_axiom("majority", "ranked", "A candidate ranked first by a strict majority is the unique winner.")
-def _majority(rule, profile, first_only):
+def _majority(rule, profile):
     scores = profile.plurality_scores
     top = int(scores.argmax())
     if 2 * scores[top] <= profile.n_voters:
-        return []
-    return _sole_winner("majority", rule, profile, top, f"{top} is ranked first by {scores[top]} of {profile.n_voters} voters")
+        return
+    yield from _sole_winner("majority", rule, profile, top, f"{top} is ranked first by {scores[top]} of {profile.n_voters} voters")
 
 
 # ---------------------------------------------------------- ranked: two profiles
 @_axiom("anonymity", "ranked", "Permuting the voters leaves the winners unchanged.")
-def _anonymity(rule, profile, first_only):
+def _anonymity(rule, profile):
     got = _winners(rule, profile)
     ballots = profile.ballots()
     variants = [PreferenceProfile(profile.rankings[::-1], profile.counts[::-1]),
                 PreferenceProfile(ballots[::-1]), PreferenceProfile(np.roll(ballots, 1, axis=0))]
-    found = []
     for variant in variants:
         other = _winners(rule, variant)
         if other != got:
-            found.append(_record("anonymity", rule, profile, got, other, variant,
-                                 "the same ballots listed in another voter order"))
-            if first_only:
-                break
-    return found
+            yield _record("anonymity", rule, profile, got, other, variant,
+                          "the same ballots listed in another voter order")
 
 
 def _neutrality_permutations(m: int):
@@ -316,25 +318,20 @@ def _neutrality_permutations(m: int):
 
 
 @_axiom("neutrality", "ranked", "Renaming the candidates renames the winners.")
-def _neutrality(rule, profile, first_only):
+def _neutrality(rule, profile):
     got = _winners(rule, profile)
-    found = []
     for perm in _neutrality_permutations(profile.n_candidates):
         perm = np.array(perm)
         variant = profile.relabel(perm)
         expected = tuple(sorted(int(perm[w]) for w in got))
         other = _winners(rule, variant)
         if other != expected:
-            found.append(_record("neutrality", rule, profile, expected, other, variant,
-                                 f"candidates renamed by c -> {perm.tolist()}[c]"))
-            if first_only:
-                break
-    return found
+            yield _record("neutrality", rule, profile, expected, other, variant,
+                          f"candidates renamed by c -> {perm.tolist()}[c]")
 
 
 @_axiom("monotonicity", "ranked", "A winner raised one place by one voter remains a winner.")
-def _monotonicity(rule, profile, first_only):
-    found = []
+def _monotonicity(rule, profile):
     for winner in _winners(rule, profile):
         for row in np.flatnonzero(profile.counts > 0):
             place = int(profile.positions[row, winner])
@@ -345,11 +342,8 @@ def _monotonicity(rule, profile, first_only):
             variant = profile.replace_voter(int(row), raised)
             other = _winners(rule, variant)
             if winner not in other:
-                found.append(_record("monotonicity", rule, profile, winner, other, variant,
-                                     f"one voter {profile.rankings[row].tolist()} raises winner {winner}: {raised.tolist()}"))
-                if first_only:
-                    return found
-    return found
+                yield _record("monotonicity", rule, profile, winner, other, variant,
+                              f"one voter {profile.rankings[row].tolist()} raises winner {winner}: {raised.tolist()}")
 
 
 def _iia_variants(profile: PreferenceProfile, a: int, b: int):
@@ -373,20 +367,16 @@ def _iia_variants(profile: PreferenceProfile, a: int, b: int):
 
 
 @_axiom("iia", "ranked", "Changes keeping every a-b order cannot turn 'a wins, b loses' into 'b wins, a loses'.")
-def _iia(rule, profile, first_only):
+def _iia(rule, profile):
     winners = _winners(rule, profile)
-    found = []
     for a in winners:
         for b in (c for c in range(profile.n_candidates) if c not in winners):
             for variant, change in _iia_variants(profile, a, b):
                 other = _winners(rule, variant)
                 if b in other and a not in other:
-                    found.append(_record("iia", rule, profile, winners, other, variant,
-                                         f"{change}: every voter's {a}-vs-{b} order is unchanged, "
-                                         f"yet {b} now wins and {a} does not"))
-                    if first_only:
-                        return found
-    return found
+                    yield _record("iia", rule, profile, winners, other, variant,
+                                  f"{change}: every voter's {a}-vs-{b} order is unchanged, "
+                                  f"yet {b} now wins and {a} does not")
 
 
 def _prefers(ranking: np.ndarray, x: int, y: int) -> bool:
@@ -395,25 +385,20 @@ def _prefers(ranking: np.ndarray, x: int, y: int) -> bool:
 
 
 @_axiom("participation", "ranked", "Joining the electorate never gives a voter a worse outcome (lexicographic ties).")
-def _participation(rule, profile, first_only):
+def _participation(rule, profile):
     before = resolute_winner(rule, profile)
-    found = []
     for ranking in all_rankings(profile.n_candidates):
         variant = profile.add_voter(ranking)
         after = resolute_winner(rule, variant)
         if _prefers(ranking, before, after):
-            found.append(_record("participation", rule, profile, before, after, variant,
-                                 f"a new voter {ranking.tolist()} prefers the outcome {before} without it to {after} "
-                                 f"with it; ties broken {TIE_BREAKING}"))
-            if first_only:
-                break
-    return found
+            yield _record("participation", rule, profile, before, after, variant,
+                          f"a new voter {ranking.tolist()} prefers the outcome {before} without it to {after} "
+                          f"with it; ties broken {TIE_BREAKING}")
 
 
 @_axiom("strategy_proofness", "ranked", "No voter gets a strictly preferred winner by misreporting (lexicographic ties).")
-def _strategy_proofness(rule, profile, first_only):
+def _strategy_proofness(rule, profile):
     truthful = resolute_winner(rule, profile)
-    found = []
     for row in np.flatnonzero(profile.counts > 0):
         sincere = profile.rankings[row]
         for lie in all_rankings(profile.n_candidates):
@@ -422,12 +407,9 @@ def _strategy_proofness(rule, profile, first_only):
             variant = profile.replace_voter(int(row), lie)
             outcome = resolute_winner(rule, variant)
             if _prefers(sincere, outcome, truthful):
-                found.append(_record("strategy_proofness", rule, profile, truthful, outcome, variant,
-                                     f"a voter with ranking {sincere.tolist()} reports {lie.tolist()} and gets {outcome} "
-                                     f"instead of {truthful}; ties broken {TIE_BREAKING}"))
-                if first_only:
-                    return found
-    return found
+                yield _record("strategy_proofness", rule, profile, truthful, outcome, variant,
+                              f"a voter with ranking {sincere.tolist()} reports {lie.tolist()} and gets {outcome} "
+                              f"instead of {truthful}; ties broken {TIE_BREAKING}")
 
 
 # ------------------------------------------------------------------ continuous axioms
@@ -448,36 +430,32 @@ def _rounding_slack(profile: ContinuousProfile, reach: float = 0.0) -> float:
 
 
 @_axiom("anonymity", "continuous", "Permuting the voters leaves the outcome unchanged.")
-def _c_anonymity(rule, profile, first_only):
+def _c_anonymity(rule, profile):
     got = _value(rule, profile)
-    found = []
     for variant in (ContinuousProfile(profile.reports[::-1]), ContinuousProfile(np.roll(profile.reports, 1, axis=0))):
         other = _value(rule, variant)
         if not np.allclose(other, got, rtol=0, atol=_rounding_slack(profile)):
-            found.append(_record("anonymity", rule, profile, got, other, variant, "the same reports in another voter order"))
-            if first_only:
-                break
-    return found
+            yield _record("anonymity", rule, profile, got, other, variant, "the same reports in another voter order")
 
 
 @_axiom("unanimity", "continuous", "If every voter reports x, the outcome is x.")
-def _c_unanimity(rule, profile, first_only):
+def _c_unanimity(rule, profile):
     reports = profile.reports
     if not np.all(reports == reports[0]):
-        return []
+        return
     got = _value(rule, profile)
-    return [] if np.allclose(got, reports[0], rtol=0, atol=_rounding_slack(profile)) else [
-        _record("unanimity", rule, profile, reports[0], got, detail="every voter reports the same value")]
+    if not np.allclose(got, reports[0], rtol=0, atol=_rounding_slack(profile)):
+        yield _record("unanimity", rule, profile, reports[0], got, detail="every voter reports the same value")
 
 
 @_axiom("range_respecting", "continuous", "The outcome lies between the smallest and largest report (coordinatewise).")
-def _range_respecting(rule, profile, first_only):
+def _range_respecting(rule, profile):
     got = _value(rule, profile)
     low, high = profile.reports.min(axis=0), profile.reports.max(axis=0)
     slack = _rounding_slack(profile)
     if np.all(got >= low - slack) and np.all(got <= high + slack):
-        return []
-    return [_record("range_respecting", rule, profile, (low, high), got, detail="outcome outside the range of the reports")]
+        return
+    yield _record("range_respecting", rule, profile, (low, high), got, detail="outcome outside the range of the reports")
 
 
 JUMP_TOL = 1e-6
@@ -512,12 +490,11 @@ def _jump_by_bisection(rule, profile, voter: int, coordinate: int, step: float, 
 
 
 @_axiom("continuity", "continuous", "Moving one report a little moves the outcome a little (bisection search for jumps).")
-def _continuity(rule, profile, first_only):
+def _continuity(rule, profile):
     spread = float(np.ptp(profile.reports)) or 1.0
     # relative to the spread (the registered rules are 1-Lipschitz and scale with the reports),
     # plus round-off: a report moved by less than its ulp moves by a whole ulp or not at all
     tolerance = JUMP_TOL * spread + _rounding_slack(profile, reach=0.25 * spread)
-    found = []
     for voter in range(profile.n_voters):
         for coordinate in range(profile.dimension):
             for step in (0.25 * spread, -0.25 * spread):
@@ -530,31 +507,24 @@ def _continuity(rule, profile, first_only):
                 right = profile.reports[voter].copy()
                 right[coordinate] += high
                 variant = profile.replace_report(voter, left)
-                found.append(_record("continuity", rule, variant, "a change -> 0 as the report moves -> 0",
-                                     float(size), profile.replace_report(voter, right),
-                                     f"voter {voter}'s report moves by {abs(high - low):.3g} in coordinate "
-                                     f"{coordinate} and the outcome jumps by {size:.6g}"))
-                if first_only:
-                    return found
-    return found
+                yield _record("continuity", rule, variant, "a change -> 0 as the report moves -> 0",
+                              float(size), profile.replace_report(voter, right),
+                              f"voter {voter}'s report moves by {abs(high - low):.3g} in coordinate "
+                              f"{coordinate} and the outcome jumps by {size:.6g}")
 
 
 @_axiom("strategy_proofness", "continuous",
         "No single-peaked voter (utility -|outcome - own report|) gains by misreporting (d = 1).")
-def _c_strategy_proofness(rule, profile, first_only):
+def _c_strategy_proofness(rule, profile):
     from sedtheory.social_choice.manipulation import best_misreport
 
     if profile.dimension != 1:
         raise ValidationError("profile: strategy-proofness for single-peaked voters is defined here for d = 1 only")
     low, high = float(profile.reports.min()) - 1.0, float(profile.reports.max()) + 1.0
-    found = []
     for voter in range(profile.n_voters):
         result = best_misreport(rule, profile, voter, bounds=(low, high))
         if result.gain > 1e-9:
             variant = profile.replace_report(voter, result.best_report)
-            found.append(_record("strategy_proofness", rule, profile, result.truthful_outcome, result.outcome, variant,
-                                 f"voter {voter} with peak {result.peak:.6g} reports {result.best_report:.6g} and "
-                                 f"moves the outcome closer by {result.gain:.6g} ({result.method})"))
-            if first_only:
-                return found
-    return found
+            yield _record("strategy_proofness", rule, profile, result.truthful_outcome, result.outcome, variant,
+                          f"voter {voter} with peak {result.peak:.6g} reports {result.best_report:.6g} and "
+                          f"moves the outcome closer by {result.gain:.6g} ({result.method})")
