@@ -56,7 +56,8 @@ def _integer_array(field: str, value, ndim: int) -> np.ndarray:
         if np.any(raw != np.round(raw)):
             bad = tuple(int(i) for i in np.argwhere(raw != np.round(raw))[0])
             raise ValidationError(f"{field}: non-integer value {raw[bad]} at index {bad}")
-        too_large = np.abs(raw) >= 2.0**63
+    if raw.dtype.kind in "fu":  # floats and unsigned ints can exceed int64 (numpy would wrap)
+        too_large = raw >= 2**63 if raw.dtype.kind == "u" else np.abs(raw) >= 2.0**63
         if np.any(too_large):
             bad = tuple(int(i) for i in np.argwhere(too_large)[0])
             raise ValidationError(f"{field}: value {raw[bad]} at index {bad} does not fit in int64")

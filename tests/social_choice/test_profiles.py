@@ -194,3 +194,9 @@ def test_boolean_approvals_of_the_wrong_shape_are_a_named_error():
 def test_replace_voter_refuses_a_row_out_of_range():
     with pytest.raises(ValidationError, match=r"row: index -1 out of range 0\.\.1"):
         PreferenceProfile([[0, 1], [1, 0]]).replace_voter(-1, [0, 1])
+
+
+def test_unsigned_counts_beyond_int64_are_named_not_wrapped():
+    with pytest.raises(ValidationError, match=r"counts: value 18446744073709551615 at index \(0,\) does not fit in int64"):
+        PreferenceProfile([[0, 1]], np.array([2**64 - 1], dtype=np.uint64))
+    assert PreferenceProfile([[0, 1]], np.array([7], dtype=np.uint64)).n_voters == 7
