@@ -44,6 +44,7 @@ def test_vote_continuous_and_approval(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["value"] == pytest.approx(0.5)
     data = {"reports": [0.1, 0.2, 0.5, 0.6, 0.9], "params": {"proportion": 0.2}}
     assert main(["vote", "trimmed_mean", _write(tmp_path, data)]) == 0
+    # floor(0.2 * 5) = 1 report cut at each end: mean(0.2, 0.5, 0.6) = 1.3 / 3
     assert json.loads(capsys.readouterr().out)["value"] == pytest.approx(13 / 30)
     assert main(["vote", "approval", _write(tmp_path, {"approvals": [[1, 0], [1, 1], [0, 1]], "counts": [2, 1, 1]})]) == 0
     assert json.loads(capsys.readouterr().out)["winners"] == [0]

@@ -110,6 +110,7 @@ def test_condorcet_winner_and_loser():
 def test_k_approval_from_rankings():
     profile = PreferenceProfile([[0, 1, 2], [2, 1, 0]], [3, 2])
     approvals = ApprovalProfile.k_approval(profile, 2)
+    # top two of 3 x (0, 1, 2) and 2 x (2, 1, 0): candidate 0 gets 3, 1 gets 3 + 2, 2 gets 2
     assert approvals.approval_scores.tolist() == [3, 5, 2]
 
 
