@@ -6,6 +6,8 @@ games and each game is compared with ``reference.step`` run alone. Integers and 
 must agree exactly; rewards (float32 in the engine, float64 in the reference) to 1e-5.
 """
 
+import functools
+
 import numpy as np
 import pytest
 torch = pytest.importorskip("torch")
@@ -33,12 +35,18 @@ PARAM_SETS = [
                 window_right=1, tax_period=2, episode_length=6, regrowth_probs=(0.0, 0.5)),
     AppleParams(zap=True, episode_length=20, tax_period=5),
 ]
-CONSTS = {id(p): engine.EngineConsts(p) for p in PARAM_SETS}
+
+
+@functools.lru_cache(maxsize=None)
+def consts_of(params: AppleParams) -> engine.EngineConsts:
+    """The engine's tables of ``params`` (AppleParams is frozen and hashable), built once."""
+    return engine.EngineConsts(params)
 
 
 @st.composite
-def games(draw, params: AppleParams):
-    """A random (reachable-looking) reference state plus actions, draws and types for one game."""
+def games(draw, params: AppleParams, action_set=None):
+    """A random (reachable-looking) reference state plus actions (from ``action_set``, default all),
+    draws and types for one game."""
     lay, n = params.layout, params.n_players
     floor = [(int(r), int(c)) for r, c in np.argwhere(~lay.walls)]
     cells = draw(st.lists(st.sampled_from(floor), min_size=n, max_size=n, unique=True))
@@ -57,8 +65,8 @@ def games(draw, params: AppleParams):
         episode_apples=np.zeros(n), tax_rates=rates, pending_rates=rates[::-1].copy(),
         t=draw(st.integers(0, params.episode_length - 1)),
     )
-    actions = draw(st.lists(st.integers(0, params.n_actions - 1), min_size=n, max_size=n))
-    # a few deliberate conflicts: several players choose "forward"
+    action = st.integers(0, params.n_actions - 1) if action_set is None else st.sampled_from(action_set)
+    actions = draw(st.lists(action, min_size=n, max_size=n))
     draws = {"move": np.array(draw(st.lists(unit, min_size=n, max_size=n))),
              "regrow": np.array(draw(st.lists(unit, min_size=n_apples + 1, max_size=n_apples + 1))),
              "respawn_cell": np.array(draw(st.lists(unit, min_size=n, max_size=n))),
@@ -99,8 +107,10 @@ def assert_same_state(params: AppleParams, got: engine.AppleState, b: int, want:
     assert got.t == want.t
 
 
-def check_batch(params: AppleParams, batch):
-    consts = CONSTS[id(params)]
+def check_batch(params: AppleParams, batch) -> list:
+    """Step the batch in the engine and each game in the reference; assert they agree; return the
+    reference's ``[(new_state, outputs)]`` per game."""
+    consts = consts_of(params)
     t0 = batch[0][0].t
     batch = [(replace_t(s, t0), a, d, ty) for s, a, d, ty in batch]
     states = [g[0] for g in batch]
@@ -115,6 +125,7 @@ def check_batch(params: AppleParams, batch):
     new, res = engine.step_state(consts, eng, actions, draws, sigma, beta)
     codes = engine.observe_codes(consts, new)
     one_hot = engine.one_hot_obs(consts, codes)
+    results = []
     for b, (state, acts, drawn, types) in enumerate(batch):
         want, out = reference.step(params, state, acts, {k: v.astype(np.float32).astype(float) for k, v in drawn.items()},
                                    types[0].astype(np.float32), types[1].astype(np.float32))
@@ -125,6 +136,8 @@ def check_batch(params: AppleParams, batch):
             np.testing.assert_allclose(getattr(res, key)[b].numpy(), out[key], atol=1e-5, err_msg=key)
         np.testing.assert_array_equal(codes[b].numpy(), reference.observe_codes(params, want))
         np.testing.assert_array_equal(one_hot[b].numpy(), reference.observe(params, want))
+        results.append((want, out))
+    return results
 
 
 def replace_t(state, t):
@@ -136,6 +149,24 @@ def replace_t(state, t):
 def test_engine_matches_reference_on_random_states(params):
     @settings(max_examples=25, deadline=None)
     @given(st.lists(games(params), min_size=1, max_size=3))
+    def run(batch):
+        check_batch(params, batch)
+
+    run()
+
+
+CROWD_MAP = "WWWWW\nWPPPW\nWPAPW\nWPPPW\nWWWWW"
+
+
+@pytest.mark.parametrize("zap", [False, True], ids=["moves", "moves-and-zaps"])
+def test_engine_matches_reference_in_a_crowd(zap):
+    """6 players on 9 cells, every action a move (or a zap): contests, chains, swaps and longer
+    cycles on almost every step, which the sparse maps above rarely produce."""
+    params = AppleParams(n_players=6, map_ascii=CROWD_MAP, window_forward=1, window_backward=1, window_left=1,
+                         window_right=1, tax_period=2, episode_length=5, regrowth_probs=(0.3, 0.6), zap=zap)
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(games(params, action_set=[1, 2, 3, 4, 7] if zap else [1, 2, 3, 4]), min_size=1, max_size=3))
     def run(batch):
         check_batch(params, batch)
 
@@ -179,3 +210,99 @@ def test_env_reset_matches_reference_reset():
                                inner_u[b].numpy().astype(float))
         assert_same_state(params, env.state, b, want)
         np.testing.assert_array_equal(out.obs_codes[b].numpy(), reference.observe_codes(params, want))
+
+
+# ---- hand-built cases: engine and reference agree, and both agree with the rules sheet as read by hand ----
+OPEN_MAP = "\n".join(["WWWWWWWW", "WPAAAAPW", "W......W", "W......W", "W......W", "WP....PW", "WWWWWWWW"])
+BLOCK_MAP = "\n".join(["WWWWWWW"] + ["WAAAAAW"] * 5 + ["WP...PW", "WWWWWWW"])
+
+
+def _hand_state(params, cells, facings, live=None, t=0):
+    n = params.n_players
+    cells_all = reference.apple_cells(params)
+    return reference.RefState(
+        pos=np.array(cells).reshape(n, 2), facing=np.array(facings), present=np.ones(n, bool),
+        removal_timer=np.zeros(n, int), cooldown=np.zeros(n, int),
+        live={c: (True if live is None else c in live) for c in cells_all}, period_income=np.zeros(n),
+        episode_apples=np.zeros(n), tax_rates=np.zeros(params.n_brackets), pending_rates=np.zeros(params.n_brackets), t=t)
+
+
+def _hand_step(params, state, actions, move_u=None, regrow_u=0.999, types=None):
+    n = params.n_players
+    draws = {"move": np.array(move_u if move_u is not None else np.linspace(0.1, 0.9, n)),
+             "regrow": np.full(params.n_apple_cells + 1, regrow_u), "respawn_cell": np.zeros(n),
+             "respawn_facing": np.zeros(n)}
+    types = np.full((2, n), 0.5) if types is None else np.asarray(types, dtype=float)
+    return check_batch(params, [(state, list(actions), draws, types)])[0]
+
+
+@pytest.mark.parametrize("cells, facings, actions, move_u, want", [
+    # a 4-cycle around a 2 x 2 block (east, south, west, north): a closed cycle, all blocked
+    ([(2, 2), (2, 3), (3, 3), (3, 2)], [1, 2, 3, 0], [1, 1, 1, 1], None, [(2, 2), (2, 3), (3, 3), (3, 2)]),
+    # a train of three moving east into a free cell: each follows into a cell being vacated
+    ([(2, 2), (2, 3), (2, 4), (4, 1)], [1, 1, 1, 0], [1, 1, 1, 0], None, [(2, 3), (2, 4), (2, 5), (4, 1)]),
+    # 1 and 2 contest (3, 3), which 0 vacates; the larger draw (1) wins; 3 follows 1
+    ([(3, 3), (3, 2), (2, 3), (3, 1)], [1, 1, 2, 1], [1, 1, 1, 1], [0.1, 0.9, 0.5, 0.2], [(3, 4), (3, 3), (2, 3), (3, 2)]),
+    # the same with 2 winning: the loser 1 stays, so 3 behind it is blocked too
+    ([(3, 3), (3, 2), (2, 3), (3, 1)], [1, 1, 2, 1], [1, 1, 1, 1], [0.1, 0.2, 0.9, 0.3], [(3, 4), (3, 2), (3, 3), (3, 1)]),
+    # equal draws: the lower index wins the contest
+    ([(3, 3), (3, 2), (2, 3), (3, 1)], [1, 1, 2, 1], [1, 1, 1, 1], [0.1, 0.5, 0.5, 0.3], [(3, 4), (3, 3), (2, 3), (3, 2)]),
+    # walls: forward west from (2, 1), step left (north) from (4, 1) facing east... into the wall at column 0
+    ([(2, 1), (4, 1), (3, 4), (2, 6)], [3, 2, 0, 1], [1, 4, 2, 1], None, [(2, 1), (4, 1), (4, 4), (2, 6)]),
+])
+def test_movement_conflicts_by_hand(cells, facings, actions, move_u, want):
+    params = AppleParams(n_players=4, map_ascii=OPEN_MAP, window_forward=2, window_backward=1, window_left=1,
+                         window_right=1, tax_period=3, episode_length=7, regrowth_probs=(0.0,))
+    new, _ = _hand_step(params, _hand_state(params, cells, facings, live=set()), actions, move_u)
+    assert [tuple(int(x) for x in p) for p in new.pos] == want
+
+
+def test_eaten_apple_cannot_regrow_at_once_and_a_regrown_apple_waits_for_re_entry():
+    """p = 1 for every k and all regrowth draws 0: every apple cell empty at the start of a step regrows."""
+    params = AppleParams(n_players=1, map_ascii=OPEN_MAP, window_forward=2, window_backward=1, window_left=1,
+                         window_right=1, tax_period=10, episode_length=10, regrowth_probs=(1.0,))
+    state = _hand_state(params, [(2, 2)], [0], live={(1, 2), (1, 3)})  # (1, 4), (1, 5) empty
+    plan = [(1, 1.0, False), (0, 0.0, True), (0, 0.0, True), (2, 0.0, True), (1, 1.0, False)]
+    for action, apples, live_after in plan:  # forward: eat; stay twice: regrows under the player, not eaten; leave; re-enter: eat
+        state, out = _hand_step(params, state, [action], regrow_u=0.0)
+        assert out["apples"][0] == apples
+        assert state.live[(1, 2)] is live_after
+    assert state.live[(1, 4)] and state.live[(1, 5)]  # the cells empty at the start regrew in the first step
+
+
+@pytest.mark.parametrize("live, probs, regrows", [
+    # exactly the 12 cells within distance 2 of the centre (3, 3): k = 12
+    ({(r, c) for r in range(1, 6) for c in range(1, 6) if 0 < (r - 3) ** 2 + (c - 3) ** 2 <= 4}, (0.0,) * 12 + (1.0,), True),
+    # 11 of them: k = 11
+    ({(r, c) for r in range(1, 6) for c in range(1, 6) if 0 < (r - 3) ** 2 + (c - 3) ** 2 <= 4} - {(1, 3)},
+     (0.0,) * 12 + (1.0,), False),
+    # the 12 cells at distance sqrt(5) (knight moves) and sqrt(8) (corners): none counts, k = 0
+    ({(r, c) for r in range(1, 6) for c in range(1, 6) if (r - 3) ** 2 + (c - 3) ** 2 > 4}, (1.0, 0.0), True),
+    # one apple at distance exactly 2: k = 1
+    ({(1, 3)}, (1.0, 0.0), False),
+    # k = 5 reads p(min(5, 3)) = p(3)
+    ({(2, 2), (2, 3), (2, 4), (3, 2), (3, 4)}, (0.0, 0.0, 0.0, 1.0), True),
+])
+def test_regrowth_counts_live_apples_within_radius_two_itself_excluded(live, probs, regrows):
+    params = AppleParams(n_players=1, map_ascii=BLOCK_MAP, window_forward=1, window_backward=1, window_left=1,
+                         window_right=1, tax_period=10, episode_length=10, regrowth_probs=probs)
+    new, _ = _hand_step(params, _hand_state(params, [(6, 1)], [0], live=live), [0], regrow_u=0.0)
+    assert new.live[(3, 3)] is regrows
+
+
+@pytest.mark.parametrize("observer, facing, sees", [
+    ((3, 3), 0, True),    # eater ends at (1, 2): forward 2, left 1
+    ((3, 4), 0, False),   # forward 2, left 2: outside the left extent 1
+    ((2, 3), 1, True),    # facing east: backward 1, left 1
+    ((3, 2), 2, False),   # facing south: the eater ends 2 behind (backward extent 1)
+])
+def test_intrinsic_reward_counts_only_eaters_inside_the_observers_window(observer, facing, sees):
+    params = AppleParams(n_players=2, map_ascii=OPEN_MAP, window_forward=2, window_backward=1, window_left=1,
+                         window_right=1, tax_period=3, episode_length=7, regrowth_probs=(0.0,))
+    sigma, beta = [0.25, 0.5], [0.4, 0.6]
+    state = _hand_state(params, [observer, (2, 2)], [facing, 0])
+    _, out = _hand_step(params, state, [0, 1], types=[sigma, beta])  # player 1 steps north onto the apple (1, 2)
+    assert out["apples"].tolist() == [0.0, 1.0]
+    want = [(1 - sigma[0]) * sees, sigma[1] * 1.0]  # eq. (2): σ_i a_i + (1 − σ_i) Σ_{j observable} a_j
+    np.testing.assert_allclose(out["intrinsic"], want)
+    np.testing.assert_allclose(out["reward"], [beta[i] * out["apples"][i] + (1 - beta[i]) * want[i] for i in range(2)])
