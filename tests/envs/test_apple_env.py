@@ -35,15 +35,19 @@ def test_shapes_follow_the_contract():
     assert env.live_apples().tolist() == [64, 64, 64]
 
 
-def test_game_b_of_a_batch_equals_the_game_alone():
-    batch = AppleEnv(PARAMS, num_games=4, seed=11)
-    alone = AppleEnv(PARAMS, num_games=1, seed=[game_seeds(11, 4)[2]])
+@pytest.mark.parametrize("zap", [False, True], ids=["no-zap", "zap"])
+def test_game_b_of_a_batch_equals_the_game_alone(zap):
+    params = AppleParams(episode_length=60, tax_period=20, zap=zap)  # with zap: removals, respawn draws, cooldowns
+    batch = AppleEnv(params, num_games=4, seed=11)
+    alone = AppleEnv(params, num_games=1, seed=[game_seeds(11, 4)[2]])
     batch_record, alone_record = _rollout(batch, 40), _rollout(alone, 40)
     assert torch.equal(batch_record[0][2], alone_record[0][0])
     for got, want in zip(batch_record[1:], alone_record[1:]):
         for g, w in zip(got, want):
             assert torch.equal(g[2], w[0])
     assert torch.equal(batch.types[0][2], alone.types[0][0])
+    if zap:
+        assert not bool(batch.state.present.all()) or bool((batch.state.cooldown > 0).any())  # zapping happened
 
 
 def test_same_seed_same_trajectory_and_seeds_matter():

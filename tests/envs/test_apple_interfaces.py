@@ -67,7 +67,11 @@ def test_render_shapes_and_gif(tmp_path):
     assert frame.shape == (18 * 8, 24 * 8, 3) and frame.dtype == np.uint8
     views = env.render_player_views(0)
     assert views.shape == (7, 88, 88, 3)
-    # the observer's own cell (window row 9, column 5) shows its colour; row 0 is out of map for a player near a wall
+    from sedtheory.envs.apple.render import CELL, PLAYER_COLOURS
+    for i in range(7):  # the observer's own cell (window row 9, column 5) shows its colour at the tile's centre
+        assert views[i, 9 * CELL + 4, 5 * CELL + 4].tolist() == list(PLAYER_COLOURS[i])
+    r, c = divmod(int(env.state.pos[1, 0]), 24)  # and the full map shows player 0 of game 1 on its cell
+    assert frame[r * CELL + 4, c * CELL + 4].tolist() == list(PLAYER_COLOURS[0])
     path = write_episode_gif(tmp_path / "ep.gif", AppleParams(episode_length=10, tax_period=5), steps=10, scale=1)
     import imageio.v2 as imageio
     frames = imageio.mimread(path)

@@ -138,16 +138,32 @@ def test_tax_is_collected_at_the_period_end_with_the_rates_fixed_at_its_start():
     assert env.tax_rates.abs().sum() == 0
 
 
+def _seen_by_hand(params, pos, facing) -> torch.Tensor:
+    """``(B, n, n)``: j != i inside i's window, judged by the reference's plain window test."""
+    from sedtheory.envs.apple import reference
+    B, n = pos.shape
+    seen = torch.zeros(B, n, n)
+    for b in range(B):
+        cells = [divmod(int(x), params.width) for x in pos[b]]
+        for i in range(n):
+            for j in range(n):
+                seen[b, i, j] = float(j != i and reference.in_window(params, cells[i], int(facing[b, i]), cells[j]))
+    return seen
+
+
 def test_mixed_reward_is_equation_2():
     env = _env()
     sigma, beta = env.types
     gen = torch.Generator().manual_seed(3)
+    eaten_in_view = 0.0
     for _ in range(20):
         out = env.step(torch.randint(0, 7, (4, 7), generator=gen))
-        seen = engine.observable(env.consts, env.state.pos, env.state.facing, None).float()
+        seen = _seen_by_hand(env.params, env.state.pos, env.state.facing)
+        eaten_in_view += float(torch.einsum("bij,bj->", seen, out.apples))
         intrinsic = sigma * out.apples + (1 - sigma) * torch.einsum("bij,bj->bi", seen, out.apples)
         np.testing.assert_allclose(out.intrinsic.numpy(), intrinsic.numpy(), atol=1e-6)
         np.testing.assert_allclose(out.reward.numpy(), (beta * out.extrinsic + (1 - beta) * out.intrinsic).numpy(), atol=1e-6)
+    assert eaten_in_view > 0  # the other players' term was exercised
 
 
 def test_given_types_are_used_and_checked():
