@@ -24,7 +24,9 @@ best responses and the optimal commitment unchanged), so ``M = 1`` is a valid bi
 The MILP is solved by HiGHS through :func:`scipy.optimize.milp` with tight tolerances; the
 commitment is then *polished*: with each type's response fixed to the MILP's ``q``, one LP
 (the multiple-LP step of Conitzer & Sandholm 2006 on the Harsanyi-transformed game) gives the
-exact commitment and a dual certificate for it.
+exact commitment and a dual certificate for it. When those responses hold only within the
+MILP's tolerance (nearly tied payoffs) the exact LP is infeasible; it is then solved with the
+MILP's tolerance as slack on its best-response rows, and the slack is reported.
 """
 
 from __future__ import annotations
@@ -69,11 +71,14 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
         tuple of ``K`` actions (one per type), ``follower_values`` ``(K,)`` (each type's payoff),
         ``leader_value`` = prior-weighted leader payoff, and ``details`` with ``milp_value``,
         ``polished_value``, ``mip_gap``, ``tied_deviations`` (``[type, action]`` pairs within
-        ``tol`` + 1e-9 × range), ``max_follower_gain`` and ``dual_certificate`` of the polishing LP.
-        Status ``NUMERICAL_ERROR`` (reason in ``details["message"]``) when the MILP stops early,
-        or when its responses hold only within the MILP tolerance and the exact polishing LP
-        finds them infeasible (seen in 1 of 400 games ``3 + 1e-7·u`` with small integers ``u``,
-        whose stored payoffs carry rounding noise of about 1e-9 of their range).
+        ``tol`` + 1e-9 × range), ``max_follower_gain`` and ``dual_certificate`` of the polishing
+        LP: ``mu``, ``multipliers`` λ ≥ 0 of ``deviations`` and their ``row_slack`` with
+        ``μ·1 + Σ λ·(g − row_slack) ≥ Σ_l p^l R^l[:, j_l]`` (``g`` the deviation's gain row).
+        ``row_slack`` is 0 unless the MILP's responses hold only within its own tolerance (seen
+        in 1 of 400 games ``3 + 1e-7·u``, whose stored payoffs carry rounding noise of about
+        1e-9 of their range): the polishing rows then get that tolerance, 1e-9 of the type's
+        payoff range, as slack. Status ``NUMERICAL_ERROR`` (reason in ``details["message"]``)
+        when the MILP stops early or an LP answer fails its own rows.
 
     Raises:
         ValidationError: shapes disagree, non-finite payoffs, ``prior`` not a distribution, or
@@ -88,15 +93,15 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
     if milp_result.status != 0 or milp_result.x is None:
         return _failure(m, tol, f"DOBSS MILP did not finish: {milp_result.message}")
     responses = _responses(milp_result.x, types, m, n)
-    polished = _polish(scaled_leader, scaled_follower, prior, responses)
+    polished, slack = _polish(scaled_leader, scaled_follower, prior, responses)
     if polished.status != "optimal":
         return _failure(m, tol, f"polishing LP for responses {responses} ended {polished.status}")
     gain = float(np.max(_type_rows(scaled_follower, responses) @ polished.x, initial=0.0))
-    if gain > _MILP_TOL:  # HiGHS called a point optimal that breaks its own rows: never report it
+    if gain > slack + _MILP_TOL:  # HiGHS called a point optimal that breaks its own rows: never report it
         return _failure(m, tol, f"polishing LP for responses {responses} leaves a follower type a gain of "
-                                f"{gain:.3g} (payoffs rescaled to [0, 1]; tolerance {_MILP_TOL:g})")
+                                f"{gain:.3g} (payoffs rescaled to [0, 1]; tolerance {slack + _MILP_TOL:g})")
     milp_value = -milp_result.fun * leader_map[1] + leader_map[0] * prior.sum()  # Σ p may differ from 1 by tol
-    return _success(leader, follower, prior, responses, polished, milp_value, milp_result, leader_map, tol)
+    return _success(leader, follower, prior, responses, (polished, slack), milp_value, milp_result, leader_map, tol)
 
 
 def _validate(leader_payoffs, follower_payoffs, prior, tol):
@@ -185,12 +190,21 @@ def _responses(solution, types, m, n) -> tuple[int, ...]:
 
 
 def _polish(leader, follower, prior, responses):
-    """``max_x Σ_l p^l x·R^l[:, j_l]`` s.t. ``x`` makes each ``j_l`` a best response of type ``l``."""
-    types, m, n = leader.shape
+    """``max_x Σ_l p^l x·R^l[:, j_l]`` s.t. ``x`` makes each ``j_l`` a best response of type ``l``.
+
+    Returns the LP solution and the slack ``s`` of its rows ``g·x ≤ s`` (payoffs rescaled to
+    [0, 1]): ``0``, or, when the MILP's responses hold only within its own tolerance and the
+    exact LP is infeasible, that tolerance (rows ``(g − s·1)·x ≤ 0``, the same since ``Σx = 1``).
+    """
     objective = sum(prior[l] * leader[l, :, j] for l, j in enumerate(responses))
-    lp = CommitmentLP(objective, 1e-10)
-    lp.add_rows(_type_rows(follower, responses))
-    return lp.solve()
+    rows = _type_rows(follower, responses)
+    for slack in (0.0, _MILP_TOL):
+        lp = CommitmentLP(objective, 1e-10)
+        lp.add_rows(rows - slack)
+        solution = lp.solve()
+        if solution.status != "infeasible":
+            break
+    return solution, slack
 
 
 def _type_rows(follower, responses) -> np.ndarray:
@@ -199,7 +213,8 @@ def _type_rows(follower, responses) -> np.ndarray:
     return np.concatenate(blocks, axis=0)
 
 
-def _success(leader, follower, prior, responses, polished, milp_value, milp_result, leader_map, tol):
+def _success(leader, follower, prior, responses, polish, milp_value, milp_result, leader_map, tol):
+    polished, slack = polish
     types, m, n = leader.shape
     x = np.clip(polished.x, 0.0, None)
     x = x / x.sum()
@@ -209,8 +224,8 @@ def _success(leader, follower, prior, responses, polished, milp_value, milp_resu
     gains = payoffs - own[:, None]
     gains[np.arange(types), list(responses)] = -np.inf
     low, scale, f_scale = leader_map
-    slack = tol + _MILP_TOL * f_scale[:, None]  # gains the MILP and LP cannot resolve count as ties
-    ties = [[int(l), int(j)] for l, j in np.argwhere(gains >= -slack)]
+    resolution = tol + _MILP_TOL * f_scale[:, None]  # gains the MILP and LP cannot resolve count as ties
+    ties = [[int(l), int(j)] for l, j in np.argwhere(gains >= -resolution)]
     deviations = [[l, a] for l, j in enumerate(responses) for a in range(n) if a != j]
     multipliers = [float(scale * lam / f_scale[l]) for (l, _), lam in zip(deviations, polished.row_duals)]
     leader_value = float(prior @ values)
@@ -222,7 +237,8 @@ def _success(leader, follower, prior, responses, polished, milp_value, milp_resu
         "tied_deviations": ties,
         "max_follower_gain": float(gains.max()) if n > 1 else 0.0,
         "dual_certificate": {"mu": float(scale * polished.simplex_dual + low * prior.sum()), "deviations": deviations,
-                             "multipliers": multipliers},
+                             "multipliers": multipliers,
+                             "row_slack": [float(slack * f_scale[l]) for l, _ in deviations]},
     }
     return StackelbergResult(leader_value, x, responses, own.astype(float), SolverStatus.OPTIMAL, _SOLVER,
                              tol, bool(ties), details)

@@ -118,6 +118,7 @@ def test_dual_certificate_of_the_polishing_lp():
     rows = np.array([follower[t][:, a] - follower[t][:, result.follower_actions[t]]
                      for t, a in certificate["deviations"]])
     objective = sum(prior[t] * leader[t][:, j] for t, j in enumerate(result.follower_actions))
+    assert certificate["row_slack"] == [0.0] * len(certificate["deviations"])
     assert np.all(certificate["mu"] + multipliers @ rows - objective >= -1e-7)
 
 
@@ -198,3 +199,27 @@ def test_ties_are_reported_at_any_payoff_scale():
 def test_rejects_a_bad_time_limit(time_limit, message):
     with pytest.raises(ValidationError, match=message):
         solve_bayesian_stackelberg(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), [1.0], time_limit=time_limit)
+
+
+def test_responses_that_hold_only_within_the_milp_tolerance_are_polished_with_slack():
+    """3 + 1e-7·u: 1e-7 is not a binary fraction, so the stored payoffs carry rounding noise of
+    about 1e-9 of their range. Here the MILP's responses (2, 2) are infeasible for the exact
+    polishing LP (HiGHS 1.16; the polish then ended 'infeasible' and the solver gave up).
+    Brute force (one linprog per assignment) on the same floats: 3 + 8.57216735e-8, at (2, 2).
+    """
+    u = np.array([[[-1, -2, 0], [-2, -1, -1], [-1, 2, 2]], [[-2, 0, 1], [2, -1, 1], [-2, 1, 0]]], dtype=float)
+    v = np.array([[[-1, 0, 1], [0, -2, 0], [0, -1, -2]], [[2, -2, 0], [-1, 2, -2], [0, -1, 2]]], dtype=float)
+    prior = np.array([0.7144334701062622, 0.2855665298937376])
+    leader, follower = 3.0 + 1e-7 * u, 3.0 + 1e-7 * v
+    oracle_value, oracle_responses = bayesian_by_assignments(leader, follower, prior)
+    result = solve_bayesian_stackelberg(leader, follower, prior)
+    assert result.ok, result.details
+    assert result.follower_actions == oracle_responses == (2, 2)
+    assert result.leader_value == pytest.approx(oracle_value, abs=1e-14)
+    for t, action in enumerate(result.follower_actions):  # best responses within 2e-9 of the range
+        grade_stackelberg(np.stack([leader[t], follower[t]]), result.leader_strategy, (action,), tol=2e-9 * 4e-7 + 1e-14)
+    certificate = result.details["dual_certificate"]
+    rows = np.array([follower[t][:, a] - follower[t][:, result.follower_actions[t]] - slack
+                     for (t, a), slack in zip(certificate["deviations"], certificate["row_slack"])])
+    objective = sum(prior[t] * leader[t][:, j] for t, j in enumerate(result.follower_actions))
+    assert np.all(certificate["mu"] + np.asarray(certificate["multipliers"]) @ rows - objective >= -1e-14)
