@@ -245,3 +245,22 @@ def test_zap_beam_geometry_of_melting_pot(forward, right, hit):
     env.state = replace(env.state, pos=pos, facing=torch.zeros(1, 7, dtype=torch.int64))
     out = env.step(torch.tensor([[7, 0, 0, 0, 0, 0, 0]]))
     assert bool(out.active[0, 1]) is (not hit)
+
+
+@pytest.mark.parametrize("forwards, hit", [
+    ((1, 2), [True, False]),   # two players on the central ray: the first absorbs the beam
+    ((2, 3), [True, False]),
+    ((3, 4), [True, False]),   # the first at the beam's end (L = 3); the second is beyond it anyway
+    ((4, 5), [False, False]),  # both beyond the length L = 3
+])
+def test_zap_beam_is_absorbed_by_the_first_player_on_a_ray(forwards, hit):
+    params = AppleParams(zap=True, episode_length=10, tax_period=5)
+    env = AppleEnv(params, num_games=1, seed=0)
+    env.reset()
+    W = params.width
+    r0, c0 = 12, 10  # zapper facing north in open floor
+    far = [16 * W + 1, 16 * W + 3, 16 * W + 18, 16 * W + 20]
+    pos = torch.tensor([[r0 * W + c0, *((r0 - d) * W + c0 for d in forwards), *far]])
+    env.state = replace(env.state, pos=pos, facing=torch.zeros(1, 7, dtype=torch.int64))
+    out = env.step(torch.tensor([[7, 0, 0, 0, 0, 0, 0]]))
+    assert out.active[0, 1:3].tolist() == [not h for h in hit]
