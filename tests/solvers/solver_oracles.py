@@ -128,13 +128,20 @@ def per_action_values(payoffs: np.ndarray) -> np.ndarray:
 
 
 def bayesian_by_assignments(leader, follower, prior):
-    """Bayesian Stackelberg optimum ``(value, assignment)``: one ``linprog`` per type→action map."""
+    """Bayesian Stackelberg optimum ``(value, assignment)``: one ``linprog`` per type→action map.
+
+    Best-response rows are divided by their largest entry (same half-spaces), so linprog's
+    feasibility tolerance (1e-7) is relative to each type's payoff scale. An assignment that is
+    infeasible by less than that (payoffs nearly tied beyond 1e-7) may still be accepted.
+    """
     leader, follower, prior = (np.asarray(a, dtype=float) for a in (leader, follower, prior))
     types, m, n = leader.shape
     best = (-np.inf, None)
     for assignment in itertools.product(range(n), repeat=types):
         objective = sum(prior[t] * leader[t, :, j] for t, j in enumerate(assignment))
         rows = np.vstack([(follower[t] - follower[t][:, [j]]).T for t, j in enumerate(assignment)])
+        norms = np.abs(rows).max(axis=1, keepdims=True) if rows.size else np.ones((0, 1))
+        rows = rows / np.where(norms > 0, norms, 1.0)
         result = linprog(-objective, A_ub=rows, b_ub=np.zeros(rows.shape[0]), A_eq=np.ones((1, m)),
                          b_eq=[1.0], bounds=(0, None), method="highs")
         if result.status == 0 and -result.fun > best[0] + 1e-12:
