@@ -61,6 +61,8 @@ def test_an_undecided_solve_is_retried_from_scratch(rows, status, value):
     if value is not None:
         assert solution.value == pytest.approx(value, abs=1e-12)
         assert solution.simplex_dual == pytest.approx(value, abs=1e-12)
+        lp.add_rows(np.array([[3.0, -1.0]]))  # warm start after the retry: 3 x0 <= x1 gives x = (1/4, 3/4)
+        assert lp.solve().value == pytest.approx(1.25, abs=1e-12)
 
 
 def test_an_lp_still_undecided_after_the_retry_is_an_error():
