@@ -65,6 +65,10 @@ def test_refuses_what_it_cannot_model():
                                           window_backward=0, window_left=1, window_right=1))
     with pytest.raises(ValidationError, match="max_state_actions"):
         tabular.tabular_model(FIELD_1P, max_state_actions=1000)
+    with pytest.raises(ValidationError, match="selfishness: expected shape"):
+        tabular.tabular_model(CORRIDOR, selfishness=[0.5, 0.5, 0.5])
+    with pytest.raises(ValidationError, match="trust: values must lie in"):
+        tabular.tabular_model(CORRIDOR, trust=[0.5, 1.5])
 
 
 def _engine_batch(params, state, count):
@@ -166,3 +170,23 @@ def test_reset_distribution_with_inner_cells_matches_mu0():
     expected = model.initial_distribution * count
     assert counts[expected == 0].sum() == 0
     assert _chi_square_p(counts.astype(float), expected) > 1e-4
+
+
+def test_expected_rewards_equal_the_engines_rewards_averaged_over_the_contest_coin(corridor_model):
+    """``rewards[s, a]`` (eq. (2), types σ = (0.3, 0.8), β = (0.5, 0.25), no tax) against the engine:
+    the two contest outcomes forced by the move draws, averaged with the fair coin's weights 1/2."""
+    m = corridor_model
+    sigma, beta = torch.tensor([[0.3, 0.8]] * 2), torch.tensor([[0.5, 0.25]] * 2)
+    gen = np.random.default_rng(1)
+    checked_eating = 0
+    for s in gen.choice(len(m.states), 60, replace=False):
+        a = int(gen.integers(49))
+        consts, state = _engine_batch(CORRIDOR, m.states[s], 2)
+        draws = engine.StepDraws(move=torch.tensor([[0.9, 0.1], [0.1, 0.9]]), regrow=torch.zeros(2, consts.A + 1),
+                                 respawn_cell=torch.zeros(2, 2), respawn_facing=torch.zeros(2, 2))
+        actions = torch.tensor([np.unravel_index(a, (7, 7))] * 2)
+        _, res = engine.step_state(consts, state, actions, draws, sigma, beta)
+        np.testing.assert_allclose(res.reward.mean(0).numpy(), m.rewards[s].reshape(49, 2)[a], atol=1e-6)
+        np.testing.assert_allclose(res.apples.mean(0).numpy(), m.apples[s].reshape(49, 2)[a], atol=1e-6)
+        checked_eating += int(res.apples.sum() > 0)
+    assert checked_eating > 0  # some sampled pairs eat, so the reward terms are exercised

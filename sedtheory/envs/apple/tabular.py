@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from sedtheory._validate import ValidationError
+from sedtheory._validate import ValidationError, finite_array
 from sedtheory.envs.apple import reference
 from sedtheory.envs.apple.params import AppleParams
 
@@ -85,12 +85,11 @@ def enumerate_states(params: AppleParams) -> list:
 
 
 def _target(params: AppleParams, cell, facing: int, action: int):
+    """The cell ``action`` tries to reach from ``cell``; a move into a wall or off the map stays."""
     if action not in MOVES:
         return cell
-    forward, right = MOVES[action]
-    r = cell[0] + forward * reference.FORWARD[facing][0] + right * reference.RIGHT[facing][0]
-    c = cell[1] + forward * reference.FORWARD[facing][1] + right * reference.RIGHT[facing][1]
-    return cell if reference.is_blocked(params, r, c) else (r, c)
+    target = reference.relative_cell(cell, facing, *MOVES[action])
+    return cell if reference.is_blocked(params, *target) else target
 
 
 def movement_outcomes(params: AppleParams, cells, facings, actions) -> list:
@@ -188,6 +187,16 @@ def _initial_distribution(params: AppleParams, index: dict) -> np.ndarray:
     return mu
 
 
+def _type_vector(name: str, value, n: int) -> np.ndarray:
+    """``(n,)`` types in [0, 1] (all ones when ``value`` is None), or a ValidationError naming ``name``."""
+    if value is None:
+        return np.ones(n)
+    vector = finite_array(name, value, shape=(n,))
+    if np.any(vector < 0) or np.any(vector > 1):
+        raise ValidationError(f"{name}: values must lie in [0, 1], got {vector.tolist()}")
+    return vector
+
+
 def tabular_model(params: AppleParams, selfishness=None, trust=None, max_state_actions: int = 200_000) -> TabularApple:
     """Build the exact tabular model of a tiny map (see the module docstring).
 
@@ -198,8 +207,7 @@ def tabular_model(params: AppleParams, selfishness=None, trust=None, max_state_a
     """
     _check(params, max_state_actions)
     n, n_actions = params.n_players, params.n_actions
-    selfishness = np.ones(n) if selfishness is None else np.asarray(selfishness, dtype=float)
-    trust = np.ones(n) if trust is None else np.asarray(trust, dtype=float)
+    selfishness, trust = (_type_vector(name, value, n) for name, value in (("selfishness", selfishness), ("trust", trust)))
     states = enumerate_states(params)
     index = {s: k for k, s in enumerate(states)}
     apple_of = {cell: k for k, cell in enumerate(reference.apple_cells(params))}
