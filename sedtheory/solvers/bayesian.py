@@ -40,7 +40,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
 from sedtheory.solvers._highs import CommitmentLP
 from sedtheory.solvers._result import SolverStatus, StackelbergResult
-from sedtheory.solvers.stackelberg import MIN_TOL
+from sedtheory.solvers.stackelberg import MIN_TOL, rescale_to_unit
 
 MAX_MILP_VARIABLES = 200_000
 """Largest DOBSS model (``K·m·n + K·n + K`` variables) :func:`solve_bayesian_stackelberg` builds."""
@@ -121,12 +121,10 @@ def _validate(leader_payoffs, follower_payoffs, prior, tol):
 
 
 def _rescale(leader, follower):
-    low, span = float(leader.min()), float(np.ptp(leader))
-    scale = span if span > 0 else 1.0
-    f_low = follower.min(axis=(1, 2), keepdims=True)
-    f_span = np.ptp(follower, axis=(1, 2), keepdims=True)
-    f_scale = np.where(f_span > 0, f_span, 1.0)
-    return (leader - low) / scale, (follower - f_low) / f_scale, (low, scale, f_scale.ravel())
+    """Leader jointly over types, each follower type on its own, onto ``[0, 1]`` (module docstring)."""
+    unit_leader, low, scale = rescale_to_unit(leader, (0, 1, 2))
+    unit_follower, _, f_scale = rescale_to_unit(follower, (1, 2))
+    return unit_leader, unit_follower, (float(low.item()), float(scale.item()), f_scale.ravel())
 
 
 def _solve_dobss(leader, follower, prior, time_limit):

@@ -206,16 +206,23 @@ def check_enumerable_game(game) -> None:
         )
 
 
-def _rescale(game: StackelbergNashGame) -> _Scaled:
-    payoffs = game.payoffs
-    axes = tuple(range(1, payoffs.ndim))
-    offsets = payoffs.min(axis=axes)
-    spans = payoffs.max(axis=axes) - offsets
+def rescale_to_unit(values: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positive affine map of ``values`` onto ``[0, 1]`` over ``axes``: ``(unit, offsets, scales)``.
+
+    ``unit = (values − offsets) / scales`` with ``offsets`` the minima and ``scales`` the ranges
+    over ``axes`` (kept as length-1 axes; a constant slice gets scale 1). Applied to one
+    player's payoffs it changes no best response and no optimal commitment.
+    """
+    offsets = values.min(axis=axes, keepdims=True)
+    spans = values.max(axis=axes, keepdims=True) - offsets
     scales = np.where(spans > 0, spans, 1.0)
-    shaped = (-1,) + (1,) * (payoffs.ndim - 1)
-    unit = (payoffs - offsets.reshape(shaped)) / scales.reshape(shaped)
+    return (values - offsets) / scales, offsets, scales
+
+
+def _rescale(game: StackelbergNashGame) -> _Scaled:
+    unit, offsets, scales = rescale_to_unit(game.payoffs, tuple(range(1, game.payoffs.ndim)))
     leader = unit[0].reshape(game.n_leader_actions, -1)
-    return _Scaled(leader, unit[1:], offsets, scales)
+    return _Scaled(leader, unit[1:], offsets.ravel(), scales.ravel())
 
 
 # --- deviations of one follower profile -------------------------------------------------
