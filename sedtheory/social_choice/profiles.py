@@ -296,8 +296,12 @@ class PreferenceProfile:
 
     # ------------------------------------------------------------------- edits
     def relabel(self, permutation) -> "PreferenceProfile":
-        """Rename candidate ``c`` to ``permutation[c]`` on every ballot."""
-        permutation = np.asarray(permutation)
+        """Rename candidate ``c`` to ``permutation[c]`` on every ballot (``permutation``: ``(m,)``)."""
+        permutation = _integer_array("permutation", permutation, ndim=1)
+        if not np.array_equal(np.sort(permutation), np.arange(self.n_candidates)):
+            raise ValidationError(
+                f"permutation: expected a permutation of 0..{self.n_candidates - 1}, got {permutation.tolist()}"
+            )
         return PreferenceProfile(permutation[self.rankings], self.counts)
 
     def replace_voter(self, row: int, new_ranking) -> "PreferenceProfile":

@@ -201,3 +201,10 @@ def test_unsigned_counts_beyond_int64_are_named_not_wrapped():
     with pytest.raises(ValidationError, match=r"counts: value 18446744073709551615 at index \(0,\) does not fit in int64"):
         PreferenceProfile([[0, 1]], np.array([2**64 - 1], dtype=np.uint64))
     assert PreferenceProfile([[0, 1]], np.array([7], dtype=np.uint64)).n_voters == 7
+
+
+def test_relabel_names_a_bad_permutation():
+    profile = PreferenceProfile([[0, 1, 2], [2, 1, 0]])
+    assert profile.relabel([2, 0, 1]).rankings.tolist() == [[2, 0, 1], [1, 0, 2]]
+    with pytest.raises(ValidationError, match=r"permutation: expected a permutation of 0\.\.2, got \[0, 0, 1\]"):
+        profile.relabel([0, 0, 1])
