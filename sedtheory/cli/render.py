@@ -27,8 +27,9 @@ def render(output: Path, params: AppleParams, steps: int = 200, seed: int = 0, f
             params = dataclasses.replace(params, map_ascii=Path(map_file).read_text())
         except OSError as exc:
             raise CommandError(f"map_file: cannot read {map_file} ({exc})") from None
-    if steps < 1 or fps < 1 or scale < 1:
-        raise CommandError("steps, fps and scale must be >= 1")
+    for name, value in (("steps", steps), ("fps", fps), ("scale", scale)):
+        if value < 1:
+            raise CommandError(f"{name}: must be >= 1, got {value}")
     from sedtheory.envs.apple.render import write_episode_gif
     path = write_episode_gif(output, params, steps=steps, seed=seed, fps=fps, scale=scale)
     print(f"wrote {path} ({min(steps, params.episode_length) + 1} frames)")

@@ -83,3 +83,16 @@ def test_render_command_writes_a_gif(tmp_path):
     out = tmp_path / "cli.gif"
     assert main(["render", str(out), "--steps", "5", "--episode-length", "10", "--tax-period", "5"]) == 0
     assert out.stat().st_size > 0
+
+
+def test_render_command_and_parallel_env_name_the_bad_field(tmp_path, capsys):
+    from sedtheory import ValidationError
+    from sedtheory.cli import main
+    assert main(["render", str(tmp_path / "x.gif"), "--steps", "5", "--scale", "0"]) == 2
+    assert "scale: must be >= 1, got 0" in capsys.readouterr().err
+    with pytest.raises(ValidationError, match="render_mode"):
+        parallel_env(render_mode="human")
+    env = parallel_env(episode_length=10, tax_period=5)
+    env.reset(seed=0)
+    with pytest.raises(ValidationError, match="actions: no action for"):
+        env.step({"player_0": 0})

@@ -372,7 +372,8 @@ def _occupancy(consts: EngineConsts, pos: torch.Tensor, present: torch.Tensor | 
 
 
 def _zap(consts: EngineConsts, state: AppleState, act: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Returns (hit ``(B, n)`` bool, new cooldown ``(B, n)``)."""
+    """Zap step (module docstring, item 2) for actions ``act`` ``(B, n)``: returns (hit ``(B, n)``
+    bool, new cooldown ``(B, n)``)."""
     B, n = act.shape
     fire = state.present & (act == 7) & (state.cooldown == 0)
     occ = _occupancy(consts, state.pos, state.present)
@@ -442,6 +443,7 @@ def observable(consts: EngineConsts, pos: torch.Tensor, facing: torch.Tensor, pr
 
 
 def _period_tax(consts: EngineConsts, income: torch.Tensor, rates: torch.Tensor) -> torch.Tensor:
+    """``(B, n)`` transfer at a period's end: ``(1/n) Σ_j T(x_j) − T(x_i)`` (sums to zero per game)."""
     tax = tax_torch(income, rates, consts.thresholds)
     return tax.mean(-1, keepdim=True) - tax
 

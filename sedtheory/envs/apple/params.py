@@ -12,7 +12,7 @@ Maps are ASCII art, one string, rows separated by newlines. Legend (:data:`MAP_L
 ====  =====================================================================
 char  meaning
 ====  =====================================================================
-``W``  wall (blocks movement, beams and regrowth counts see it as empty ground)
+``W``  wall (blocks movement and zap beams; never holds an apple)
 ``.``  floor (a space `` `` is also floor)
 ``A``  apple cell, live at reset (an apple regrows only on these cells)
 ``P``  spawn cell (random start cells and zap respawn cells)
@@ -215,14 +215,17 @@ class AppleParams:
 
     @property
     def height(self) -> int:
+        """Map rows H, walls included (18 by default)."""
         return self.layout.height
 
     @property
     def width(self) -> int:
+        """Map columns W, walls included (24 by default)."""
         return self.layout.width
 
     @property
     def n_apple_cells(self) -> int:
+        """Number A of apple cells ``A`` on the map (64 by default)."""
         return int(self.layout.apple_cells.sum())
 
     @property

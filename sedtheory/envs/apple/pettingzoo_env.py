@@ -19,6 +19,7 @@ import torch
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
+from sedtheory._validate import ValidationError
 from sedtheory.envs.apple.env import AppleEnv
 from sedtheory.envs.apple.params import AppleParams
 
@@ -36,7 +37,7 @@ class AppleParallelEnv(ParallelEnv):
     def __init__(self, params: AppleParams | None = None, render_mode: str | None = None):
         self.params = params if params is not None else AppleParams()
         if render_mode not in (None, "rgb_array"):
-            raise ValueError(f"render_mode: expected None or 'rgb_array', got {render_mode!r}")
+            raise ValidationError(f"render_mode: expected None or 'rgb_array', got {render_mode!r}")
         self.render_mode = render_mode
         self.possible_agents = [f"player_{i}" for i in range(self.params.n_players)]
         self.agents: list[str] = []
@@ -44,17 +45,21 @@ class AppleParallelEnv(ParallelEnv):
 
     @functools.lru_cache(maxsize=None)
     def observation_space(self, agent: str) -> spaces.Box:
+        """Box ``obs_shape`` = ``(C, rows, cols)`` in [0, 1] (one-hot channels), the same for every agent."""
         return spaces.Box(0.0, 1.0, self.params.obs_shape, dtype=np.float32)
 
     @functools.lru_cache(maxsize=None)
     def action_space(self, agent: str) -> spaces.Discrete:
+        """Discrete ``n_actions`` (7, or 8 with zap)."""
         return spaces.Discrete(self.params.n_actions)
 
     @property
     def state_space(self) -> spaces.Box:
+        """Box ``principal_obs_shape`` = ``(C_p, H, W)`` of :meth:`state`."""
         return spaces.Box(0.0, np.inf, self.params.principal_obs_shape, dtype=np.float32)
 
     def reset(self, seed: int | None = None, options: dict | None = None):
+        """Start an episode (a new game for ``seed``); returns per-agent observations ``(C, rows, cols)`` and empty infos."""
         if seed is not None or self._env is None:
             self._env = AppleEnv(self.params, num_games=1, seed=0 if seed is None else int(seed))
         out = self._env.reset()
@@ -62,11 +67,13 @@ class AppleParallelEnv(ParallelEnv):
         return self._obs(out), {agent: {} for agent in self.agents}
 
     def step(self, actions: dict):
+        """One step from ``{agent: action}``; returns observations, mixed rewards (eq. (2)), terminations,
+        truncations (all True at the episode's end) and infos (apples, intrinsic, extrinsic, period_income)."""
         if not self.agents:
             raise RuntimeError("AppleParallelEnv.step: the episode is over, call reset()")
         missing = [agent for agent in self.agents if agent not in actions]
         if missing:
-            raise ValueError(f"actions: no action for {missing}")
+            raise ValidationError(f"actions: no action for {missing}")
         row = torch.tensor([[int(actions[agent]) for agent in self.possible_agents]], dtype=torch.int64)
         out = self._env.step(row)
         obs = self._obs(out)
@@ -87,6 +94,8 @@ class AppleParallelEnv(ParallelEnv):
 
     def set_tax_rates(self, rates) -> None:
         """Pending tax rates ``(n_brackets,)`` for the next tax period (see :meth:`AppleEnv.set_tax_rates`)."""
+        if self._env is None:
+            raise RuntimeError("AppleParallelEnv: call reset() first")
         self._env.set_tax_rates(torch.as_tensor(rates, dtype=torch.float32).view(1, -1))
 
     def state(self) -> np.ndarray:
@@ -95,6 +104,7 @@ class AppleParallelEnv(ParallelEnv):
         return engine.principal_observe(self._env.consts, self._env.state)[0].numpy()
 
     def render(self):
+        """RGB ``uint8`` ``(H * 8, W * 8, 3)`` of the full map (``render_mode="rgb_array"``), else None."""
         if self.render_mode is None or self._env is None or self._env.state is None:
             return None
         return self._env.render(0)
