@@ -119,8 +119,14 @@ def _env(**kw):
     return env
 
 
+ORCHARD_MAP = "\n".join(["WWWWWWWWWW", "WAAAAAAAAW", "WAPAPAPAAW", "WAAAAAAAAW", "WAPAPAPAPW", "WAAAAAAAAW",
+                         "WWWWWWWWWW"])
+"""Every spawn cell next to apples, so random walkers eat (and pay tax) from the first steps."""
+
+
 def test_tax_is_collected_at_the_period_end_with_the_rates_fixed_at_its_start():
-    env = _env(regrowth_probs=(0.5, 0.5, 0.5, 0.5))
+    env = _env(regrowth_probs=(0.5, 0.5, 0.5, 0.5), map_ascii=ORCHARD_MAP, window_forward=4, window_backward=1,
+               window_left=2, window_right=2)
     gen = torch.Generator().manual_seed(1)
     rates = torch.tensor([[0.5, 0.5, 0.5]] * 4)
     env.set_tax_rates(rates)
@@ -133,6 +139,8 @@ def test_tax_is_collected_at_the_period_end_with_the_rates_fixed_at_its_start():
             tax = engine.tax_torch(out.period_income, rates if t == 4 else torch.zeros(4, 3), env.consts.thresholds)
             np.testing.assert_allclose(out.extrinsic.numpy(), (out.apples - tax + tax.mean(-1, keepdim=True)).numpy(), atol=1e-6)
             np.testing.assert_allclose(out.extrinsic.sum(-1).numpy(), out.apples.sum(-1).numpy(), atol=1e-5)  # budget balance
+            if t == 4:
+                assert float(tax.sum()) > 0 and not torch.equal(out.extrinsic, out.apples)  # a tax was really moved
         else:
             assert torch.equal(out.extrinsic, out.apples)
     assert env.tax_rates.abs().sum() == 0
