@@ -216,7 +216,10 @@ def test_principal_observation_channels():
     gen = torch.Generator().manual_seed(2)
     for _ in range(25):
         out = env.step(torch.randint(0, 7, (2, 7), generator=gen))
-    obs = out.principal_obs
+    assert torch.equal(out.principal_obs, engine.principal_observe(env.consts, env.state))
+    # distinct period incomes (the random walk above rarely eats), so the period_apples channel is really checked
+    env.state = replace(env.state, period_income=torch.arange(1.0, 15.0).view(2, 7))
+    obs = engine.principal_observe(env.consts, env.state)
     lay, st = params.layout, env.state
     assert obs.shape == (2, 16, 18, 24)
     for b in range(2):
