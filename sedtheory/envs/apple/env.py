@@ -60,12 +60,14 @@ class AppleStep:
 
     @property
     def obs(self) -> torch.Tensor:
+        """float32 ``(B, n, C, rows, cols)`` one-hot observations (see the class docstring on buffer reuse)."""
         if self._obs is None:
             self._obs = engine.one_hot_obs(self._env.consts, self.obs_codes, out=self._env._next_obs_buffer())
         return self._obs
 
     @property
     def principal_obs(self) -> torch.Tensor:
+        """float32 ``(B, 9 + n, H, W)`` principal observation (:func:`~sedtheory.envs.apple.engine.principal_observe`)."""
         if self._principal_obs is None:
             self._principal_obs = engine.principal_observe(self._env.consts, self._state)
         return self._principal_obs

@@ -110,7 +110,7 @@ class AppleParallelEnv(ParallelEnv):
         return self._env.render(0)
 
     def close(self) -> None:
-        pass
+        """Nothing to release (no window, no subprocess)."""
 
 
 def parallel_env(params: AppleParams | None = None, render_mode: str | None = None, **overrides) -> AppleParallelEnv:

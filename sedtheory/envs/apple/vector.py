@@ -66,7 +66,8 @@ class AppleVectorEnv(VectorEnv):
         return obs, self._flat(out.reward), terminated, truncated, infos
 
     def render(self):
+        """One RGB ``uint8`` ``(H * 8, W * 8, 3)`` full-map frame per game."""
         return tuple(self.env.render(b) for b in range(self.env.num_games))
 
     def close(self, **kwargs) -> None:
-        pass
+        """Nothing to release (no window, no subprocess)."""
