@@ -64,6 +64,22 @@ def test_bad_actions_raise():
         env.step(torch.full((2, 7), 7))
     with pytest.raises(ValidationError, match="actions"):
         env.step(torch.zeros(2, 6, dtype=torch.int64))
+    with pytest.raises(ValidationError, match="actions: expected an integer tensor"):
+        env.step(torch.zeros(2, 7))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(num_games=0), "num_games: must be >= 1"),
+    (dict(num_games=2.0), "num_games: expected an integer"),
+    (dict(num_games=2, seed=[1, 2, 3]), "seed: expected an int or 2 per-game ints"),
+    (dict(num_games=2, seed=1.5), "seed: expected an int or 2 per-game ints"),
+    (dict(num_games=2, seed=[1, 2.5]), "per-game seeds must be integers"),
+    (dict(num_games=2, seed=[1, 2**32 + 1]), "per-game seeds must be integers"),
+])
+def test_bad_construction_names_the_field(kwargs, message):
+    with pytest.raises(ValidationError, match=message):
+        AppleEnv(PARAMS, **kwargs)
+    assert AppleEnv(PARAMS, num_games=np.int64(2)).num_games == 2  # numpy integers are integers
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import torch
 
-from sedtheory._validate import ValidationError
+from sedtheory._validate import ValidationError, positive_int
 from sedtheory.envs.apple import engine, rng
 from sedtheory.envs.apple.params import AppleParams
 
@@ -91,15 +91,13 @@ class AppleEnv:
     def __init__(self, params: AppleParams | None = None, num_games: int = 1, seed: int | Sequence[int] = 0,
                  device: str | torch.device = "cpu", types=None, compile: bool = False):
         self.params = params if params is not None else AppleParams()
-        if isinstance(num_games, bool) or not isinstance(num_games, int) or num_games < 1:
-            raise ValidationError(f"num_games: expected an integer >= 1, got {num_games!r}")
-        self.num_games = num_games
+        self.num_games = positive_int("num_games", num_games)
         self.device = torch.device(device)
         self.consts = engine.EngineConsts(self.params, self.device)
         try:
-            seeds = rng.game_seeds(seed, num_games)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+            seeds = rng.game_seeds(seed, self.num_games)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"seed: expected an int or {self.num_games} per-game ints, got {seed!r} ({exc})") from None
         self.seeds = torch.tensor(seeds, dtype=torch.int64, device=self.device)
         self.types = self._types(types)
         self.episode = -1

@@ -45,14 +45,18 @@ def fmix32_int(h: int) -> int:
 
 def game_seeds(seed: int | Sequence[int], num_games: int) -> list[int]:
     """Per-game 32-bit seeds. An int ``seed`` gives games ``0..num_games-1`` of that seed, so
-    ``game_seeds(s, 64)[:4] == game_seeds(s, 4)``; a sequence is taken as the per-game seeds."""
+    ``game_seeds(s, 64)[:4] == game_seeds(s, 4)``; a sequence is taken as the per-game seeds
+    (integers in ``[0, 2**32)``, as this function returns them)."""
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         base = fmix32_int(fmix32_int(int(seed) & MASK32) ^ ((int(seed) >> 32) & MASK32))
         return [fmix32_int(base ^ fmix32_int((b * _GOLDEN + 1) & MASK32)) for b in range(num_games)]
-    seeds = [int(s) for s in seed]
+    seeds = list(seed)
     if len(seeds) != num_games:
         raise ValueError(f"seed: got {len(seeds)} per-game seeds for num_games={num_games}")
-    return [s & MASK32 for s in seeds]
+    for s in seeds:  # no silent repair: 1.5 is not truncated, 2**32 + 1 is not wrapped onto seed 1
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s <= MASK32:
+            raise ValueError(f"seed: per-game seeds must be integers in [0, 2**32), got {s!r}")
+    return [int(s) for s in seeds]
 
 
 def offsets(count: int, device=None) -> torch.Tensor:
