@@ -178,8 +178,17 @@ def test_given_types_are_used_and_checked():
     sigma, beta = torch.full((2, 7), 0.25), torch.full((2, 7), 1.0)
     env = AppleEnv(AppleParams(), num_games=2, types=(sigma, beta))
     assert torch.equal(env.types[0], sigma)
-    with pytest.raises(ValidationError, match="selfishness"):
+    with pytest.raises(ValidationError, match="types.selfishness: values must lie in"):
         AppleEnv(AppleParams(), num_games=2, types=(sigma + 1, beta))
+    with pytest.raises(ValidationError, match=r"types.trust: expected shape \(2, 7\)"):
+        AppleEnv(AppleParams(), num_games=2, types=(sigma, beta[:, :3]))
+    env.reset()
+    with pytest.raises(ValidationError, match=r"rates: expected shape \(2, 3\)"):
+        env.set_tax_rates(torch.zeros(2, 2))
+    with pytest.raises(ValidationError, match="rates: values must lie in"):
+        env.set_tax_rates(torch.full((2, 3), float("nan")))
+    with pytest.raises(ValidationError, match="rates: cannot be read"):
+        env.set_tax_rates("high")
 
 
 def test_zapped_player_is_away_four_steps_and_zapper_cools_down():

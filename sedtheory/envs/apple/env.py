@@ -113,15 +113,20 @@ class AppleEnv:
             return engine.sample_types(self.consts, self.seeds)
         if len(types) != 2:
             raise ValidationError("types: expected a pair (selfishness, trust)")
-        out = []
-        for name, value in zip(("selfishness", "trust"), types):
-            value = torch.as_tensor(value, dtype=torch.float32, device=self.device)
-            if value.shape != (B, n):
-                raise ValidationError(f"types.{name}: expected shape ({B}, {n}), got {tuple(value.shape)}")
-            if not bool(torch.isfinite(value).all()) or bool((value < 0).any()) or bool((value > 1).any()):
-                raise ValidationError(f"types.{name}: values must lie in [0, 1]")
-            out.append(value.clone())
-        return tuple(out)
+        return tuple(self._unit_tensor(f"types.{name}", value, (B, n)) for name, value in zip(("selfishness", "trust"), types))
+
+    def _unit_tensor(self, name: str, value, shape: tuple[int, ...]) -> torch.Tensor:
+        """A float32 copy of ``value`` on the env's device, of ``shape`` with finite entries in [0, 1],
+        or a :class:`ValidationError` naming ``name``."""
+        try:
+            tensor = torch.as_tensor(value, dtype=torch.float32, device=self.device)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise ValidationError(f"{name}: cannot be read as a float tensor ({exc})") from None
+        if tuple(tensor.shape) != tuple(shape):
+            raise ValidationError(f"{name}: expected shape {tuple(shape)}, got {tuple(tensor.shape)}")
+        if not bool(torch.isfinite(tensor).all()) or bool((tensor < 0).any()) or bool((tensor > 1).any()):
+            raise ValidationError(f"{name}: values must lie in [0, 1]")
+        return tensor.clone()
 
     # ---- properties ------------------------------------------------------------------------
     @property
@@ -157,13 +162,8 @@ class AppleEnv:
     def set_tax_rates(self, rates) -> None:
         """Pending tax rates ``(B, n_brackets)`` in [0, 1] for the next tax period (see module docstring)."""
         state = self._require_state()
-        rates = torch.as_tensor(rates, dtype=torch.float32, device=self.device)
-        shape = (self.num_games, self.params.n_brackets)
-        if rates.shape != shape:
-            raise ValidationError(f"rates: expected shape {shape}, got {tuple(rates.shape)}")
-        if not bool(torch.isfinite(rates).all()) or bool((rates < 0).any()) or bool((rates > 1).any()):
-            raise ValidationError("rates: tax rates must lie in [0, 1]")
-        self.state = engine.with_pending_rates(state, rates.clone())
+        rates = self._unit_tensor("rates", rates, (self.num_games, self.params.n_brackets))
+        self.state = engine.with_pending_rates(state, rates)
 
     @property
     def tax_rates(self) -> torch.Tensor:
