@@ -306,3 +306,39 @@ def test_intrinsic_reward_counts_only_eaters_inside_the_observers_window(observe
     want = [(1 - sigma[0]) * sees, sigma[1] * 1.0]  # eq. (2): σ_i a_i + (1 − σ_i) Σ_{j observable} a_j
     np.testing.assert_allclose(out["intrinsic"], want)
     np.testing.assert_allclose(out["reward"], [beta[i] * out["apples"][i] + (1 - beta[i]) * want[i] for i in range(2)])
+
+
+def test_env_trajectory_matches_reference_across_periods_and_draw_blocks():
+    """A whole episode through AppleEnv (its draw blocks, tax-period flags, pending rates, respawns)
+    against the reference fed the same draws: 60 steps cross the 50-step draw block, and 60 = 8 * 7 + 4
+    ends with a short tax period."""
+    params = AppleParams(n_players=5, map_ascii=SMALL_MAP, window_forward=4, window_backward=1, window_left=2,
+                         window_right=2, zap=True, tax_period=7, episode_length=60, regrowth_probs=(0.1, 0.4, 0.8))
+    B = 2
+    env = AppleEnv(params, num_games=B, seed=21)
+    env.reset()
+    resets = [u.numpy().astype(float) for u in engine.reset_draws(env.consts, env._episode_keys)]
+    refs = [reference.reset(params, *(u[b] for u in resets)) for b in range(B)]
+    sigma, beta = (x.numpy() for x in env.types)
+    gen = np.random.default_rng(0)
+    taxed = hits = 0.0
+    for t in range(params.episode_length):
+        if t % 5 == 0:  # the principal changes its mind mid-period too; only period starts take effect
+            rates = gen.choice([0.0, 0.1, 0.5, 1.0], size=(B, params.n_brackets)).astype(np.float32)
+            env.set_tax_rates(torch.from_numpy(rates))
+            for b in range(B):
+                refs[b].pending_rates = rates[b].astype(float)
+        drawn = env.draws()
+        actions = gen.integers(0, params.n_actions, (B, params.n_players))
+        out = env.step(torch.from_numpy(actions))
+        for b in range(B):
+            draws_b = {k: getattr(drawn, k)[b].numpy().astype(float) for k in ("move", "regrow", "respawn_cell", "respawn_facing")}
+            refs[b], want = reference.step(params, refs[b], actions[b].tolist(), draws_b, sigma[b], beta[b])
+            assert_same_state(params, env.state, b, refs[b])
+            np.testing.assert_array_equal(out.apples[b].numpy(), want["apples"])
+            for key in ("intrinsic", "extrinsic", "reward"):
+                np.testing.assert_allclose(getattr(out, key)[b].numpy(), want[key], atol=1e-5, err_msg=f"{key} at t={t}")
+            np.testing.assert_array_equal(out.obs_codes[b].numpy(), reference.observe_codes(params, refs[b]))
+            taxed += float(np.abs(want["extrinsic"] - want["apples"]).sum())
+            hits += float(want["hit"].sum())
+    assert bool(out.done.all()) and taxed > 0 and hits > 0  # taxes moved and players were zapped
