@@ -246,6 +246,19 @@ def test_principal_observation_channels():
         assert obs[b, 3].sum() == 7 and obs[b, 4:8].sum() == 7
 
 
+def _zap_once(offsets) -> list[bool]:
+    """Player 0 at (12, 10) facing north in open floor zaps once; players 1.. stand at the given
+    (forward, right) offsets from it, the rest on far spawn cells. Returns who is on the map after."""
+    params = AppleParams(zap=True, episode_length=10, tax_period=5)
+    env = AppleEnv(params, num_games=1, seed=0)
+    env.reset()
+    W, (r0, c0) = params.width, (12, 10)
+    near = [(r0 - forward) * W + c0 + right for forward, right in offsets]
+    far = [16 * W + c for c in (1, 3, 18, 20, 22)][: 6 - len(near)]
+    env.state = replace(env.state, pos=torch.tensor([[r0 * W + c0, *near, *far]]), facing=torch.zeros(1, 7, dtype=torch.int64))
+    return env.step(torch.tensor([[7, 0, 0, 0, 0, 0, 0]])).active[0].tolist()
+
+
 @pytest.mark.parametrize("forward, right, hit", [
     (0, 1, True), (0, -1, True),      # side rays of length r = 1
     (1, 0, True), (3, 0, True),       # the central ray, length L = 3
@@ -254,17 +267,7 @@ def test_principal_observation_channels():
 ])
 def test_zap_beam_geometry_of_melting_pot(forward, right, hit):
     """Rays of Melting Pot's Zapper (avatar_library.lua, getWhoZappable) with beamLength 3, beamRadius 1."""
-    params = AppleParams(zap=True, episode_length=10, tax_period=5)
-    env = AppleEnv(params, num_games=1, seed=0)
-    env.reset()
-    W = params.width
-    r0, c0 = 12, 10  # zapper facing north in open floor
-    target = (r0 - forward, c0 + right)
-    far = [16 * W + 1, 16 * W + 3, 16 * W + 18, 16 * W + 20, 16 * W + 22]
-    pos = torch.tensor([[r0 * W + c0, target[0] * W + target[1], *far]])
-    env.state = replace(env.state, pos=pos, facing=torch.zeros(1, 7, dtype=torch.int64))
-    out = env.step(torch.tensor([[7, 0, 0, 0, 0, 0, 0]]))
-    assert bool(out.active[0, 1]) is (not hit)
+    assert _zap_once([(forward, right)])[1] is (not hit)
 
 
 @pytest.mark.parametrize("forwards, hit", [
@@ -274,13 +277,4 @@ def test_zap_beam_geometry_of_melting_pot(forward, right, hit):
     ((4, 5), [False, False]),  # both beyond the length L = 3
 ])
 def test_zap_beam_is_absorbed_by_the_first_player_on_a_ray(forwards, hit):
-    params = AppleParams(zap=True, episode_length=10, tax_period=5)
-    env = AppleEnv(params, num_games=1, seed=0)
-    env.reset()
-    W = params.width
-    r0, c0 = 12, 10  # zapper facing north in open floor
-    far = [16 * W + 1, 16 * W + 3, 16 * W + 18, 16 * W + 20]
-    pos = torch.tensor([[r0 * W + c0, *((r0 - d) * W + c0 for d in forwards), *far]])
-    env.state = replace(env.state, pos=pos, facing=torch.zeros(1, 7, dtype=torch.int64))
-    out = env.step(torch.tensor([[7, 0, 0, 0, 0, 0, 0]]))
-    assert out.active[0, 1:3].tolist() == [not h for h in hit]
+    assert _zap_once([(d, 0) for d in forwards])[1:3] == [not h for h in hit]
