@@ -51,6 +51,8 @@ def games(draw, params: AppleParams, action_set=None):
     floor = [(int(r), int(c)) for r, c in np.argwhere(~lay.walls)]
     cells = draw(st.lists(st.sampled_from(floor), min_size=n, max_size=n, unique=True))
     present = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))) if params.zap else np.ones(n, bool)
+    # an absent (zapped) player keeps a stale cell, which present players may walk onto: let it be any cell
+    cells = [c if on else draw(st.sampled_from(floor)) for c, on in zip(cells, present)]
     timer = np.where(present, 0, draw(st.lists(st.integers(0, params.zap_removal_steps), min_size=n, max_size=n)))
     n_apples = params.n_apple_cells
     unit = st.integers(0, 2**24 - 1).map(lambda k: k / 2**24)
