@@ -185,11 +185,21 @@ class EngineConsts:
         self.slot_table = t([[1 + (fo - f) % 4 for f in range(4)] for fo in range(4)], torch.uint8)
         self.obs_table = t(self._obs_table(), torch.float32)
         self.agent_offset = t(np.arange(self.n) * N_TERRAIN * N_SLOTS).view(1, self.n, 1)
-        self.self_index = params.window_forward * params.window_shape[1] + params.window_left
         self.player_index = t(np.arange(self.n))
         self.not_self = t(~np.eye(self.n, dtype=bool), torch.bool)
         self.pointer_tail = t([self.n, self.n + 1])
         self.pointer_rounds = max(1, math.ceil(math.log2(self.n)))
+        self.self_index = params.window_forward * params.window_shape[1] + params.window_left
+        # per-step constants kept as tensors (a Python scalar operand costs a tensor creation per op)
+        self.tie_break = t(self.n - 1 - np.arange(self.n))  # move_priority: ties to the lower index
+        self.zero_i = t(0)
+        self.dump_i = t(self.DUMP)
+        self.scratch_i = t(self.A)
+        self.obs_absent = t(255, torch.uint8)
+        self.n_i = t(self.n)
+        self.n1_i = t(self.n + 1)
+        self.self_bump = t(np.arange(params.window_shape[0] * params.window_shape[1]) == self.self_index, torch.uint8) * 4
+        self.complements: dict = {}
         self.draw_words = rng.offsets(3 * self.n + self.A + 1, self.device)
         self.reset_words = rng.offsets(len(self.spawn_flat_np) + self.n + len(self.inner_flat_np), self.device)
         self.types_words = rng.offsets(2 * self.n, self.device)
@@ -366,7 +376,7 @@ def _occupancy(consts: EngineConsts, pos: torch.Tensor, present: torch.Tensor | 
     occ = torch.full((B, consts.HW + 2), -1, dtype=torch.int64, device=pos.device)
     if present is None:
         return occ.scatter_(1, pos, consts.player_index.expand(B, n))
-    occ.scatter_(1, torch.where(present, pos, consts.DUMP), consts.player_index.expand(B, n))
+    occ.scatter_(1, torch.where(present, pos, consts.dump_i), consts.player_index.expand(B, n))
     occ[:, consts.DUMP] = -1
     return occ
 
@@ -392,7 +402,7 @@ def _zap(consts: EngineConsts, state: AppleState, act: torch.Tensor) -> tuple[to
 
 def move_priority(consts: EngineConsts, u: torch.Tensor) -> torch.Tensor:
     """Distinct contest keys ``(B, n)``: larger uniform wins, ties to the lower player index."""
-    return (u * 16777216.0).long() * consts.n + (consts.n - 1 - consts.player_index)
+    return torch.add(consts.tie_break, (u * 16777216.0).long(), alpha=consts.n)
 
 
 def resolve_moves(consts: EngineConsts, pos: torch.Tensor, target: torch.Tensor, present: torch.Tensor | None,
@@ -402,10 +412,10 @@ def resolve_moves(consts: EngineConsts, pos: torch.Tensor, target: torch.Tensor,
     the cells ahead ends at a free cell with every link moving (cycles and stayers block)."""
     B, n = pos.shape
     moving = target != pos
-    same = (target[:, :, None] == target[:, None, :]) & moving[:, None, :]
-    winner = moving & ~(same & (priority[:, None, :] > priority[:, :, None])).any(-1)
+    same = (target.unsqueeze(2) == target.unsqueeze(1)) & moving.unsqueeze(1)
+    winner = moving & ~(same & (priority.unsqueeze(1) > priority.unsqueeze(2))).any(-1)
     ahead = _occupancy(consts, pos, present).gather(1, target)  # player on the target cell, -1 if none
-    nxt = torch.where(winner, torch.where(ahead >= 0, ahead, n), n + 1)
+    nxt = torch.where(winner, torch.where(ahead >= 0, ahead, consts.n_i), consts.n1_i)
     ptr = torch.cat([nxt, consts.pointer_tail.expand(B, 2)], dim=1)
     for _ in range(consts.pointer_rounds):
         ptr = ptr.gather(1, ptr)
@@ -435,11 +445,27 @@ def _respawn(consts: EngineConsts, pos, facing, present, waiting, draws: StepDra
 
 def observable(consts: EngineConsts, pos: torch.Tensor, facing: torch.Tensor, present: torch.Tensor | None) -> torch.Tensor:
     """``(B, n, n)`` bool: ``[b, i, j]`` = player ``j ≠ i`` is present inside ``i``'s window."""
-    key = (pos * 4 + facing) * consts.HW
-    seen = consts.visible[key[:, :, None] + pos[:, None, :]] & consts.not_self
+    key = torch.add(facing, pos, alpha=4).mul_(consts.HW)
+    seen = torch.take(consts.visible, key.unsqueeze(2) + pos.unsqueeze(1)) & consts.not_self
     if present is not None:
         seen &= present[:, :, None] & present[:, None, :]
     return seen
+
+
+def _complement(consts: EngineConsts, x: torch.Tensor) -> torch.Tensor:
+    """``1 - x``, cached on ``consts`` for the types tensors every step reuses (keyed by the tensor
+    object and its in-place version counter, so a modified or different tensor is recomputed)."""
+    if torch.compiler.is_compiling():  # traced code: no Python-side cache
+        return 1 - x
+    cache = consts.complements
+    hit = cache.get(id(x))
+    if hit is not None and hit[0] is x and hit[1] == x._version:
+        return hit[2]
+    value = 1 - x
+    if len(cache) >= 8:
+        cache.clear()
+    cache[id(x)] = (x, x._version, value)
+    return value
 
 
 def _period_tax(consts: EngineConsts, income: torch.Tensor, rates: torch.Tensor) -> torch.Tensor:
@@ -472,17 +498,18 @@ def advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draw
         present = state.present & ~hit
     else:
         act, hit, cooldown = actions, None, state.cooldown
-    key = (state.pos * 4 + state.facing) * consts.n_actions + act
-    target = consts.act_target[key]
-    facing = consts.act_facing[state.facing * consts.n_actions + act]
+    turn_key = torch.add(act, state.facing, alpha=consts.n_actions)  # facing * n_actions + act
+    target = torch.take(consts.act_target, torch.add(turn_key, state.pos, alpha=4 * consts.n_actions))
+    facing = torch.take(consts.act_facing, turn_key)
     moves = resolve_moves(consts, state.pos, target, present, move_priority(consts, draws.move))
     pos = torch.where(moves, target, state.pos)
     # eating, then regrowth with k counted on the apples live at the start of the step
-    apple_at = consts.cell_to_apple[pos]  # A (the scratch column) off apple cells
+    apple_at = torch.take(consts.cell_to_apple, pos)  # A (the scratch column) off apple cells
     ate = moves & state.live.gather(1, apple_at)
     k = (state.live.float() @ consts.neighbours).long()
-    regrow = (draws.regrow < consts.regrow_probs[k]) & ~state.live & consts.is_apple
-    live = state.live.scatter(1, torch.where(ate, apple_at, consts.A), False) | regrow
+    # an apple cell (is_apple) that is not live: for bools ``x > y`` is ``x & ~y``
+    regrow = (draws.regrow < torch.take(consts.regrow_probs, k)) & (consts.is_apple > state.live)
+    live = state.live.scatter(1, torch.where(ate, apple_at, consts.scratch_i), False) | regrow
     timer = state.removal_timer
     if p.zap:
         timer = torch.where(state.present, 0, (timer - 1).clamp_min(0))
@@ -491,12 +518,12 @@ def advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draw
     # rewards (paper eq. (2))
     apples = ate.float()
     seen = observable(consts, pos, facing, present).float()
-    intrinsic = selfishness * apples + (1 - selfishness) * torch.bmm(seen, apples[:, :, None])[:, :, 0]
+    intrinsic = selfishness * apples + _complement(consts, selfishness) * torch.bmm(seen, apples.unsqueeze(2)).squeeze(2)
     income = apples if period_start else state.period_income + apples
     extrinsic = apples
     if period_end:
         extrinsic = apples + _period_tax(consts, income, rates)
-    reward = trust * extrinsic + (1 - trust) * intrinsic
+    reward = trust * extrinsic + _complement(consts, trust) * intrinsic
     new = AppleState(pos=pos, facing=facing, present=state.present if present is None else present,
                      removal_timer=timer, cooldown=cooldown, live=live, period_income=income,
                      episode_apples=state.episode_apples + apples, tax_rates=rates,
@@ -513,10 +540,10 @@ def cell_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
     B = state.pos.shape[0]
     base = consts.terrain_code.expand(B, -1).clone(memory_format=torch.contiguous_format)  # a copy, never a view
     base.index_add_(1, consts.apple_flat, state.live[:, : consts.A].to(torch.uint8) * N_SLOTS)
-    maps = base[:, None, :].expand(-1, 4, -1).clone(memory_format=torch.contiguous_format)
-    where = state.pos if not consts.params.zap else torch.where(state.present, state.pos, consts.DUMP)
+    maps = base.unsqueeze(1).expand(-1, 4, -1).clone(memory_format=torch.contiguous_format)
+    where = state.pos if not consts.params.zap else torch.where(state.present, state.pos, consts.dump_i)
     slots = consts.slot_table[state.facing].transpose(1, 2)  # (B, 4, n)
-    return maps.scatter_add_(2, where[:, None, :].expand(-1, 4, -1), slots)
+    return maps.scatter_add_(2, where.unsqueeze(1).expand(-1, 4, -1), slots)
 
 
 def observe_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
@@ -528,11 +555,11 @@ def observe_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
     n = consts.n
     B = state.pos.shape[0]
     rows, cols = consts.params.window_shape
-    index = consts.window_idx4[state.pos * 4 + state.facing]  # (B, n, V) into the (4, HW + 2) maps
+    index = consts.window_idx4[torch.add(state.facing, state.pos, alpha=4)]  # (B, n, V) into the (4, HW + 2) maps
     code = cell_codes(consts, state).view(B, -1).gather(1, index.view(B, -1)).view(B, n, -1)
-    code[:, :, consts.self_index] += 4  # the observer's own cell: slot 1 (itself, forward) -> 5 (self)
+    code += consts.self_bump  # the observer's own cell: slot 1 (itself, forward) -> 5 (self)
     if consts.params.zap:
-        code = torch.where(state.present[:, :, None], code, 255)
+        code = torch.where(state.present.unsqueeze(2), code, consts.obs_absent)
     return code.view(B, n, rows, cols)
 
 
