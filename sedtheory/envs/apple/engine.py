@@ -542,7 +542,7 @@ def cell_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
     base.index_add_(1, consts.apple_flat, state.live[:, : consts.A].to(torch.uint8) * N_SLOTS)
     maps = base.unsqueeze(1).expand(-1, 4, -1).clone(memory_format=torch.contiguous_format)
     where = state.pos if not consts.params.zap else torch.where(state.present, state.pos, consts.dump_i)
-    slots = consts.slot_table[state.facing].transpose(1, 2)  # (B, 4, n)
+    slots = consts.slot_table.index_select(0, state.facing.view(-1)).view(B, -1, 4).transpose(1, 2)  # (B, 4, n)
     return maps.scatter_add_(2, where.unsqueeze(1).expand(-1, 4, -1), slots)
 
 
@@ -555,8 +555,8 @@ def observe_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
     n = consts.n
     B = state.pos.shape[0]
     rows, cols = consts.params.window_shape
-    index = consts.window_idx4[torch.add(state.facing, state.pos, alpha=4)]  # (B, n, V) into the (4, HW + 2) maps
-    code = cell_codes(consts, state).view(B, -1).gather(1, index.view(B, -1)).view(B, n, -1)
+    index = consts.window_idx4.index_select(0, torch.add(state.facing, state.pos, alpha=4).view(-1))  # (B n, V)
+    code = cell_codes(consts, state).view(B, -1).gather(1, index.view(B, -1)).view(B, n, -1)  # into the (4, HW + 2) maps
     code += consts.self_bump  # the observer's own cell: slot 1 (itself, forward) -> 5 (self)
     if consts.params.zap:
         code = torch.where(state.present.unsqueeze(2), code, consts.obs_absent)

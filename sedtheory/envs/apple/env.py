@@ -176,9 +176,14 @@ class AppleEnv:
         start = t - t % DRAW_BLOCK
         if self._block_start != start:  # draws come in blocks of DRAW_BLOCK steps (fewer small ops)
             count = min(DRAW_BLOCK, self.params.episode_length - start)
-            self._block = engine.draw_block(self.consts, self._episode_keys, start, count)
+            block = engine.split_draws(self.consts, engine.draw_block(self.consts, self._episode_keys, start, count)
+                                       .view(count * self.num_games, -1))
+            # one view per step and field, cut once per block: a step then costs no tensor op here
+            fields = [f.view(count, self.num_games, -1).unbind(0)
+                      for f in (block.move, block.regrow, block.respawn_cell, block.respawn_facing)]
+            self._block = [engine.StepDraws(*row) for row in zip(*fields)]
             self._block_start = start
-        return engine.split_draws(self.consts, self._block[t - start])
+        return self._block[t - start]
 
     def step(self, actions: torch.Tensor) -> AppleStep:
         """Advance every game one step. ``actions``: integer ``(B, n)`` in ``[0, n_actions)``."""
