@@ -10,8 +10,9 @@ Both gaps are *estimates* (``estimated=True``) with confidence intervals, never 
   interval is a t-interval of that difference. A budget-limited best response can only find
   a lower bound on the true gap (the true best response may do better).
 * leader gap ε̂: play alternative principals (no tax, fixed schedules on a grid, random) —
-  optionally after re-adapting the players to each for a budget of episodes — and take the
-  best mean O_η minus the trained principal's, with a paired t-interval. The "leader optimum"
+  optionally after re-adapting the players to each for a budget of episodes (the trained
+  principal's players get the same re-adaptation, so the comparison is like for like) — and
+  take the best mean O_η minus the trained principal's, with a paired t-interval. The "leader optimum"
   is only the best of the alternatives evaluated, so ε̂ is again a lower bound.
 """
 
@@ -133,7 +134,7 @@ def estimate_leader_gap(run: LoadedRun, *, grid: tuple[float, ...], num_games: i
     outcomes = {}
     for name, principal in principals.items():
         players_net = run.players
-        if readapt_episodes and name != "trained principal":
+        if readapt_episodes:   # every principal, the trained one included, gets the same budget
             players_net = train_best_response(run, list(range(run.factory.params.n_players)), principal,
                                               episodes=readapt_episodes, num_games=num_games, seed=seed)
         values = []
