@@ -412,8 +412,10 @@ def resolve_moves(consts: EngineConsts, pos: torch.Tensor, target: torch.Tensor,
     the cells ahead ends at a free cell with every link moving (cycles and stayers block)."""
     B, n = pos.shape
     moving = target != pos
-    same = (target.unsqueeze(2) == target.unsqueeze(1)) & moving.unsqueeze(1)
-    winner = moving & ~(same & (priority.unsqueeze(1) > priority.unsqueeze(2))).any(-1)
+    # the largest key per target cell (keys are distinct and >= 0; non-movers go to the DUMP cell)
+    best = torch.full((B, consts.HW + 2), -1, dtype=torch.int64, device=pos.device)
+    best.scatter_reduce_(1, torch.where(moving, target, consts.dump_i), priority, "amax")
+    winner = moving & (best.gather(1, target) == priority)
     ahead = _occupancy(consts, pos, present).gather(1, target)  # player on the target cell, -1 if none
     nxt = torch.where(winner, torch.where(ahead >= 0, ahead, consts.n_i), consts.n1_i)
     ptr = torch.cat([nxt, consts.pointer_tail.expand(B, 2)], dim=1)
@@ -480,14 +482,20 @@ def step_state(consts: EngineConsts, state: AppleState, actions: torch.Tensor, d
     p = consts.params
     period_start = state.t % p.tax_period == 0
     period_end = (state.t + 1) % p.tax_period == 0 or state.t + 1 == p.episode_length
-    new, result = advance(consts, state, actions, draws, selfishness, trust, period_start, period_end)
-    return replace(new, t=state.t + 1), result
+    return _advance(consts, state, actions, draws, selfishness, trust, period_start, period_end, state.t + 1)
 
 
 def advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draws: StepDraws,
             selfishness: torch.Tensor, trust: torch.Tensor, period_start: bool,
             period_end: bool) -> tuple[AppleState, StepResult]:
     """:func:`step_state` with the tax-period flags given (``state.t`` is neither read nor advanced)."""
+    return _advance(consts, state, actions, draws, selfishness, trust, period_start, period_end, state.t)
+
+
+def _advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draws: StepDraws,
+             selfishness: torch.Tensor, trust: torch.Tensor, period_start: bool, period_end: bool,
+             t: int) -> tuple[AppleState, StepResult]:
+    """:func:`advance` returning a state with step index ``t``."""
     p = consts.params
     rates = state.pending_rates if period_start else state.tax_rates
     present = None if not p.zap else state.present
@@ -527,7 +535,7 @@ def advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draw
     new = AppleState(pos=pos, facing=facing, present=state.present if present is None else present,
                      removal_timer=timer, cooldown=cooldown, live=live, period_income=income,
                      episode_apples=state.episode_apples + apples, tax_rates=rates,
-                     pending_rates=state.pending_rates, t=state.t)
+                     pending_rates=state.pending_rates, t=t)
     if hit is None:
         hit = torch.zeros_like(ate)
     return new, StepResult(apples=apples, intrinsic=intrinsic, extrinsic=extrinsic, reward=reward, hit=hit)
