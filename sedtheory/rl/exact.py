@@ -32,13 +32,13 @@ def observation_windows(model, player: int) -> np.ndarray:
     sharing an observation index share the window (raises ``RuntimeError`` otherwise).
     """
     from sedtheory.envs.apple import reference
-    from sedtheory.envs.apple.tabular import _ref_state  # the twin's own state → reference-state map
+    from sedtheory.envs.apple.tabular import reference_state
 
     kernel = np.asarray(model.observations[player])
     windows = np.full((kernel.shape[1],) + tuple(model.params.window_shape), 255, dtype=np.int64)
     seen = np.zeros(kernel.shape[1], dtype=bool)
     for s, (cells, facings, live) in enumerate(model.states):
-        codes = reference.observe_codes(model.params, _ref_state(model.params, cells, facings, live))[player]
+        codes = reference.observe_codes(model.params, reference_state(model.params, cells, facings, live))[player]
         o = int(np.argmax(kernel[s]))
         if seen[o] and not np.array_equal(windows[o], codes):
             raise RuntimeError(f"observation {o} of player {player} stands for two different windows")
