@@ -113,6 +113,7 @@ class Trainer:
         self.history: list[dict] = []
         self.reports, self.eta_value = self.voting.vote()
         self._snapshot: dict | None = None
+        self._resumed = False   # set by resume(): the folder's checkpoint is this run's own
         self._allocate_storage()
 
     # ------------------------------------------------------------------ storage
@@ -365,7 +366,7 @@ class Trainer:
         if config_path.exists():
             if ckpt.load_json(config_path) != config_to_dict(self.config):
                 raise ValidationError(f"run_dir: {self.run_dir} holds a run with another config; resume it or pick a new folder")
-            if self.update == 0 and (self.run_dir / ckpt.CHECKPOINT).exists():
+            if not self._resumed and (self.run_dir / ckpt.CHECKPOINT).exists():
                 raise ValidationError(f"run_dir: {self.run_dir} already holds a run; use --resume to continue it")
         ckpt.save_json(config_path, config_to_dict(self.config))
 
@@ -407,6 +408,7 @@ class Trainer:
         state = ckpt.load_torch(run_dir / ckpt.CHECKPOINT)
         trainer = cls(config_from_dict(state["config"]), run_dir, factory)
         trainer.load_state(state)
+        trainer._resumed = True
         return trainer
 
     def _finish(self) -> dict:

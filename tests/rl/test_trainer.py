@@ -81,6 +81,22 @@ def test_ctrl_c_saves_and_resume_repeats_the_run(tmp_path):
     assert _rows(tmp_path / "whole") == _rows(tmp_path / "cut")
 
 
+def test_ctrl_c_in_the_first_episode_resumes_from_the_start(tmp_path):
+    # the only checkpoint then is the update-0 state; resuming it used to be refused as "a new run
+    # over an old one" because the folder check looked at update == 0 instead of at resume()
+    config = _config()
+    whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
+    whole.train()
+    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=1))
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    resumed = Trainer.resume(tmp_path / "cut", FakeFactory(config))
+    assert resumed.update == 0
+    resumed.train()
+    _assert_same_state(whole, resumed)
+    assert _rows(tmp_path / "whole") == _rows(tmp_path / "cut")
+
+
 def test_refuses_to_overwrite_a_run(tmp_path):
     config = _config()
     Trainer(config, tmp_path / "run", FakeFactory(config)).train(max_updates=1)
