@@ -13,6 +13,7 @@ properties, CleanRL style (``ppo.py`` ``Args``).
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -117,13 +118,14 @@ def _positive(config: TrainConfig, names: tuple[str, ...]) -> None:
             raise ValidationError(f"{name}: must be an integer >= 1, got {value!r}")
 
 
-def _unit(config: TrainConfig, names: tuple[str, ...], *, open_low: bool = False) -> None:
-    for name in names:
-        value = getattr(config, name)
-        low_ok = value > 0 if open_low else value >= 0
-        if not isinstance(value, (int, float)) or not (low_ok and value <= 1):
-            interval = "(0, 1]" if open_low else "[0, 1]"
-            raise ValidationError(f"{name}: must lie in {interval}, got {value!r}")
+def _real(config: TrainConfig, name: str, low: float, *, open_low: bool = False, high: float = math.inf) -> None:
+    """``config.<name>`` must be a finite real (not a bool) in ``[low, high]`` (``(low, high]`` if ``open_low``)."""
+    value = getattr(config, name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValidationError(f"{name}: must be a finite number, got {value!r}")
+    if value < low or (open_low and value == low) or value > high:
+        interval = f"{'(' if open_low else '['}{low:g}, {high:g}]"
+        raise ValidationError(f"{name}: must lie in {interval}, got {value!r}")
 
 
 def validate_config(config: TrainConfig) -> None:
@@ -131,14 +133,17 @@ def validate_config(config: TrainConfig) -> None:
     _positive(config, ("total_timesteps", "num_games", "n_players", "episode_length", "tax_period", "num_steps",
                        "minibatch_size", "update_epochs", "hidden_size", "principal_update_epochs",
                        "principal_minibatches", "principal_hidden_size", "voting_period"))
-    _unit(config, ("gamma", "gae_lambda", "phase_one_fraction", "anneal_fraction"))
-    _unit(config, ("initial_rate_cap",), open_low=True)
+    for name in ("gamma", "gae_lambda", "phase_one_fraction", "anneal_fraction"):
+        _real(config, name, 0.0, high=1.0)
+    _real(config, "initial_rate_cap", 0.0, open_low=True, high=1.0)
     for name in ("learning_rate", "principal_learning_rate", "adam_eps", "clip_coef"):
-        if not getattr(config, name) > 0:
-            raise ValidationError(f"{name}: must be > 0, got {getattr(config, name)!r}")
-    for name in ("ent_coef", "vf_coef", "max_grad_norm", "target_kl", "principal_ent_coef", "torch_threads", "checkpoint_every"):
-        if not getattr(config, name) >= 0:
-            raise ValidationError(f"{name}: must be >= 0, got {getattr(config, name)!r}")
+        _real(config, name, 0.0, open_low=True)
+    for name in ("ent_coef", "vf_coef", "max_grad_norm", "target_kl", "principal_ent_coef"):
+        _real(config, name, 0.0)
+    for name in ("torch_threads", "checkpoint_every"):
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError(f"{name}: must be an integer >= 0, got {value!r}")
     if config.episode_length % config.num_steps:
         raise ValidationError(f"num_steps: must divide episode_length={config.episode_length}, got {config.num_steps}")
     if config.num_steps % config.tax_period:
@@ -149,6 +154,8 @@ def validate_config(config: TrainConfig) -> None:
     if config.minibatch_size > config.batch_size:
         raise ValidationError(f"minibatch_size: {config.minibatch_size} exceeds the batch of {config.batch_size} samples")
     thresholds = tuple(config.tax_thresholds)
+    if not all(isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) for t in thresholds):
+        raise ValidationError(f"tax_thresholds: must be finite numbers, got {thresholds}")
     if len(thresholds) < 2 or any(b <= a for a, b in zip(thresholds, thresholds[1:])) or thresholds[0] != 0:
         raise ValidationError(f"tax_thresholds: must start at 0 and increase strictly, got {thresholds}")
     if config.phase_one_fraction + config.anneal_fraction > 1:

@@ -18,6 +18,15 @@ from sedtheory.rl.config import (PRESETS, TrainConfig, config_from_dict, config_
     (dict(total_timesteps=10), "total_timesteps"),
     (dict(network="transformer"), "network"),
     (dict(num_games=True), "num_games"),
+    # wrong types and non-finite values: these raised a bare TypeError or passed before
+    (dict(learning_rate="fast"), "learning_rate"),
+    (dict(learning_rate=float("inf")), "learning_rate"),
+    (dict(ent_coef=None), "ent_coef"),
+    (dict(gamma=True), "gamma"),
+    (dict(anneal_fraction=float("nan")), "anneal_fraction"),
+    (dict(torch_threads=1.5), "torch_threads"),
+    (dict(checkpoint_every=-1), "checkpoint_every"),
+    (dict(tax_thresholds=(0.0, "ten")), "tax_thresholds"),
 ])
 def test_bad_config_names_the_field(changes, field):
     with pytest.raises(ValidationError, match=field):
