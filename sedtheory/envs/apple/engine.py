@@ -370,14 +370,14 @@ def reset_state(consts: EngineConsts, spawn_u: torch.Tensor, facing_u: torch.Ten
 
 
 # ---- step ----------------------------------------------------------------------------------
-def _occupancy(consts: EngineConsts, pos: torch.Tensor, present: torch.Tensor | None) -> torch.Tensor:
-    """``(B, HW + 2)``: index of the present player on each cell, -1 if none (``present=None``: all)."""
+def _occupancy(consts: EngineConsts, pos: torch.Tensor, present: torch.Tensor | None, empty: int = -1) -> torch.Tensor:
+    """``(B, HW + 2)``: index of the present player on each cell, ``empty`` if none (``present=None``: all)."""
     B, n = pos.shape
-    occ = torch.full((B, consts.HW + 2), -1, dtype=torch.int64, device=pos.device)
+    occ = torch.full((B, consts.HW + 2), empty, dtype=torch.int64, device=pos.device)
     if present is None:
         return occ.scatter_(1, pos, consts.player_index.expand(B, n))
     occ.scatter_(1, torch.where(present, pos, consts.dump_i), consts.player_index.expand(B, n))
-    occ[:, consts.DUMP] = -1
+    occ[:, consts.DUMP] = empty
     return occ
 
 
@@ -416,8 +416,8 @@ def resolve_moves(consts: EngineConsts, pos: torch.Tensor, target: torch.Tensor,
     best = torch.full((B, consts.HW + 2), -1, dtype=torch.int64, device=pos.device)
     best.scatter_reduce_(1, torch.where(moving, target, consts.dump_i), priority, "amax")
     winner = moving & (best.gather(1, target) == priority)
-    ahead = _occupancy(consts, pos, present).gather(1, target)  # player on the target cell, -1 if none
-    nxt = torch.where(winner, torch.where(ahead >= 0, ahead, consts.n_i), consts.n1_i)
+    ahead = _occupancy(consts, pos, present, empty=n).gather(1, target)  # player on the target cell, n if none
+    nxt = torch.where(winner, ahead, consts.n1_i)
     ptr = torch.cat([nxt, consts.pointer_tail.expand(B, 2)], dim=1)
     for _ in range(consts.pointer_rounds):
         ptr = ptr.gather(1, ptr)
