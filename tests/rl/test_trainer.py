@@ -161,3 +161,25 @@ def test_leader_gap_with_readapted_players_runs_and_is_paired(tmp_path):
     assert set(readapted["alternatives"]) == {"no principal (phi=0)", "random principal"}
     low, high = readapted["interval"]
     assert low <= readapted["gap"] <= high
+
+
+def test_principal_rewards_telescope_to_the_objective_and_lr_anneals(tmp_path):
+    # one rollout per episode (horizon = episode = 200, four 50-step tax periods), principal on
+    # from the start: the four decision rewards O_eta(A_end) - O_eta(A_start) of a game must sum
+    # to O_eta of the episode's cumulative apples (eta is fixed: types never change), the first
+    # decision starts the episode (done flag) and the others do not
+    config = _config(num_steps=200, total_timesteps=2 * 200 * 2, phase_one_fraction=0.0, anneal_fraction=0.0)
+    trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    trainer.train()
+    assert trainer.p_rewards.shape == (4, config.num_games)
+    assert torch.equal(trainer.p_dones, torch.tensor([[1.0], [0.0], [0.0], [0.0]]).expand(4, config.num_games))
+    final = trainer.history[-1]["charts/objective"]
+    assert final > 0   # the stand-in's players do eat, so the check below is not 0 == 0
+    assert float(trainer.p_rewards.sum(0).mean()) == pytest.approx(final, rel=1e-5)
+    # CleanRL's annealing: update u (1-based) runs at lr * (1 - (u - 1) / num_updates)
+    rows = _rows(tmp_path / "run")
+    for row in rows:
+        expected = config.learning_rate * (1 - (int(row["update"]) - 1) / config.num_updates)
+        assert float(row["charts/learning_rate"]) == pytest.approx(expected)
+    assert trainer.principal_opt.param_groups[0]["lr"] == pytest.approx(
+        config.principal_learning_rate / config.num_updates)
