@@ -166,9 +166,14 @@ class Trainer:
 
     # ------------------------------------------------------------------ rollout
     def _principal_decision(self, ep: _Episode, k: int, cap: float) -> None:
-        """First step of a tax period: vote if a round starts, then the principal sets the rates."""
+        """First step of a tax period: vote if a round starts, then the principal sets the rates.
+
+        Rounds count tax periods over the whole run (not per episode), so a ``voting_period``
+        that does not divide the periods of an episode still votes every ``voting_period`` periods.
+        """
         cfg = self.config
-        if ep.periods % cfg.voting_period == 0:
+        periods_so_far = self.global_step // cfg.num_games // cfg.tax_period
+        if periods_so_far % cfg.voting_period == 0:
             self.reports, self.eta_value = self.voting.vote()
             ep.eta.fill_(self.eta_value)
         if cap > 0:

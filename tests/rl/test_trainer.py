@@ -183,3 +183,16 @@ def test_principal_rewards_telescope_to_the_objective_and_lr_anneals(tmp_path):
         assert float(row["charts/learning_rate"]) == pytest.approx(expected)
     assert trainer.principal_opt.param_groups[0]["lr"] == pytest.approx(
         config.principal_learning_rate / config.num_updates)
+
+
+def test_votes_every_voting_period_tax_periods_across_episodes(tmp_path):
+    # 3 episodes x 4 tax periods = 12 periods; voting_period 3 (does not divide 4): rounds start at
+    # periods 0, 3, 6 and 9 of the run, so 4 votes (counting per episode would give 6)
+    config = _config(voting_period=3)
+    trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    calls = []
+    vote = trainer.voting.vote
+    trainer.voting.vote = lambda: calls.append(trainer.global_step) or vote()
+    trainer.train()
+    per_period = config.num_games * config.tax_period
+    assert [step // per_period for step in calls] == [0, 3, 6, 9]
