@@ -56,5 +56,6 @@ def save_json(path: Path, payload: Any) -> None:
 
 
 def load_json(path: Path) -> Any:
+    """Read a JSON file written by :func:`save_json`."""
     with open(path) as stream:
         return json.load(stream)

@@ -11,11 +11,6 @@ over the first 2 % of episodes).
 from __future__ import annotations
 
 
-def in_phase_one(update: int, num_updates: int, phase_one_fraction: float) -> bool:
-    """Whether update ``update`` (0-based) belongs to phase one."""
-    return update < int(round(phase_one_fraction * num_updates))
-
-
 def rate_cap(update: int, num_updates: int, phase_one_fraction: float, anneal_fraction: float,
              initial_cap: float) -> float:
     """The cap on every tax rate during update ``update`` (0 in phase one).

@@ -281,13 +281,15 @@ class Trainer:
                      advantages=adv.reshape(-1), returns=ret.reshape(-1), values=self.p_values.reshape(-1))
 
     def _settings(self, principal: bool = False, size: int = 0) -> PPOSettings:
+        """PPO settings of the players' update, or of the principal's for a batch of ``size`` decisions."""
         cfg = self.config
+        shared = dict(clip_coef=cfg.clip_coef, clip_vloss=cfg.clip_vloss, vf_coef=cfg.vf_coef,
+                      max_grad_norm=cfg.max_grad_norm, norm_adv=cfg.norm_adv, target_kl=cfg.target_kl)
         if principal:
-            return PPOSettings(cfg.clip_coef, cfg.clip_vloss, cfg.principal_ent_coef, cfg.vf_coef, cfg.max_grad_norm,
-                               cfg.norm_adv, cfg.principal_update_epochs, max(1, size // cfg.principal_minibatches),
-                               cfg.target_kl)
-        return PPOSettings(cfg.clip_coef, cfg.clip_vloss, cfg.ent_coef, cfg.vf_coef, cfg.max_grad_norm, cfg.norm_adv,
-                           cfg.update_epochs, cfg.minibatch_size, cfg.target_kl)
+            return PPOSettings(ent_coef=cfg.principal_ent_coef, update_epochs=cfg.principal_update_epochs,
+                               minibatch_size=max(1, size // cfg.principal_minibatches), **shared)
+        return PPOSettings(ent_coef=cfg.ent_coef, update_epochs=cfg.update_epochs, minibatch_size=cfg.minibatch_size,
+                           **shared)
 
     def _anneal(self) -> float:
         frac = 1.0 - self.update / self.config.num_updates if self.config.anneal_lr else 1.0
