@@ -29,7 +29,7 @@ from sedtheory.rl.episodes import EpisodeSetup, PolicyPlayers, PolicyPrincipal, 
 from sedtheory.rl.evaluate import LoadedRun, _principals, confidence_interval
 from sedtheory.rl.gae import compute_gae
 from sedtheory.rl.networks import sample_categorical
-from sedtheory.rl.ppo import Batch, PPOSettings, ppo_update
+from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
 from sedtheory.rl.principal import principal_features
 
 
@@ -90,8 +90,7 @@ def train_best_response(run: LoadedRun, learners: list[int], principal, *, episo
     learner = copy.deepcopy(run.players).train()
     optimizer = torch.optim.Adam(learner.parameters(), lr=learning_rate or cfg.learning_rate, eps=cfg.adam_eps)
     generator = torch.Generator().manual_seed(seed)
-    settings = PPOSettings(cfg.clip_coef, cfg.clip_vloss, cfg.ent_coef, cfg.vf_coef, cfg.max_grad_norm, cfg.norm_adv,
-                           cfg.update_epochs, cfg.minibatch_size, cfg.target_kl)
+    settings = settings_from_config(cfg)
     if hasattr(principal, "generator"):
         principal.generator = torch.Generator().manual_seed(seed + 1)
     for episode in range(episodes):

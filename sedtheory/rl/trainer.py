@@ -37,7 +37,7 @@ from sedtheory.rl.curriculum import rate_cap
 from sedtheory.rl.envs import AppleFactory, EnvFactory, make_player_policy, player_input
 from sedtheory.rl.gae import compute_gae
 from sedtheory.rl.networks import PrincipalPolicy, sample_categorical
-from sedtheory.rl.ppo import Batch, PPOSettings, ppo_update
+from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
 from sedtheory.rl.principal import N_CHOICES, apply_choices, feature_size, objective, principal_features
 
 EPISODE_COLUMNS = ("charts/episodic_return", "charts/apples", "charts/min_apples", "charts/objective",
@@ -280,17 +280,6 @@ class Trainer:
                      actions=self.p_actions.flatten(0, 1), logprobs=self.p_logprobs.reshape(-1),
                      advantages=adv.reshape(-1), returns=ret.reshape(-1), values=self.p_values.reshape(-1))
 
-    def _settings(self, principal: bool = False, size: int = 0) -> PPOSettings:
-        """PPO settings of the players' update, or of the principal's for a batch of ``size`` decisions."""
-        cfg = self.config
-        shared = dict(clip_coef=cfg.clip_coef, clip_vloss=cfg.clip_vloss, vf_coef=cfg.vf_coef,
-                      max_grad_norm=cfg.max_grad_norm, norm_adv=cfg.norm_adv, target_kl=cfg.target_kl)
-        if principal:
-            return PPOSettings(ent_coef=cfg.principal_ent_coef, update_epochs=cfg.principal_update_epochs,
-                               minibatch_size=max(1, size // cfg.principal_minibatches), **shared)
-        return PPOSettings(ent_coef=cfg.ent_coef, update_epochs=cfg.update_epochs, minibatch_size=cfg.minibatch_size,
-                           **shared)
-
     def _anneal(self) -> float:
         frac = 1.0 - self.update / self.config.num_updates if self.config.anneal_lr else 1.0
         self.player_opt.param_groups[0]["lr"] = frac * self.config.learning_rate
@@ -324,13 +313,13 @@ class Trainer:
                 rollout = self._collect_rollout(ep, cap)
                 # --- players' PPO update ---
                 row = {f"losses/{k[7:]}": v for k, v in ppo_update(
-                    self.players, self.player_opt, self._player_batch(ep, rollout["done"]), self._settings(),
+                    self.players, self.player_opt, self._player_batch(ep, rollout["done"]), settings_from_config(cfg),
                     self.generator).items()}
                 # --- principal's PPO update (phase two only, on its decision steps) ---
                 if cap > 0:
                     batch = self._principal_batch(ep, rollout["done"], cap)
-                    stats = ppo_update(self.principal, self.principal_opt, batch, self._settings(True, len(batch)),
-                                       self.generator)
+                    settings = settings_from_config(cfg, principal=True, decisions=len(batch))
+                    stats = ppo_update(self.principal, self.principal_opt, batch, settings, self.generator)
                     row.update({f"principal/{k[7:]}": v for k, v in stats.items()})
                     row["principal/mean_reward"] = float(self.p_rewards.mean())
                 self.update += 1

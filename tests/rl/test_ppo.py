@@ -56,3 +56,15 @@ def test_principal_heads_sum_log_probabilities():
     per_head = torch.log_softmax(logits, -1)
     assert torch.allclose(logp, per_head.gather(2, actions[:, :, None]).squeeze(2).sum(1))
     assert torch.allclose(entropy, -(per_head.exp() * per_head).sum(-1).sum(-1))
+
+
+def test_settings_from_config_splits_players_and_principal():
+    from sedtheory.rl.config import make_config
+    from sedtheory.rl.ppo import settings_from_config
+
+    config = make_config("tiny", ent_coef=0.02, principal_ent_coef=0.03, update_epochs=3, principal_update_epochs=5,
+                         principal_minibatches=4, clip_coef=0.1)
+    players, principal = settings_from_config(config), settings_from_config(config, principal=True, decisions=10)
+    assert (players.ent_coef, players.update_epochs, players.minibatch_size) == (0.02, 3, config.minibatch_size)
+    assert (principal.ent_coef, principal.update_epochs, principal.minibatch_size) == (0.03, 5, 10 // 4)
+    assert players.clip_coef == principal.clip_coef == 0.1
