@@ -2,6 +2,7 @@
 equals the context (4 contexts, 4 actions). The optimum is obvious, so the check is exact:
 the greedy policy must pick the context's action in every context."""
 
+import pytest
 import torch
 
 from sedtheory.rl.networks import PlayerPolicy, sample_categorical
@@ -68,3 +69,54 @@ def test_settings_from_config_splits_players_and_principal():
     assert (players.ent_coef, players.update_epochs, players.minibatch_size) == (0.02, 3, config.minibatch_size)
     assert (principal.ent_coef, principal.update_epochs, principal.minibatch_size) == (0.03, 5, 10 // 4)
     assert players.clip_coef == principal.clip_coef == 0.1
+
+
+class _FixedOutputs(torch.nn.Module):
+    """evaluate_actions returns given log-probabilities and values (no network)."""
+
+    def __init__(self, logp, values):
+        super().__init__()
+        self.logp, self.values = torch.nn.Parameter(logp), torch.nn.Parameter(values)
+
+    def evaluate_actions(self, inputs, actions):
+        index = inputs[0]
+        return self.logp[index], torch.zeros(index.shape[0]), self.values[index]
+
+
+def test_clipped_surrogate_and_clipped_value_loss_by_hand():
+    # PPO eq. 7 (Schulman et al. 2017) and CleanRL's clipped value loss, clip 0.2, no normalisation.
+    # ratios 1.5, 0.5, 1.1 with advantages 1, -1, 2:
+    #   max(-A r, -A clip(r)) = max(-1.5, -1.2), max(0.5, 0.8), max(-2.2, -2.2) -> mean (-1.2 + 0.8 - 2.2) / 3
+    # new values 1.0, -0.1, 0.5 from old 0 with returns 0.5: clipped values 0.2, -0.1, 0.2;
+    #   max of squared errors (0.25 | 0.09), (0.36 | 0.36), (0 | 0.09) -> 0.5 * (0.25 + 0.36 + 0.09) / 3
+    from sedtheory.rl.ppo import _minibatch_loss
+
+    ratios = torch.tensor([1.5, 0.5, 1.1], dtype=torch.float64)
+    net = _FixedOutputs(ratios.log(), torch.tensor([1.0, -0.1, 0.5], dtype=torch.float64))
+    zeros = torch.zeros(3, dtype=torch.float64)
+    batch = Batch((torch.arange(3),), torch.zeros(3), zeros, torch.tensor([1.0, -1.0, 2.0], dtype=torch.float64),
+                  torch.full((3,), 0.5, dtype=torch.float64), zeros)
+    settings = PPOSettings(norm_adv=False, ent_coef=0.0, vf_coef=0.5)
+    loss, stats = _minibatch_loss(net, batch, torch.arange(3), settings)
+    assert float(stats["policy_loss"]) == pytest.approx((-1.2 + 0.8 - 2.2) / 3)
+    assert float(stats["value_loss"]) == pytest.approx(0.5 * (0.25 + 0.36 + 0.09) / 3)
+    assert float(stats["clipfrac"]) == pytest.approx(2 / 3)
+    assert float(stats["approx_kl"]) == pytest.approx(float(((ratios - 1) - ratios.log()).mean()))
+    assert float(loss.detach()) == pytest.approx((-1.2 + 0.8 - 2.2) / 3 + 0.5 * 0.5 * (0.25 + 0.36 + 0.09) / 3)
+    # without value clipping the plain squared error counts
+    _, stats = _minibatch_loss(net, batch, torch.arange(3), PPOSettings(norm_adv=False, clip_vloss=False))
+    assert float(stats["value_loss"]) == pytest.approx(0.5 * (0.25 + 0.36 + 0.0) / 3)
+
+
+def test_advantages_are_normalised_per_minibatch():
+    # with normalisation, scaling and shifting the advantages changes nothing
+    from sedtheory.rl.ppo import _minibatch_loss
+
+    net = _FixedOutputs(torch.tensor([0.3, -0.2, 0.1, 0.0]), torch.zeros(4))
+    zeros = torch.zeros(4)
+    advantages = torch.tensor([1.0, -2.0, 0.5, 3.0])
+    losses = []
+    for adv in (advantages, 10 * advantages + 7):
+        batch = Batch((torch.arange(4),), zeros, zeros, adv, zeros, zeros)
+        losses.append(float(_minibatch_loss(net, batch, torch.arange(4), PPOSettings())[1]["policy_loss"]))
+    assert losses[0] == pytest.approx(losses[1], rel=1e-5)
