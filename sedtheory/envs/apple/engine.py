@@ -166,6 +166,7 @@ class EngineConsts:
         t = lambda a, dt=torch.int64: torch.as_tensor(np.asarray(a), dtype=dt, device=self.device)  # noqa: E731
         self.terrain = t(terrain)
         self.apple_flat = t(self.apple_flat_np)
+        self.apple_flat_dump = t(np.append(self.apple_flat_np, self.DUMP))  # live's scratch column -> DUMP
         self.cell_to_apple = t(cell_to_apple)
         self.spawn_flat = t(self.spawn_flat_np)
         self.inner_flat = t(self.inner_flat_np)
@@ -179,6 +180,11 @@ class EngineConsts:
         self.act_target = t(self._action_target_table())
         self.act_facing = t(self._action_facing_table())
         self.visible = t(self._visibility_table(), torch.bool)
+        # the same without the observer's own cell: two present players never share a cell, so this
+        # excludes exactly j == i among present players
+        own = np.arange(self.HW * 4) * self.HW + np.arange(self.HW * 4) // 4
+        self.visible_other = self.visible.clone()
+        self.visible_other[t(own)] = False
         self.beam = t(self._beam_table())
         self.terrain_code = t(terrain * N_SLOTS, torch.uint8)
         self.window_idx4 = t(self.window_np + (np.arange(self.HW * 4) % 4 * (self.HW + 2))[:, None])
@@ -448,10 +454,10 @@ def _respawn(consts: EngineConsts, pos, facing, present, waiting, draws: StepDra
 def observable(consts: EngineConsts, pos: torch.Tensor, facing: torch.Tensor, present: torch.Tensor | None) -> torch.Tensor:
     """``(B, n, n)`` bool: ``[b, i, j]`` = player ``j ≠ i`` is present inside ``i``'s window."""
     key = torch.add(facing, pos, alpha=4).mul_(consts.HW)
+    if present is None:  # every player present: distinct cells, so "not my cell" is "not me"
+        return torch.take(consts.visible_other, key.unsqueeze(2) + pos.unsqueeze(1))
     seen = torch.take(consts.visible, key.unsqueeze(2) + pos.unsqueeze(1)) & consts.not_self
-    if present is not None:
-        seen &= present[:, :, None] & present[:, None, :]
-    return seen
+    return seen & present.unsqueeze(2) & present.unsqueeze(1)
 
 
 def _complement(consts: EngineConsts, x: torch.Tensor) -> torch.Tensor:
@@ -547,7 +553,8 @@ def cell_codes(consts: EngineConsts, state: AppleState) -> torch.Tensor:
     cell (slot 0 none, ``1 + (facing − f) mod 4`` for a present player on the cell)."""
     B = state.pos.shape[0]
     base = consts.terrain_code.expand(B, -1).clone(memory_format=torch.contiguous_format)  # a copy, never a view
-    base.index_add_(1, consts.apple_flat, state.live[:, : consts.A].to(torch.uint8) * N_SLOTS)
+    # a live apple adds N_SLOTS (terrain APPLE_CELL -> LIVE_APPLE); the always-False scratch column adds 0 to DUMP
+    base.index_add_(1, consts.apple_flat_dump, state.live.to(torch.uint8), alpha=N_SLOTS)
     maps = base.unsqueeze(1).expand(-1, 4, -1).clone(memory_format=torch.contiguous_format)
     where = state.pos if not consts.params.zap else torch.where(state.present, state.pos, consts.dump_i)
     slots = consts.slot_table.index_select(0, state.facing.view(-1)).view(B, -1, 4).transpose(1, 2)  # (B, 4, n)

@@ -177,9 +177,9 @@ class AppleEnv:
         if self._block_start != start:  # draws come in blocks of DRAW_BLOCK steps (fewer small ops)
             count = min(DRAW_BLOCK, self.params.episode_length - start)
             block = engine.split_draws(self.consts, engine.draw_block(self.consts, self._episode_keys, start, count)
-                                       .view(count * self.num_games, -1))
+                                       .view(count * self.num_games, self.consts.draw_words.numel()))
             # one view per step and field, cut once per block: a step then costs no tensor op here
-            fields = [f.view(count, self.num_games, -1).unbind(0)
+            fields = [f.view(count, self.num_games, f.shape[-1]).unbind(0)
                       for f in (block.move, block.regrow, block.respawn_cell, block.respawn_facing)]
             self._block = [engine.StepDraws(*row) for row in zip(*fields)]
             self._block_start = start
