@@ -196,3 +196,26 @@ def test_votes_every_voting_period_tax_periods_across_episodes(tmp_path):
     trainer.train()
     per_period = config.num_games * config.tax_period
     assert [step // per_period for step in calls] == [0, 3, 6, 9]
+
+
+def test_gae_bootstraps_at_the_horizon_and_not_at_the_episode_end(tmp_path):
+    # tiny: two 100-step rollouts per 200-step episode. After the first, the last step's
+    # advantage is r + gamma V(next observation) - V; after the second (episode over), r - V.
+    config = _config()
+    trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    ep = trainer._begin_episode()
+    ids = trainer.agent_ids[: config.num_games * config.n_players]
+    for done in (False, True):
+        rollout = trainer._collect_rollout(ep, cap=0.0)
+        assert rollout["done"] is done
+        # CleanRL's dones: 1 only on the first step of an episode (the first rollout's step 0)
+        assert torch.equal(trainer.dones.sum(0), torch.full_like(trainer.dones[0], float(not done)))
+        assert torch.equal(trainer.dones[0], torch.full_like(trainer.dones[0], float(not done)))
+        batch = trainer._player_batch(ep, done)
+        with torch.no_grad():
+            _, next_value = trainer.players(ep.next_obs.flatten(0, 1), ids)
+        last = slice(-config.num_games * config.n_players, None)
+        bootstrap = 0.0 if done else config.gamma * next_value
+        expected = trainer.rewards[-1].reshape(-1) + bootstrap - trainer.values[-1].reshape(-1)
+        assert torch.allclose(batch.advantages[last], expected, atol=1e-6)
+        assert not done or float(next_value.abs().max()) > 0   # the bootstrap really is dropped, not zero
