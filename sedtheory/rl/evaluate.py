@@ -159,7 +159,7 @@ def evaluate_run(run_dir: Path | str, *, seeds: int = 3, num_games: int = 8, see
     rows, table = comparison_table(results, level)
     files = [out_dir / "comparison.txt", out_dir / "comparison.json"]
     (out_dir / "comparison.txt").write_text(
-        f"{len(rows[0:1]) and rows[0]['episodes']} episodes per policy ({seeds} engine seeds x {num_games} games), "
+        f"{rows[0]['episodes']} episodes per policy ({seeds} engine seeds x {num_games} games), "
         f"eta={run.eta:.3f}, {int(level * 100)}% t-intervals\n{table}\n")
     ckpt.save_json(out_dir / "comparison.json", {"eta": run.eta, "level": level, "rows": rows})
     if plots:
