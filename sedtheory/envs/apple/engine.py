@@ -491,6 +491,17 @@ def step_state(consts: EngineConsts, state: AppleState, actions: torch.Tensor, d
     return _advance(consts, state, actions, draws, selfishness, trust, period_start, period_end, state.t + 1)
 
 
+def step_state_with_priority(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draws: StepDraws,
+                             selfishness: torch.Tensor, trust: torch.Tensor,
+                             priority: torch.Tensor) -> tuple[AppleState, StepResult]:
+    """:func:`step_state` given ``priority = move_priority(consts, draws.move)`` ``(B, n)`` computed
+    ahead (:class:`~sedtheory.envs.apple.env.AppleEnv` computes it for a whole block of steps at once)."""
+    p = consts.params
+    period_start = state.t % p.tax_period == 0
+    period_end = (state.t + 1) % p.tax_period == 0 or state.t + 1 == p.episode_length
+    return _advance(consts, state, actions, draws, selfishness, trust, period_start, period_end, state.t + 1, priority)
+
+
 def advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draws: StepDraws,
             selfishness: torch.Tensor, trust: torch.Tensor, period_start: bool,
             period_end: bool) -> tuple[AppleState, StepResult]:
@@ -500,8 +511,8 @@ def advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draw
 
 def _advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, draws: StepDraws,
              selfishness: torch.Tensor, trust: torch.Tensor, period_start: bool, period_end: bool,
-             t: int) -> tuple[AppleState, StepResult]:
-    """:func:`advance` returning a state with step index ``t``."""
+             t: int, priority: torch.Tensor | None = None) -> tuple[AppleState, StepResult]:
+    """:func:`advance` returning a state with step index ``t`` (``priority``: the move keys, if computed ahead)."""
     p = consts.params
     rates = state.pending_rates if period_start else state.tax_rates
     present = None if not p.zap else state.present
@@ -515,7 +526,9 @@ def _advance(consts: EngineConsts, state: AppleState, actions: torch.Tensor, dra
     turn_key = torch.add(act, state.facing, alpha=consts.n_actions)  # facing * n_actions + act
     target = torch.take(consts.act_target, torch.add(turn_key, state.pos, alpha=4 * consts.n_actions))
     facing = torch.take(consts.act_facing, turn_key)
-    moves = resolve_moves(consts, state.pos, target, present, move_priority(consts, draws.move))
+    if priority is None:
+        priority = move_priority(consts, draws.move)
+    moves = resolve_moves(consts, state.pos, target, present, priority)
     pos = torch.where(moves, target, state.pos)
     # eating, then regrowth with k counted on the apples live at the start of the step
     apple_at = torch.take(consts.cell_to_apple, pos)  # A (the scratch column) off apple cells

@@ -182,6 +182,7 @@ class AppleEnv:
             fields = [f.view(count, self.num_games, f.shape[-1]).unbind(0)
                       for f in (block.move, block.regrow, block.respawn_cell, block.respawn_facing)]
             self._block = [engine.StepDraws(*row) for row in zip(*fields)]
+            self._priority = engine.move_priority(self.consts, block.move).view(count, self.num_games, -1).unbind(0)
             self._block_start = start
         return self._block[t - start]
 
@@ -195,7 +196,9 @@ class AppleEnv:
             from sedtheory.envs.apple.compiled import compiled_step
             self.state, res, codes = compiled_step(self.consts, state, actions, self._episode_keys, *self.types)
         else:
-            self.state, res = engine.step_state(self.consts, state, actions, self.draws(), *self.types)
+            draws = self.draws()
+            priority = self._priority[state.t - self._block_start]
+            self.state, res = engine.step_state_with_priority(self.consts, state, actions, draws, *self.types, priority)
             codes = engine.observe_codes(self.consts, self.state)
         done = torch.full((self.num_games,), self.state.t >= self.params.episode_length, device=self.device)
         return AppleStep(self, self.state, codes, res.apples, res.intrinsic, res.extrinsic, res.reward, done)
