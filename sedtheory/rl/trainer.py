@@ -157,12 +157,13 @@ class Trainer:
                         period_start_value=torch.zeros(B, device=self.device), tax_collected=np.zeros(B),
                         rate_sum=np.zeros(nb))
 
-    def _cap(self) -> float:
+    def _cap(self, update: int | None = None) -> float:
+        """The rate cap during ``update`` (default: the current one); 0 without a principal."""
         cfg = self.config
         if not cfg.principal:
             return 0.0
-        return rate_cap(self.update, cfg.num_updates, cfg.phase_one_fraction, cfg.anneal_fraction,
-                        cfg.initial_rate_cap)
+        return rate_cap(self.update if update is None else update, cfg.num_updates, cfg.phase_one_fraction,
+                        cfg.anneal_fraction, cfg.initial_rate_cap)
 
     # ------------------------------------------------------------------ rollout
     def _principal_decision(self, ep: _Episode, k: int, cap: float) -> None:
@@ -265,12 +266,18 @@ class Trainer:
                      logprobs=self.logprobs.reshape(-1), advantages=adv.reshape(-1), returns=ret.reshape(-1),
                      values=self.values.reshape(-1))
 
-    def _principal_batch(self, ep: _Episode, done: bool, cap: float) -> Batch:
+    def _principal_batch(self, ep: _Episode, done: bool) -> Batch:
+        """The principal's decisions of this rollout, ``P = periods_per_rollout`` per game.
+
+        Mid-episode, GAE bootstraps from the value of the next decision's observation, which
+        carries the next update's rate cap (the cap is part of the features).
+        """
         cfg = self.config
         if done:
             next_value = torch.zeros(cfg.num_games, device=self.device)
         else:
-            feats = principal_features(ep.last_income, ep.eta, cap, ep.t / cfg.episode_length, ep.rates, cfg.tax_period)
+            feats = principal_features(ep.last_income, ep.eta, self._cap(self.update + 1), ep.t / cfg.episode_length,
+                                       ep.rates, cfg.tax_period)
             with torch.no_grad():
                 _, next_value = self.principal(ep.map_obs, feats)
         next_done = torch.full_like(next_value, float(done))
@@ -317,7 +324,7 @@ class Trainer:
                     self.generator).items()}
                 # --- principal's PPO update (phase two only, on its decision steps) ---
                 if cap > 0:
-                    batch = self._principal_batch(ep, rollout["done"], cap)
+                    batch = self._principal_batch(ep, rollout["done"])
                     settings = settings_from_config(cfg, principal=True, decisions=len(batch))
                     stats = ppo_update(self.principal, self.principal_opt, batch, settings, self.generator)
                     row.update({f"principal/{k[7:]}": v for k, v in stats.items()})

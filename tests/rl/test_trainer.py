@@ -219,3 +219,22 @@ def test_gae_bootstraps_at_the_horizon_and_not_at_the_episode_end(tmp_path):
         expected = trainer.rewards[-1].reshape(-1) + bootstrap - trainer.values[-1].reshape(-1)
         assert torch.allclose(batch.advantages[last], expected, atol=1e-6)
         assert not done or float(next_value.abs().max()) > 0   # the bootstrap really is dropped, not zero
+
+
+def test_principal_bootstraps_from_its_next_observation(tmp_path):
+    # 6 updates, no phase one, cap 0.1 -> 1 over 3 updates: update 0 runs at cap 0.1 and the next
+    # decision (update 1) sees cap 0.1 + 0.9 / 3 = 0.4 in its features; mid-episode the last
+    # decision's advantage is r + gamma V(that observation) - V
+    from sedtheory.rl.principal import principal_features
+
+    config = _config(phase_one_fraction=0.0, anneal_fraction=0.5, initial_rate_cap=0.1)
+    trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    ep = trainer._begin_episode()
+    assert trainer._cap() == pytest.approx(0.1)
+    assert not trainer._collect_rollout(ep, cap=trainer._cap())["done"]
+    batch = trainer._principal_batch(ep, done=False)
+    feats = principal_features(ep.last_income, ep.eta, 0.4, ep.t / config.episode_length, ep.rates, config.tax_period)
+    with torch.no_grad():
+        _, next_value = trainer.principal(ep.map_obs, feats)
+    expected = trainer.p_rewards[-1] + config.gamma * next_value - trainer.p_values[-1]
+    assert torch.allclose(batch.advantages[-config.num_games:], expected, atol=1e-6)
