@@ -31,12 +31,16 @@ def train(config: TrainConfig, preset: Literal["default", "paper", "tiny"] = "de
     Args:
         preset: named settings to start from (default, paper, tiny).
         run_dir: run folder to create (default runs/apple-<UTC time>).
-        resume: continue the run in this folder from its last checkpoint (other options ignored).
+        resume: continue the run in this folder from its last checkpoint (with no other settings).
         report: after training, evaluate briefly and print what was learned.
     """
     from sedtheory.rl.trainer import Trainer
 
     if resume is not None:
+        changed = (sorted(_explicit_overrides(config)) + ["preset"] * (preset != "default")
+                   + ["run_dir"] * (run_dir is not None))
+        if changed:
+            raise CommandError(f"{changed[0]}: a resumed run keeps its own settings; drop the option or start a new run")
         if not resume.is_dir():
             raise CommandError(f"resume: {resume} is not a run folder")
         trainer = Trainer.resume(resume)

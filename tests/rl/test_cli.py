@@ -20,6 +20,14 @@ def test_resume_needs_a_checkpoint(tmp_path, capsys):
     assert "no checkpoint" in capsys.readouterr().err
 
 
+def test_resume_refuses_settings_it_would_ignore(tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    assert main(["train", "--resume", str(tmp_path / "run"), "--seed", "5"]) == 2
+    assert capsys.readouterr().err.startswith("sedtheory: error: seed")
+    assert main(["train", "--resume", str(tmp_path / "run"), "--preset", "paper"]) == 2
+    assert capsys.readouterr().err.startswith("sedtheory: error: preset")
+
+
 @pytest.mark.slow
 def test_train_and_evaluate_the_apple_game_end_to_end(tmp_path, capsys):
     run = tmp_path / "run"
