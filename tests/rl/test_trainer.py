@@ -67,31 +67,21 @@ class _InterruptingFactory(FakeFactory):
         return env
 
 
-def test_ctrl_c_saves_and_resume_repeats_the_run(tmp_path):
+@pytest.mark.parametrize("episode, boundary", [
+    (3, 4),   # cut in episode 3: resume at update 4, the last completed episode boundary
+    # cut in the first episode: the only checkpoint is the update-0 state; resuming it used to be
+    # refused as "a new run over an old one" (the folder check looked at update == 0, not at resume())
+    (1, 0),
+])
+def test_ctrl_c_saves_and_resume_repeats_the_run(tmp_path, episode, boundary):
     config = _config()
     whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
     whole.train()
-    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=3))
+    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=episode))
     with pytest.raises(KeyboardInterrupt):
         trainer.train()
     resumed = Trainer.resume(tmp_path / "cut", FakeFactory(config))
-    assert resumed.update == 4   # the last completed episode boundary before the interrupt
-    resumed.train()
-    _assert_same_state(whole, resumed)
-    assert _rows(tmp_path / "whole") == _rows(tmp_path / "cut")
-
-
-def test_ctrl_c_in_the_first_episode_resumes_from_the_start(tmp_path):
-    # the only checkpoint then is the update-0 state; resuming it used to be refused as "a new run
-    # over an old one" because the folder check looked at update == 0 instead of at resume()
-    config = _config()
-    whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
-    whole.train()
-    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=1))
-    with pytest.raises(KeyboardInterrupt):
-        trainer.train()
-    resumed = Trainer.resume(tmp_path / "cut", FakeFactory(config))
-    assert resumed.update == 0
+    assert resumed.update == boundary
     resumed.train()
     _assert_same_state(whole, resumed)
     assert _rows(tmp_path / "whole") == _rows(tmp_path / "cut")
