@@ -20,7 +20,6 @@ def _corridor_config(**changes):
     return make_config("tiny", **{**base, **changes})
 
 
-@pytest.mark.slow
 def test_observation_windows_match_the_engine():
     import torch
 

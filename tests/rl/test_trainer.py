@@ -137,7 +137,6 @@ def test_smoke_train_then_evaluate_and_estimate_gaps(tmp_path):
     assert certificate.follower_witnesses[0].player == 2
 
 
-@pytest.mark.slow
 def test_leader_gap_with_readapted_players_runs_and_is_paired(tmp_path):
     from sedtheory.rl.evaluate import load_run
     from sedtheory.rl.gaps import estimate_leader_gap
