@@ -96,14 +96,17 @@ class TrainConfig:
 
     @property
     def updates_per_episode(self) -> int:
+        """Rollouts (and updates) per episode: episode_length / num_steps (Appendix A: 5)."""
         return self.episode_length // self.num_steps
 
     @property
     def periods_per_rollout(self) -> int:
+        """Tax periods, hence principal decisions per game, in one rollout: num_steps / tax_period."""
         return self.num_steps // self.tax_period
 
     @property
     def n_brackets(self) -> int:
+        """Tax brackets: one fewer than the thresholds (Appendix A: 3)."""
         return len(self.tax_thresholds) - 1
 
     def replace(self, **changes) -> "TrainConfig":
