@@ -27,12 +27,14 @@ class MetricsLog:
         run_dir: the run folder.
         columns: CSV header (first column ``update``).
         start_update: rows with ``update > start_update`` already on disk are dropped.
-        start_step: TensorBoard events at ``global_step >= start_step`` are purged when resuming.
+        start_step: TensorBoard events at ``global_step > start_step`` are purged when resuming
+            (the checkpoint's own update was logged at ``start_step`` and is kept).
         tensorboard: also write TensorBoard events under ``run_dir/tb``.
+        resumed: continuing a checkpoint (events past it are purged even when it is the update-0 one).
     """
 
     def __init__(self, run_dir: Path, columns: tuple[str, ...], start_update: int, start_step: int,
-                 tensorboard: bool) -> None:
+                 tensorboard: bool, resumed: bool = False) -> None:
         self.path, self.columns = Path(run_dir) / METRICS, columns
         kept = self._kept_rows(start_update)
         self.stream = open(self.path, "w", newline="")
@@ -44,7 +46,7 @@ class MetricsLog:
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter
 
-            self.tb = SummaryWriter(str(Path(run_dir) / "tb"), purge_step=start_step if start_update else None)
+            self.tb = SummaryWriter(str(Path(run_dir) / "tb"), purge_step=start_step + 1 if start_update or resumed else None)
 
     def _kept_rows(self, start_update: int) -> list[list[str]]:
         if not self.path.exists() or start_update == 0:

@@ -307,7 +307,7 @@ class Trainer:
         cfg = self.config
         self._prepare_folder()
         log = MetricsLog(self.run_dir, metric_columns(self.params.n_brackets), self.update, self.global_step,
-                         cfg.log_tensorboard)
+                         cfg.log_tensorboard, resumed=self._resumed)
         bar = _progress(cfg, self.update)
         self._snapshot = self._state()
         ep, started = None, time.perf_counter() - self.elapsed

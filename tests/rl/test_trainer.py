@@ -227,3 +227,24 @@ def test_principal_bootstraps_from_its_next_observation(tmp_path):
         _, next_value = trainer.principal(ep.map_obs, feats)
     expected = trainer.p_rewards[-1] + config.gamma * next_value - trainer.p_values[-1]
     assert torch.allclose(batch.advantages[-config.num_games:], expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("episode", [1, 2])
+def test_resumed_tensorboard_log_matches_the_uninterrupted_one(tmp_path, episode):
+    # events logged after the checkpoint are purged and the checkpoint's own update is kept
+    # (the purge used to start at the checkpoint's step and drop that update's events)
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    def steps(run_dir):
+        events = EventAccumulator(str(run_dir / "tb"))
+        events.Reload()
+        return [(e.step, e.value) for e in events.Scalars("charts/learning_rate")]
+
+    config = _config(log_tensorboard=True)
+    Trainer(config, tmp_path / "whole", FakeFactory(config)).train()
+    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=episode))
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    Trainer.resume(tmp_path / "cut", FakeFactory(config)).train()
+    assert steps(tmp_path / "cut") == steps(tmp_path / "whole")
+    assert len(steps(tmp_path / "whole")) == config.num_updates
