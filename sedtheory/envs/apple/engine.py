@@ -198,11 +198,9 @@ class EngineConsts:
         self.self_index = params.window_forward * params.window_shape[1] + params.window_left
         # per-step constants kept as tensors (a Python scalar operand costs a tensor creation per op)
         self.tie_break = t(self.n - 1 - np.arange(self.n))  # move_priority: ties to the lower index
-        self.zero_i = t(0)
         self.dump_i = t(self.DUMP)
         self.scratch_i = t(self.A)
         self.obs_absent = t(255, torch.uint8)
-        self.n_i = t(self.n)
         self.n1_i = t(self.n + 1)
         self.self_bump = t(np.arange(params.window_shape[0] * params.window_shape[1]) == self.self_index, torch.uint8) * 4
         self.complements: dict = {}
@@ -463,7 +461,7 @@ def observable(consts: EngineConsts, pos: torch.Tensor, facing: torch.Tensor, pr
 def _complement(consts: EngineConsts, x: torch.Tensor) -> torch.Tensor:
     """``1 - x``, cached on ``consts`` for the types tensors every step reuses (keyed by the tensor
     object and its in-place version counter, so a modified or different tensor is recomputed)."""
-    if torch.compiler.is_compiling():  # traced code: no Python-side cache
+    if x.requires_grad or torch.compiler.is_compiling():  # a graph to record, or traced code: no cache
         return 1 - x
     cache = consts.complements
     hit = cache.get(id(x))

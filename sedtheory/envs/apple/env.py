@@ -182,7 +182,7 @@ class AppleEnv:
             fields = [f.view(count, self.num_games, f.shape[-1]).unbind(0)
                       for f in (block.move, block.regrow, block.respawn_cell, block.respawn_facing)]
             self._block = [engine.StepDraws(*row) for row in zip(*fields)]
-            self._priority = engine.move_priority(self.consts, block.move).view(count, self.num_games, -1).unbind(0)
+            self._priority = engine.move_priority(self.consts, block.move).view(count, self.num_games, self.consts.n).unbind(0)
             self._block_start = start
         return self._block[t - start]
 
