@@ -113,7 +113,7 @@ class Trainer:
         self.history: list[dict] = []
         self.reports, self.eta_value = self.voting.vote()
         self._snapshot: dict | None = None
-        self._resumed = False   # set by resume(): the folder's checkpoint is this run's own
+        self._continuing = False   # the folder's run files are this run's own (resume(), or train() ran before)
         self._allocate_storage()
 
     # ------------------------------------------------------------------ storage
@@ -297,7 +297,8 @@ class Trainer:
     def train(self, max_updates: int | None = None) -> dict:
         """Train until ``num_updates`` (or, with ``max_updates``, until the first episode
         boundary at or after that many updates). Ctrl-C writes the last episode-boundary
-        checkpoint and re-raises ``KeyboardInterrupt``.
+        checkpoint, returns this trainer to it (so calling ``train`` again continues the run) and
+        re-raises ``KeyboardInterrupt``.
 
         Returns:
             the run summary (also written to ``summary.json`` when training completes).
@@ -305,9 +306,10 @@ class Trainer:
         from sedtheory.rl.logging import MetricsLog
 
         cfg = self.config
+        continuing = self._continuing
         self._prepare_folder()
         log = MetricsLog(self.run_dir, metric_columns(self.params.n_brackets), self.update, self.global_step,
-                         cfg.log_tensorboard, resumed=self._resumed)
+                         cfg.log_tensorboard, resumed=continuing)
         bar = _progress(cfg, self.update)
         self._snapshot = self._state()
         ep, started = None, time.perf_counter() - self.elapsed
@@ -352,6 +354,7 @@ class Trainer:
                         break
         except KeyboardInterrupt:
             self._save_checkpoint(self._snapshot)
+            self.load_state(copy.deepcopy(self._snapshot))   # back to the checkpoint: a later train() goes on from it
             log.close()
             bar.close()
             raise
@@ -369,9 +372,10 @@ class Trainer:
         if config_path.exists():
             if ckpt.load_json(config_path) != config_to_dict(self.config):
                 raise ValidationError(f"run_dir: {self.run_dir} holds a run with another config; resume it or pick a new folder")
-            if not self._resumed and (self.run_dir / ckpt.CHECKPOINT).exists():
+            if not self._continuing and (self.run_dir / ckpt.CHECKPOINT).exists():
                 raise ValidationError(f"run_dir: {self.run_dir} already holds a run; use --resume to continue it")
         ckpt.save_json(config_path, config_to_dict(self.config))
+        self._continuing = True
 
     def _state(self) -> dict:
         """Everything needed to continue from here (deep copies)."""
@@ -411,7 +415,7 @@ class Trainer:
         state = ckpt.load_torch(run_dir / ckpt.CHECKPOINT)
         trainer = cls(config_from_dict(state["config"]), run_dir, factory)
         trainer.load_state(state)
-        trainer._resumed = True
+        trainer._continuing = True
         return trainer
 
     def _finish(self) -> dict:

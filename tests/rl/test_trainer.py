@@ -87,6 +87,22 @@ def test_ctrl_c_saves_and_resume_repeats_the_run(tmp_path, episode, boundary):
     assert _rows(tmp_path / "whole") == _rows(tmp_path / "cut")
 
 
+@pytest.mark.parametrize("episode", [1, 3])
+def test_train_again_in_the_same_process_after_ctrl_c_or_a_stop(tmp_path, episode):
+    # Ctrl-C returns the trainer to its checkpoint, so calling train() again (a notebook, or the
+    # benchmark's train(max_updates=...) loop) continues the run as if nothing had happened
+    config = _config()
+    whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
+    whole.train()
+    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=episode))
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    trainer.train(max_updates=trainer.update + 1)   # a second call on a run folder it wrote itself
+    trainer.train()
+    _assert_same_state(whole, trainer)
+    assert _rows(tmp_path / "whole") == _rows(tmp_path / "cut")
+
+
 def test_refuses_to_overwrite_a_run(tmp_path):
     config = _config()
     Trainer(config, tmp_path / "run", FakeFactory(config)).train(max_updates=1)
