@@ -56,7 +56,7 @@ def train(config: TrainConfig, preset: Literal["default", "paper", "tiny"] = "de
     try:
         summary = trainer.train()
     except KeyboardInterrupt:
-        print(f"\ninterrupted: checkpoint at update {trainer._snapshot['update'] if trainer._snapshot else 0} "
+        print(f"\ninterrupted: checkpoint at update {trainer.update} "
               f"saved; continue with: sedtheory train --resume {folder}")
         return 130
     print(f"finished {summary['episodes']} episodes ({summary['global_step']:,} environment steps) in "
