@@ -167,7 +167,6 @@ def reference_state(params: AppleParams, cells, facings, live) -> reference.RefS
         episode_apples=np.zeros(n), tax_rates=np.zeros(params.n_brackets), pending_rates=np.zeros(params.n_brackets), t=0)
 
 
-_ref_state = reference_state  # older name, kept for callers
 
 
 def _initial_distribution(params: AppleParams, index: dict) -> np.ndarray:
