@@ -39,6 +39,14 @@ class CommandError(Exception):
     """A user-facing error: printed as one line, exit status 2."""
 
 
+class Positional:
+    """Marker for an *optional* positional argument: ``rule: Annotated[str | None, Positional()] = None``.
+
+    Without it, parameters with defaults become ``--options``. A trailing underscore in a
+    parameter name is dropped from its flag (``list_`` gives ``--list``).
+    """
+
+
 def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``func`` as the subcommand ``name`` (space-separated words for groups)."""
 
@@ -79,8 +87,13 @@ def _unwrap_optional(annotation):
 
 
 def _add_argument(parser: argparse.ArgumentParser, name: str, annotation, default, help_text: str, dest: str):
+    positional = typing.get_origin(annotation) is typing.Annotated and any(
+        isinstance(m, Positional) for m in annotation.__metadata__
+    )
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
     annotation, optional = _unwrap_optional(annotation)
-    flag = "--" + name.replace("_", "-")
+    flag = "--" + name.rstrip("_").replace("_", "-")
     kwargs: dict[str, Any] = {"help": help_text or None, "dest": dest}
     origin = typing.get_origin(annotation)
     if annotation is bool:
@@ -94,8 +107,9 @@ def _add_argument(parser: argparse.ArgumentParser, name: str, annotation, defaul
         kwargs.update(nargs="+", type=inner[0] if inner else str)
     elif annotation in (int, float, str, Path):
         kwargs["type"] = annotation
-    if default is inspect.Parameter.empty:
-        parser.add_argument(name, **{k: v for k, v in kwargs.items() if k != "dest"}, metavar=name.upper())
+    if default is inspect.Parameter.empty or positional:
+        extra = {"nargs": "?", "default": default} if positional else {}
+        parser.add_argument(dest, **{k: v for k, v in kwargs.items() if k != "dest"}, metavar=name.upper(), **extra)
         return
     if "choices" not in kwargs:
         kwargs["metavar"] = name.upper()  # not the dotted dest of a config field
@@ -123,7 +137,7 @@ def _add_dataclass(parser: argparse.ArgumentParser, param: str, cls) -> None:
 def _configure(parser: argparse.ArgumentParser, func: Callable[..., Any]) -> None:
     summary, description, helps = _docstring_parts(func)
     parser.description = description
-    hints = typing.get_type_hints(func)
+    hints = typing.get_type_hints(func, include_extras=True)
     for name, param in inspect.signature(func).parameters.items():
         annotation = hints.get(name, str)
         if dataclasses.is_dataclass(annotation):

@@ -1,4 +1,4 @@
-"""``sedtheory vote RULE BALLOTS.json`` and ``sedtheory vote-rules``: run a registered voting rule.
+"""``sedtheory vote RULE BALLOTS.json``, ``sedtheory vote --list`` (also ``sedtheory vote-rules``): voting rules.
 
 BALLOTS.json holds one of three kinds of ballots (``counts`` optional, default 1 per row)::
 
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 
-from sedtheory.cli._app import CommandError, command
+from sedtheory.cli._app import CommandError, Positional, command
 from sedtheory.social_choice import (
     ApprovalProfile,
     ContinuousProfile,
@@ -76,16 +76,21 @@ def _profile(data: dict, kind: str):
 
 
 @command("vote")
-def vote(rule: str, ballots: Path, tie_break: Literal["none", "lexicographic", "random"] = "none",
-         seed: int = 0) -> int:
+def vote(rule: Annotated[str | None, Positional()] = None, ballots: Annotated[Path | None, Positional()] = None,
+         tie_break: Literal["none", "lexicographic", "random"] = "none", seed: int = 0, list_: bool = False) -> int:
     """Run the voting rule RULE on the ballots in BALLOTS.json and print the winners as JSON.
 
     Args:
-        rule: a registered rule name (see `sedtheory vote-rules`).
+        rule: a registered rule name (see `sedtheory vote --list`).
         ballots: JSON file with rankings, approvals or continuous reports.
         tie_break: also report one winner, breaking ties lexicographically or at random.
         seed: seed of random tie-breaking.
+        list_: list the registered rules instead (same as `sedtheory vote-rules`).
     """
+    if list_:
+        return vote_rules()
+    if rule is None or ballots is None:
+        raise CommandError("vote: needs RULE and BALLOTS.json (or --list)")
     data = _read_json(ballots)
     params = data.get("params", {})
     if not isinstance(params, dict):

@@ -1,11 +1,11 @@
 import dataclasses
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import pytest
 
 from sedtheory.cli import main
-from sedtheory.cli._app import CommandError, _REGISTRY, command
+from sedtheory.cli._app import CommandError, Positional, _REGISTRY, command
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,3 +61,19 @@ def test_help_on_every_subcommand(registered, capsys):
 def test_version_command(capsys):
     assert main(["version"]) == 0
     assert capsys.readouterr().out.startswith("sedtheory ")
+
+
+def test_optional_positional_and_trailing_underscore_flag():
+    seen = {}
+
+    @command("zz-test opt")
+    def opt(name: Annotated[str | None, Positional()] = None, list_: bool = False) -> int:
+        """Optional positional."""
+        seen["args"] = (name, list_)
+        return 0
+
+    try:
+        assert main(["zz-test", "opt"]) == 0 and seen["args"] == (None, False)
+        assert main(["zz-test", "opt", "x", "--list"]) == 0 and seen["args"] == ("x", True)
+    finally:
+        del _REGISTRY[("zz-test", "opt")]

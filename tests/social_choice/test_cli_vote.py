@@ -70,11 +70,18 @@ def test_unknown_rule_and_missing_file(tmp_path, capsys):
     assert "No such file" in capsys.readouterr().err
 
 
-def test_vote_rules_lists_the_registry(capsys):
-    assert main(["vote-rules"]) == 0
+@pytest.mark.parametrize("argv", [["vote-rules"], ["vote", "--list"]])
+def test_vote_rules_lists_the_registry(argv, capsys):
+    assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("schulze") and "ranked" in line for line in lines)
     assert any(line.startswith("mean") and "continuous" in line for line in lines)
+
+
+@pytest.mark.parametrize("argv", [["vote"], ["vote", "borda"]])
+def test_vote_without_rule_and_ballots_is_a_one_line_error(argv, capsys):
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == "sedtheory: error: vote: needs RULE and BALLOTS.json (or --list)"
 
 
 @pytest.mark.parametrize("data, message", [
