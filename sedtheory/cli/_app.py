@@ -33,6 +33,18 @@ from typing import Any, Callable
 from sedtheory._validate import ValidationError
 
 _REGISTRY: dict[tuple[str, ...], Callable[..., Any]] = {}
+_UNSET = object()  # argparse default of config fields, so that "given" and "left at default" differ
+_GIVEN: dict[int, frozenset[str]] = {}  # id(config) -> fields given on the command line (current call)
+
+
+def given_fields(config) -> frozenset[str] | None:
+    """Names of the fields of ``config`` given explicitly on the command line.
+
+    ``None`` when ``config`` was not built by the CLI for the command now running (for example
+    when a command function is called from Python). Lets a command tell ``--network embed``
+    from "left at the default" even when both give the same value (e.g. to override a preset).
+    """
+    return _GIVEN.get(id(config))
 
 
 class CommandError(Exception):
@@ -86,7 +98,8 @@ def _unwrap_optional(annotation):
     return annotation, False
 
 
-def _add_argument(parser: argparse.ArgumentParser, name: str, annotation, default, help_text: str, dest: str):
+def _add_argument(parser: argparse.ArgumentParser, name: str, annotation, default, help_text: str, dest: str,
+                  parser_default=None):
     positional = typing.get_origin(annotation) is typing.Annotated and any(
         isinstance(m, Positional) for m in annotation.__metadata__
     )
@@ -97,7 +110,9 @@ def _add_argument(parser: argparse.ArgumentParser, name: str, annotation, defaul
     kwargs: dict[str, Any] = {"help": help_text or None, "dest": dest}
     origin = typing.get_origin(annotation)
     if annotation is bool:
-        parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, **kwargs)
+        kwargs["help"] = (kwargs["help"] or "") + f" (default: {default})"
+        parser.add_argument(flag, action=argparse.BooleanOptionalAction,
+                            default=default if parser_default is None else parser_default, **kwargs)
         return
     if origin is typing.Literal:
         choices = typing.get_args(annotation)
@@ -117,7 +132,7 @@ def _add_argument(parser: argparse.ArgumentParser, name: str, annotation, defaul
         kwargs["help"] += f" (default: {default})"
     elif default is not None:
         kwargs["help"] = f"(default: {default})"
-    parser.add_argument(flag, default=default, **kwargs)
+    parser.add_argument(flag, default=default if parser_default is None else parser_default, **kwargs)
 
 
 def _add_dataclass(parser: argparse.ArgumentParser, param: str, cls) -> None:
@@ -131,7 +146,8 @@ def _add_dataclass(parser: argparse.ArgumentParser, param: str, cls) -> None:
         )
         if default is inspect.Parameter.empty:
             raise RuntimeError(f"config field {cls.__name__}.{f.name} needs a default to become a CLI option")
-        _add_argument(group, f.name, hints[f.name], default, f.metadata.get("help", ""), dest=f"{param}.{f.name}")
+        _add_argument(group, f.name, hints[f.name], default, f.metadata.get("help", ""), dest=f"{param}.{f.name}",
+                      parser_default=_UNSET)
 
 
 def _configure(parser: argparse.ArgumentParser, func: Callable[..., Any]) -> None:
@@ -154,12 +170,16 @@ def _call(func: Callable[..., Any], namespace: argparse.Namespace) -> Any:
     for name in inspect.signature(func).parameters:
         annotation = hints.get(name, str)
         if dataclasses.is_dataclass(annotation):
-            fields = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(name + ".")}
+            fields = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(name + ".") and v is not _UNSET}
             fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
             kwargs[name] = annotation(**fields)
+            _GIVEN[id(kwargs[name])] = frozenset(fields)
         else:
             kwargs[name] = values[name]
-    return func(**kwargs)
+    try:
+        return func(**kwargs)
+    finally:
+        _GIVEN.clear()
 
 
 def build_parser() -> argparse.ArgumentParser:

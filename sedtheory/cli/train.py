@@ -7,15 +7,17 @@ import time
 from pathlib import Path
 from typing import Literal
 
-from sedtheory.cli._app import CommandError, command
+from sedtheory.cli._app import CommandError, command, given_fields
 from sedtheory.rl.config import TrainConfig, make_config
 
 
 def _explicit_overrides(config: TrainConfig) -> dict:
-    """Fields whose value differs from the dataclass default (i.e. given on the command line)."""
-    defaults = TrainConfig()
-    return {f.name: getattr(config, f.name) for f in dataclasses.fields(TrainConfig)
-            if getattr(config, f.name) != getattr(defaults, f.name)}
+    """Fields given on the command line (from Python: fields that differ from the default)."""
+    given = given_fields(config)
+    if given is None:
+        defaults = TrainConfig()
+        given = [f.name for f in dataclasses.fields(TrainConfig) if getattr(config, f.name) != getattr(defaults, f.name)]
+    return {name: getattr(config, name) for name in sorted(given)}
 
 
 @command("train")
@@ -24,8 +26,8 @@ def train(config: TrainConfig, preset: Literal["default", "paper", "tiny"] = "de
     """Train players and principal with two-level PPO, then print what was learned.
 
     The default is a small run (minutes on a laptop CPU); ``--preset paper`` is the paper's
-    full scale. Options given explicitly override the preset (an option set to its default
-    value counts as not given). Ctrl-C saves the last episode-boundary checkpoint; continue
+    full scale. Options given explicitly override the preset, even when they repeat a default
+    value. Ctrl-C saves the last episode-boundary checkpoint; continue
     with ``--resume RUN``.
 
     Args:

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 import pytest
 
 from sedtheory.cli import main
-from sedtheory.cli._app import CommandError, Positional, _REGISTRY, command
+from sedtheory.cli._app import CommandError, Positional, _REGISTRY, command, given_fields
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,3 +77,23 @@ def test_optional_positional_and_trailing_underscore_flag():
         assert main(["zz-test", "opt", "x", "--list"]) == 0 and seen["args"] == ("x", True)
     finally:
         del _REGISTRY[("zz-test", "opt")]
+
+
+def test_given_fields_tell_an_explicit_default_from_an_omitted_option():
+    seen = {}
+
+    @command("zz-test given")
+    def given(config: _Config) -> int:
+        """Record the explicitly given fields."""
+        seen["given"] = given_fields(config)
+        seen["config"] = config
+        return 0
+
+    try:
+        assert main(["zz-test", "given", "--steps", "3", "--no-fast"]) == 0  # both equal their defaults
+        assert seen["given"] == {"steps", "fast"} and seen["config"] == _Config()
+        assert main(["zz-test", "given"]) == 0
+        assert seen["given"] == frozenset()
+        assert given_fields(seen["config"]) is None  # only known while the command runs
+    finally:
+        del _REGISTRY[("zz-test", "given")]

@@ -51,3 +51,12 @@ def test_explicit_options_override_the_preset():
     assert overrides == {"seed": 5, "num_games": 4}
     config = make_config("paper", **overrides)
     assert (config.seed, config.num_games, config.minibatch_size) == (5, 4, 128)
+
+
+def test_an_option_repeating_its_default_still_counts_as_given(tmp_path, capsys):
+    from sedtheory.cli import main
+
+    # --network embed equals the dataclass default but not the paper preset's conv net, so it
+    # must be seen as given: with --resume, every given option is refused by name.
+    assert main(["train", "--resume", str(tmp_path), "--network", "embed"]) == 2
+    assert capsys.readouterr().err.strip().startswith("sedtheory: error: network: a resumed run keeps its own settings")
