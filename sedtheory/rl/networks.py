@@ -57,9 +57,30 @@ def _trunk(kind: str, obs_shape: tuple[int, int, int], extra: int, hidden: int) 
     return conv, size + extra
 
 
+class _SumBag(torch.autograd.Function):
+    """``embedding_bag(idx, weight, mode="sum")`` with a faster backward on CPU: the weight
+    gradient is one ``index_add_`` of each row's output gradient at its ``k`` indices (the same
+    sum as PyTorch's own embedding-bag backward, which costs about 1.5x as much here)."""
+
+    @staticmethod
+    def forward(ctx, idx: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(idx)
+        ctx.rows = weight.shape[0]
+        return nn.functional.embedding_bag(idx, weight, mode="sum")
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        (idx,) = ctx.saved_tensors
+        n, k = idx.shape
+        grad_weight = grad.new_zeros(ctx.rows, grad.shape[1])
+        grad_weight.index_add_(0, idx.flatten(), grad.unsqueeze(1).expand(n, k, grad.shape[1]).reshape(n * k, -1))
+        return None, grad_weight
+
+
 class CodeEncoder(nn.Module):
     """First layer on cell codes: exactly a linear layer on the one-hot encoding of
-    (window cell, code), computed sparsely as a sum of embedding rows (``nn.EmbeddingBag``).
+    (window cell, code), computed sparsely as a sum of embedding rows (``nn.EmbeddingBag`` parameters, summed by
+    :class:`_SumBag`).
 
     ``codes (N, rows, cols)`` integer in ``[0, n_codes)`` → ``(N, hidden)``. The engine's codes
     are ``terrain * 6 + slot`` (30 values) plus 255 for an absent observer, mapped to the
@@ -77,7 +98,7 @@ class CodeEncoder(nn.Module):
     def forward(self, codes: torch.Tensor) -> torch.Tensor:
         codes = codes.flatten(1).long()
         codes = torch.where(codes == 255, self.n_codes - 1, codes)
-        return self.table(codes + self.offsets) + self.bias
+        return _SumBag.apply(codes + self.offsets, self.table.weight) + self.bias
 
 
 class PlayerPolicy(nn.Module):
