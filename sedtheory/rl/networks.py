@@ -123,8 +123,8 @@ class PlayerPolicy(nn.Module):
         super().__init__()
         self.n_players, self.kind = n_players, kind
         if kind == "embed":
-            # first layer 32 wide: the embedding-bag backward costs about the same for 16 and 32
-            # columns and twice as much for 64 (measured on this CPU)
+            # first layer 32 wide (chosen when nn.EmbeddingBag's backward cost about the same for
+            # 16 and 32 columns and twice as much for 64; not re-measured with the sum-bag backward)
             self.encoder = CodeEncoder(obs_shape[1] * obs_shape[2], n_codes, EMBED_WIDTH)
             self.agent = nn.Embedding(n_players, EMBED_WIDTH)
             nn.init.normal_(self.agent.weight, std=1.0 / math.sqrt(obs_shape[1] * obs_shape[2]))
