@@ -67,6 +67,17 @@ class _InterruptingFactory(FakeFactory):
         return env
 
 
+def _whole_and_interrupted(tmp_path, episode):
+    """An uninterrupted run in ``whole/`` and a run cut by Ctrl-C during ``episode`` in ``cut/``."""
+    config = _config()
+    whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
+    whole.train()
+    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=episode))
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    return config, whole, trainer
+
+
 @pytest.mark.parametrize("episode, boundary", [
     (3, 4),   # cut in episode 3: resume at update 4, the last completed episode boundary
     # cut in the first episode: the only checkpoint is the update-0 state; resuming it used to be
@@ -74,12 +85,7 @@ class _InterruptingFactory(FakeFactory):
     (1, 0),
 ])
 def test_ctrl_c_saves_and_resume_repeats_the_run(tmp_path, episode, boundary):
-    config = _config()
-    whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
-    whole.train()
-    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=episode))
-    with pytest.raises(KeyboardInterrupt):
-        trainer.train()
+    config, whole, _ = _whole_and_interrupted(tmp_path, episode)
     resumed = Trainer.resume(tmp_path / "cut", FakeFactory(config))
     assert resumed.update == boundary
     resumed.train()
@@ -91,12 +97,7 @@ def test_ctrl_c_saves_and_resume_repeats_the_run(tmp_path, episode, boundary):
 def test_train_again_in_the_same_process_after_ctrl_c_or_a_stop(tmp_path, episode):
     # Ctrl-C returns the trainer to its checkpoint, so calling train() again (a notebook, or the
     # benchmark's train(max_updates=...) loop) continues the run as if nothing had happened
-    config = _config()
-    whole = Trainer(config, tmp_path / "whole", FakeFactory(config))
-    whole.train()
-    trainer = Trainer(config, tmp_path / "cut", _InterruptingFactory(config, episode=episode))
-    with pytest.raises(KeyboardInterrupt):
-        trainer.train()
+    _, whole, trainer = _whole_and_interrupted(tmp_path, episode)
     trainer.train(max_updates=trainer.update + 1)   # a second call on a run folder it wrote itself
     trainer.train()
     _assert_same_state(whole, trainer)
