@@ -9,8 +9,14 @@ with its two sources of chance written out exactly:
   probability ``p(min(k, len(p) − 1))``, ``k`` = live apples within the radius at the start.
 
 So ``T(s' | s, a) = Σ_contest outcomes 1/2^[contest] · Π_empty cells p^[regrows] (1 − p)^[not]``.
-Rewards are the expected per-step mixed rewards of eq. (2) with no tax (φ = 0: the tax is paid
-per period on the period's income, which this state does not record), for given types.
+Rewards are the expected per-step mixed rewards of eq. (2) for given types. The tax is paid per
+period on the period's income, which this state does not record, so by default there is none
+(φ = 0). With ``tax_period = 1`` every step is a whole period and the income of player i is
+this step's apple a_i ∈ {0, 1}: the engine's transfer −T(a_i, φ) + (1/n) Σ_j T(a_j, φ) at the
+period's (= this step's) end is then a function of the step alone, and ``tax_rates`` adds it
+exactly (:func:`sedtheory.principal.tax.redistribute`, the theory side's formula). Rates
+stay fixed for the whole episode (a flat commitment φ). With ``tax_period > 1`` a nonzero
+rate would need the running income in the state; it is refused.
 Observations are the engine's egocentric codes, one observation index per distinct window
 content (a deterministic, state-only kernel). μ0 follows the reset rule. Zap is not modelled
 (it needs removal timers); ``to_pomg`` refuses ``zap=True``.
@@ -130,15 +136,21 @@ def regrowth_outcomes(params: AppleParams, live: frozenset) -> list:
     return outcomes
 
 
-def _step_rewards(params: AppleParams, new_cells, new_facings, eaten, selfishness, trust) -> tuple[np.ndarray, np.ndarray]:
+def _step_rewards(params: AppleParams, new_cells, new_facings, eaten, selfishness, trust,
+                  tax_rates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     n = params.n_players
     apples = np.array([1.0 if i in eaten else 0.0 for i in range(n)])
+    extrinsic = apples
+    if tax_rates is not None:  # tax_period = 1: this step's apples are the period's income
+        from sedtheory.principal.tax import redistribute
+
+        extrinsic = redistribute(apples, tax_rates, params.tax_thresholds)
     reward = np.zeros(n)
     for i in range(n):
         others = sum(apples[j] for j in range(n)
                      if j != i and reference.in_window(params, new_cells[i], new_facings[i], new_cells[j]))
         intrinsic = selfishness[i] * apples[i] + (1 - selfishness[i]) * others
-        reward[i] = trust[i] * apples[i] + (1 - trust[i]) * intrinsic
+        reward[i] = trust[i] * extrinsic[i] + (1 - trust[i]) * intrinsic
     return apples, reward
 
 
@@ -196,17 +208,39 @@ def _type_vector(name: str, value, n: int) -> np.ndarray:
     return vector
 
 
-def tabular_model(params: AppleParams, selfishness=None, trust=None, max_state_actions: int = 200_000) -> TabularApple:
+def _tax_vector(params: AppleParams, tax_rates) -> np.ndarray | None:
+    """``(n_brackets,)`` rates in [0, 1], or None for no tax (None or all zeros); a ValidationError
+    for bad values or a nonzero rate the twin cannot represent (``tax_period > 1``)."""
+    if tax_rates is None:
+        return None
+    rates = finite_array("tax_rates", tax_rates, shape=(params.n_brackets,))
+    if np.any(rates < 0) or np.any(rates > 1):
+        raise ValidationError(f"tax_rates: values must lie in [0, 1], got {rates.tolist()}")
+    if not np.any(rates):
+        return None
+    if params.tax_period != 1:
+        raise ValidationError(
+            f"tax_rates: the twin represents a tax exactly only with tax_period=1 (the state does not record "
+            f"period income), got tax_period={params.tax_period} with rates {rates.tolist()}")
+    return rates
+
+
+def tabular_model(params: AppleParams, selfishness=None, trust=None, max_state_actions: int = 200_000,
+                  tax_rates=None) -> TabularApple:
     """Build the exact tabular model of a tiny map (see the module docstring).
 
     Args:
         params: the rules; at most 2 players, ``zap=False``.
         selfishness, trust: ``(n,)`` types for the rewards (default: all ones, reward = own apples).
         max_state_actions: refuse maps whose ``S * |A|`` exceeds this (a clear error, not a long wait).
+        tax_rates: ``(n_brackets,)`` flat rates φ in [0, 1] for the whole episode (default: no tax);
+            a nonzero rate needs ``params.tax_period == 1`` (module docstring). Only ``rewards``
+            depend on it.
     """
     _check(params, max_state_actions)
     n, n_actions = params.n_players, params.n_actions
     selfishness, trust = (_type_vector(name, value, n) for name, value in (("selfishness", selfishness), ("trust", trust)))
+    rates = _tax_vector(params, tax_rates)
     states = enumerate_states(params)
     index = {s: k for k, s in enumerate(states)}
     apple_of = {cell: k for k, cell in enumerate(reference.apple_cells(params))}
@@ -221,7 +255,7 @@ def tabular_model(params: AppleParams, selfishness=None, trust=None, max_state_a
             successors: dict[int, float] = {}
             for p_move, new_cells in movement_outcomes(params, cells, facings, actions):
                 eaten = {i for i in range(n) if new_cells[i] != cells[i] and apple_of.get(new_cells[i]) in live}
-                got, reward = _step_rewards(params, new_cells, new_facings, eaten, selfishness, trust)
+                got, reward = _step_rewards(params, new_cells, new_facings, eaten, selfishness, trust, rates)
                 apples[s, a] += p_move * got
                 rewards[s, a] += p_move * reward
                 kept = live - {apple_of[new_cells[i]] for i in eaten}
@@ -241,12 +275,12 @@ def tabular_model(params: AppleParams, selfishness=None, trust=None, max_state_a
 
 
 def to_pomg(params: AppleParams, selfishness=None, trust=None, gamma: float = 0.99, horizon: int | None = None,
-            max_state_actions: int = 200_000):
+            max_state_actions: int = 200_000, tax_rates=None):
     """The tiny game as a :class:`sedtheory.games.markov.POMG` (Definition 2.2) with state-only
     deterministic observation kernels; arguments as :func:`tabular_model`, plus ``gamma`` and
     ``horizon`` for the POMG. The tabular twin itself is ``tabular_model``."""
     from sedtheory.games.markov import POMG
 
-    model = tabular_model(params, selfishness, trust, max_state_actions)
+    model = tabular_model(params, selfishness, trust, max_state_actions, tax_rates)
     return POMG(model.transitions, model.rewards, model.observations, gamma=gamma, horizon=horizon,
                 initial_distribution=model.initial_distribution)
