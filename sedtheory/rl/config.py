@@ -42,6 +42,8 @@ class TrainConfig:
     zap: bool = _help("enable Melting Pot's zap action (the paper's runs used 7 actions, no zap)", False)
     map_layout: Literal["commons", "corridor", "field_3x3"] = _help(
         "map: 'commons' (Melting Pot's commons_harvest__open, the paper's) or a tiny one of the tabular twin", "commons")
+    selfishness: tuple[float, ...] = _help("fixed selfishness types sigma, one per player (empty: drawn U[0,1] from the seed, as in the paper)", ())
+    trust: tuple[float, ...] = _help("fixed trust types beta, one per player (empty: drawn U[0,1] from the seed, as in the paper)", ())
     # --- players' PPO ---
     num_steps: int = _help("sampling horizon: steps per game per rollout (Appendix A: 200)", 200)
     learning_rate: float = _help("Adam learning rate (paper code: 2.5e-4)", 2.5e-4)
@@ -131,6 +133,17 @@ def _real(config: TrainConfig, name: str, low: float, *, open_low: bool = False,
         raise ValidationError(f"{name}: must lie in {interval}, got {value!r}")
 
 
+def _check_types(name: str, values: tuple, n_players: int) -> None:
+    """Fixed types: empty (drawn from the seed) or ``n_players`` finite numbers in [0, 1]."""
+    if not values:
+        return
+    if len(values) != n_players:
+        raise ValidationError(f"{name}: expected {n_players} values (one per player) or none, got {len(values)}")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v <= 1
+               for v in values):
+        raise ValidationError(f"{name}: values must be numbers in [0, 1], got {values}")
+
+
 def validate_config(config: TrainConfig) -> None:
     """Raise :class:`ValidationError` naming the first bad field of ``config``."""
     _positive(config, ("total_timesteps", "num_games", "n_players", "episode_length", "tax_period", "num_steps",
@@ -168,6 +181,8 @@ def validate_config(config: TrainConfig) -> None:
         raise ValidationError(f"map_layout: must be 'commons', 'corridor' or 'field_3x3', got {config.map_layout!r}")
     if config.network not in ("embed", "mlp", "conv"):
         raise ValidationError(f"network: must be 'embed', 'mlp' or 'conv', got {config.network!r}")
+    for name in ("selfishness", "trust"):
+        _check_types(name, tuple(getattr(config, name)), config.n_players)
 
 
 PRESETS: dict[str, dict] = {

@@ -97,6 +97,10 @@ class Trainer:
         # --- types (sigma, beta) ~ U[0,1], once per run; the vote sets eta ---
         self.selfishness = self.np_rng.uniform(size=n)
         self.trust = self.np_rng.uniform(size=n)
+        if config.selfishness:  # fixed types (config), drawn above all the same so the seed's stream is unchanged
+            self.selfishness = np.array(config.selfishness, dtype=float)
+        if config.trust:
+            self.trust = np.array(config.trust, dtype=float)
         from sedtheory.rl.voting import VotingSchedule
         self.voting = VotingSchedule(self.selfishness, config.voting_rule, config.strategic_reports)
         # --- networks ---

@@ -1,0 +1,350 @@
+"""The exact optimal flat tax of a tiny Apple game, and the PPO principal's rate against it.
+
+Setting. The corridor map (two apple cells between two spawn cells, 2 players, 768 states)
+with ``tax_period = 1``: every step is a whole tax period, so a player's period income is its
+apple of the step, a_i ∈ {0, 1}, and the tabular twin writes the engine's per-period transfer
+−T(a_i, φ) + (1/n) Σ_j T(a_j, φ) exactly (:func:`sedtheory.envs.apple.tabular.tabular_model`,
+``tax_rates``). One bracket, thresholds ``(0, 10000)``, so φ is one number. With two apple cells
+within each other's regrowth radius and ``regrowth_probs = (0, p)`` an empty cell regrows only
+while the other apple is live: eating the last apple ends the harvest for good. That is the
+commons dilemma in its smallest form: with selfish types (σ = β = 1) a player's reward is
+``(1 − φ/2) a_i + (φ/2) a_j``; without tax both race for the apples (2 apples per episode),
+with enough tax one player leaves the last apple standing and the harvest goes on.
+
+Exact optimum (the leader's problem of Definition 2.3 restricted to flat rates on the
+principal's grid φ ∈ {0, 0.1, …, 1}). For each φ:
+
+1. **Players' response**: sequential best-response dynamics in the *fully observed*
+   discounted twin (γ = the players' discount), started from uniformly random play; each best
+   response is exact policy iteration
+   (:func:`sedtheory.solvers.markov_best_response.best_response`), and a player keeps its
+   policy when its exact gain is at most ``tol``. The fixed point is then graded independently
+   by :func:`sedtheory.equilibrium.markov.markov_follower_gaps` (every gap ≤ ``tol``, else an
+   error). This is *a* Markov perfect equilibrium (Maskin & Tirole 2001) chosen by a stated
+   selection rule (best-response dynamics from random play); the game can have others (e.g.
+   "both race" stays an equilibrium under high tax), and :func:`exact_tax_optimum` records the
+   rule in its result.
+2. **Objective**: the expected apples of each player over one episode (``episode_length``
+   steps from μ0, undiscounted: the principal's rewards over an episode telescope to O_η of the
+   episode's apples), exactly by backward recursion
+   (:func:`sedtheory.solvers.markov_evaluation.evaluate` with a horizon), then
+   O_η = η Σ_i E[A_i] + (1 − η) min_i E[A_i]. For η = 1 this is E[O_η] exactly; for η < 1 it is
+   O_η of the expected apples, an upper bound on E[O_η] (min is concave, Jensen).
+3. φ* = argmax over the grid (ties to the lowest rate; all maximisers are listed).
+
+PPO comparison. The trainer (:class:`~sedtheory.rl.trainer.Trainer`) is run on the same game
+through :class:`TaxTwinFactory` (the corridor engine with the twin's regrowth probabilities);
+:func:`learned_rate` reads its principal in evaluation episodes (cap 1).
+
+Caveat (measured, see ``tests/rl/test_exact_tax.py``): players observe only their window,
+not the rate (paper, Section 4), so within a rollout the principal's choice changes neither
+the players' actions nor the apples, and its PPO reward (the change of O_η) carries no signal
+about its own choice: its policy gradient is zero in expectation, and only the players'
+*learning* between updates reacts to the rates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from sedtheory._validate import ValidationError
+from sedtheory.games.markov import POMG
+from sedtheory.games.strategies import StrategyProfile
+
+RATE_GRID: tuple[float, ...] = tuple(k / 10 for k in range(11))
+"""The principal's rate levels k/10, k = 0..10 (paper code; :mod:`sedtheory.rl.principal`)."""
+
+TINY_REGROWTH: tuple[float, float] = (0.0, 0.05)
+"""Regrowth probabilities of the tiny tax game: p(0) = 0 (the last apple never regrows), p(1) =
+0.05. Chosen so that tax matters and the optimal rates are a minority of the grid: the exact
+objective is 2 apples per episode for φ ≤ 0.6 and 5.67 for φ ≥ 0.7
+(``tests/rl/test_exact_tax.py``), so a principal choosing rates at random (mean 0.5) is far
+from the optimum."""
+
+SELFISH = (1.0, 1.0)
+"""Types σ = β = (1, 1): reward = own apples plus the transfer; the vote gives η = mean σ = 1."""
+
+
+def tiny_tax_params(episode_length: int = 100, regrowth_probs=TINY_REGROWTH):
+    """:class:`~sedtheory.envs.apple.AppleParams` of the tiny tax game: the corridor with the
+    trainer's window for it (:data:`sedtheory.rl.envs.MAPS`), 2 players, ``tax_period = 1``, one
+    bracket (thresholds ``(0, 10000)``), no zap."""
+    from sedtheory.envs.apple import AppleParams
+    from sedtheory.rl.envs import MAPS
+
+    return AppleParams(n_players=2, episode_length=episode_length, tax_period=1, tax_thresholds=(0.0, 10000.0),
+                       regrowth_probs=tuple(regrowth_probs), **MAPS["corridor"]())
+
+
+@dataclass(frozen=True, eq=False)
+class TaxFamily:
+    """The twin at every flat rate φ, from two builds: the rewards are affine in φ,
+    ``r(φ) = (1 − φ) r(0) + φ r(1)`` (the transfer is φ times the exposure of the step's income,
+    and eq. (2) is linear in the transfer), while transitions and apples do not depend on φ.
+
+    Attributes:
+        untaxed, taxed: the :class:`~sedtheory.envs.apple.tabular.TabularApple` at φ = 0 and φ = 1
+            (every bracket's rate).
+    """
+
+    untaxed: object
+    taxed: object
+
+    @property
+    def params(self):
+        """The game's :class:`~sedtheory.envs.apple.AppleParams`."""
+        return self.untaxed.params
+
+    def rewards(self, rate: float) -> np.ndarray:
+        """``(S, A, A, n)`` expected rewards at the flat rate ``rate`` in [0, 1]."""
+        if not 0 <= rate <= 1:
+            raise ValidationError(f"rate: must lie in [0, 1], got {rate}")
+        return (1 - rate) * self.untaxed.rewards + rate * self.taxed.rewards
+
+    def discounted_game(self, rate: float, gamma: float = 0.99) -> POMG:
+        """The fully observed discounted game at ``rate``, where the players respond."""
+        m = self.untaxed
+        return POMG(m.transitions, self.rewards(rate), None, gamma=gamma, initial_distribution=m.initial_distribution)
+
+    def episode_game(self) -> POMG:
+        """γ = 1, horizon ``episode_length``, rewards = apples: expected apples over one episode."""
+        m = self.untaxed
+        return POMG(m.transitions, m.apples, None, gamma=1.0, horizon=m.params.episode_length,
+                    initial_distribution=m.initial_distribution)
+
+
+def tax_family(params, selfishness=SELFISH, trust=SELFISH) -> TaxFamily:
+    """Build the :class:`TaxFamily` of ``params`` (``tax_period = 1``) for the given types."""
+    from sedtheory.envs.apple.tabular import tabular_model
+
+    return TaxFamily(tabular_model(params, selfishness, trust),
+                     tabular_model(params, selfishness, trust, tax_rates=[1.0] * params.n_brackets))
+
+
+def best_response_dynamics(pomg: POMG, start: StrategyProfile, *, tol: float = 1e-8,
+                           max_rounds: int = 50) -> tuple[StrategyProfile, int]:
+    """Sequential exact best responses (agent 0, 1, …, repeat) until no agent gains more than ``tol``.
+
+    Args:
+        pomg: a fully observed discounted game.
+        start: the starting profile, ``(S, A_i)`` per agent.
+
+    Returns:
+        ``(profile, rounds)``: the fixed point and the number of rounds that changed a policy.
+
+    Raises:
+        RuntimeError: no fixed point within ``max_rounds`` rounds (e.g. a best-response cycle).
+    """
+    from sedtheory.solvers.markov_best_response import best_response
+    from sedtheory.solvers.markov_evaluation import evaluate
+
+    policies = list(start.strategies)
+    for rounds in range(max_rounds):
+        moved = False
+        for agent in range(pomg.n_agents):
+            profile = StrategyProfile(tuple(policies))
+            response = best_response(pomg, profile, agent, tol=tol)
+            if response.value - evaluate(pomg, profile)[agent] > tol:
+                policies[agent], moved = response.policy, True
+        if not moved:
+            return StrategyProfile(tuple(policies)), rounds
+    raise RuntimeError(f"best_response_dynamics: no fixed point within {max_rounds} rounds")
+
+
+@dataclass(frozen=True)
+class FlatTaxResponse:
+    """The players' exact response to one flat rate.
+
+    Attributes:
+        rate: φ.
+        profile: state-based policies ``(S, A)`` per player (deterministic).
+        gaps: ``(n,)`` exact best-response gains of ``profile`` (independent grader), all ≤ tol.
+        rounds: best-response rounds that changed a policy.
+        apples: ``(n,)`` expected apples per player over one episode from μ0.
+        values: ``(n,)`` the players' discounted values from μ0.
+    """
+
+    rate: float
+    profile: StrategyProfile
+    gaps: np.ndarray
+    rounds: int
+    apples: np.ndarray
+    values: np.ndarray
+
+
+def flat_tax_response(family: TaxFamily, rate: float, *, gamma: float = 0.99, tol: float = 1e-8) -> FlatTaxResponse:
+    """The players' response to ``rate`` (best-response dynamics from uniform play), graded.
+
+    Raises:
+        RuntimeError: the dynamics do not settle, or the grader finds a gap above ``tol``.
+    """
+    from sedtheory.equilibrium.markov import markov_follower_gaps
+    from sedtheory.solvers.markov_evaluation import evaluate
+
+    params, discounted = family.params, family.discounted_game(rate, gamma)
+    uniform = StrategyProfile(tuple(np.full((discounted.n_states, params.n_actions), 1.0 / params.n_actions)
+                                    for _ in range(params.n_players)))
+    profile, rounds = best_response_dynamics(discounted, uniform, tol=tol)
+    gaps, _ = markov_follower_gaps(discounted, profile, tol=tol)
+    if np.any(gaps > 10 * tol):
+        raise RuntimeError(f"flat_tax_response: the grader finds gaps {gaps} at rate {rate} (tol {tol})")
+    return FlatTaxResponse(float(rate), profile, gaps, rounds, evaluate(family.episode_game(), profile),
+                           evaluate(discounted, profile))
+
+
+def objective_of_apples(apples, eta: float) -> float:
+    """O_η of expected apples ``(n,)`` (:func:`sedtheory.social_choice.welfare.eta_objective`)."""
+    from sedtheory.social_choice.welfare import eta_objective
+
+    return float(np.asarray(eta_objective(np.asarray(apples, dtype=float), float(eta))))
+
+
+@dataclass(frozen=True)
+class TaxOptimum:
+    """The exact optimum over a grid of flat rates.
+
+    Attributes:
+        rates: ``(K,)`` the grid.
+        objective: ``(K,)`` O_η of the expected episode apples at each rate.
+        responses: the players' response at each rate.
+        best_rate: φ* (lowest maximiser); ``maximisers``: every rate within ``tol`` of the max.
+        eta, gamma, selection: the objective's η, the players' discount, the equilibrium selection rule.
+    """
+
+    rates: np.ndarray
+    objective: np.ndarray
+    responses: tuple
+    best_rate: float
+    maximisers: tuple
+    eta: float
+    gamma: float
+    selection: str = "sequential exact best responses from uniformly random play, fully observed twin"
+
+    def value_at(self, rate: float) -> float:
+        """The exact objective at ``rate``, which must be on the grid (ValidationError otherwise)."""
+        hits = np.flatnonzero(np.isclose(self.rates, rate, atol=1e-9))
+        if hits.size == 0:
+            raise ValidationError(f"rate: {rate} is not on the grid {self.rates.tolist()}")
+        return float(self.objective[hits[0]])
+
+    def interpolate(self, rate: float) -> float:
+        """The objective at the nearest grid rate to ``rate`` in [0, 1] (ties to the lower)."""
+        if not 0 <= rate <= 1:
+            raise ValidationError(f"rate: must lie in [0, 1], got {rate}")
+        return float(self.objective[int(np.argmin(np.abs(self.rates - rate) + 1e-12 * self.rates))])
+
+
+def exact_tax_optimum(family: TaxFamily, eta: float = 1.0, rates=RATE_GRID, *, gamma: float = 0.99,
+                      tol: float = 1e-8) -> TaxOptimum:
+    """φ* = argmax over ``rates`` of O_η at the players' exact response (module docstring).
+
+    Args:
+        family: the game at every rate (:func:`tax_family`).
+        eta: the objective's η in [0, 1].
+        rates: the grid (default: the principal's k/10).
+    """
+    grid = np.asarray(rates, dtype=float)
+    if grid.ndim != 1 or grid.size == 0 or np.any(grid < 0) or np.any(grid > 1):
+        raise ValidationError(f"rates: expected a non-empty list of rates in [0, 1], got {rates!r}")
+    if not 0 <= eta <= 1:
+        raise ValidationError(f"eta: must lie in [0, 1], got {eta}")
+    responses = tuple(flat_tax_response(family, r, gamma=gamma, tol=tol) for r in grid)
+    objective = np.array([objective_of_apples(r.apples, eta) for r in responses])
+    best = int(np.argmax(objective))
+    maximisers = tuple(float(r) for r, v in zip(grid, objective) if v >= objective[best] - 1e-6)
+    return TaxOptimum(grid, objective, responses, float(grid[best]), maximisers, float(eta), float(gamma))
+
+
+class TaxTwinFactory:
+    """The trainer's environment factory for the tiny tax game: :class:`~sedtheory.rl.envs.AppleFactory`
+    with the twin's regrowth probabilities (not a :class:`~sedtheory.rl.config.TrainConfig` field).
+
+    Args:
+        config: a config on ``map_layout="corridor"``, 2 players, ``tax_period=1``.
+        regrowth_probs: replaces the default regrowth table.
+    """
+
+    def __init__(self, config, regrowth_probs=TINY_REGROWTH) -> None:
+        from sedtheory.rl.envs import AppleFactory
+
+        if config.map_layout != "corridor" or config.n_players != 2 or config.tax_period != 1:
+            raise ValidationError("config: the tiny tax game needs map_layout='corridor', n_players=2, tax_period=1")
+        base = AppleFactory(config)
+        self.params = dataclasses.replace(base.params, regrowth_probs=tuple(regrowth_probs))
+        self.device, self.n_codes = base.device, base.n_codes
+
+    def make(self, num_games: int, seed: int, types=None):
+        """An :class:`~sedtheory.envs.apple.AppleEnv` of ``num_games`` games (see ``AppleFactory.make``)."""
+        from sedtheory.envs.apple import AppleEnv
+
+        if types is not None:
+            types = tuple(torch.as_tensor(np.asarray(t), dtype=torch.float32, device=self.device) for t in types)
+        return AppleEnv(self.params, num_games=num_games, seed=int(seed), device=self.device, types=types)
+
+
+class TabularPlayers:
+    """Players acting by state-based twin policies in the engine (for Monte-Carlo checks): each
+    game's twin state is read off the principal's full-map observation (player planes, facing
+    and live-apple channels, :data:`sedtheory.envs.apple.engine.PRINCIPAL_CHANNEL_NAMES`), and
+    actions are drawn from ``profile`` with ``generator``."""
+
+    def __init__(self, model, profile: StrategyProfile, generator: np.random.Generator) -> None:
+        from sedtheory.envs.apple import reference
+
+        self.model, self.profile, self.generator = model, profile, generator
+        self.apple_cells = reference.apple_cells(model.params)
+
+    def state_indices(self, principal_obs: torch.Tensor) -> np.ndarray:
+        """``(B,)`` twin state index of each game, from ``principal_obs (B, 9 + n, H, W)``."""
+        obs = principal_obs.cpu().numpy()
+        n, indices = self.model.params.n_players, []
+        for game in obs:
+            cells = tuple(tuple(int(x) for x in np.argwhere(game[9 + i] > 0)[0]) for i in range(n))
+            facings = tuple(int(np.argmax(game[4:8, r, c])) for r, c in cells)
+            live = frozenset(k for k, (r, c) in enumerate(self.apple_cells) if game[2, r, c] > 0)
+            indices.append(self.model.index[(cells, facings, live)])
+        return np.array(indices)
+
+    def __call__(self, step) -> torch.Tensor:
+        actions = [[int(self.generator.choice(policy.shape[1], p=policy[k])) for policy in self.profile.strategies]
+                   for k in self.state_indices(step.principal_obs)]
+        return torch.as_tensor(actions, dtype=torch.long)
+
+
+def learned_rate(run, *, num_games: int = 16, seed: int = 50_000) -> dict:
+    """The trained principal's rates in evaluation episodes (its choices sampled, cap 1).
+
+    Args:
+        run: a :class:`sedtheory.rl.evaluate.LoadedRun` (or anything with ``players``,
+            ``principal``, ``factory``, ``selfishness``, ``trust``, ``eta``, ``config``).
+
+    Returns:
+        ``{"mean_rate": mean over games and steps of bracket 0's rate, "greedy_rate": the rate of
+        the most likely choice at the episode's first decision (k/10; "keep" keeps 0 there),
+        "choice_probabilities": (12,) bracket-0 choice probabilities averaged over the decisions
+        of the episodes}``.
+    """
+    from sedtheory.rl.episodes import EpisodeSetup, PolicyPlayers, PolicyPrincipal, run_episodes
+    from sedtheory.rl.principal import KEEP, N_RATE_LEVELS
+
+    setup = EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds)
+    probabilities: list[np.ndarray] = []
+    principal = PolicyPrincipal(run.principal, torch.Generator().manual_seed(seed + 1))
+
+    def recording(map_obs, features, current):
+        with torch.no_grad():
+            logits, _ = run.principal(map_obs, features)
+        probabilities.append(torch.softmax(logits[..., 0, :].double(), dim=-1).mean(0).numpy())
+        return principal(map_obs, features, current)
+
+    metrics = run_episodes(setup, PolicyPlayers(run.players, torch.Generator().manual_seed(seed)), recording,
+                           num_games, seed)
+    mean_probs = np.mean(probabilities, axis=0)
+    first = int(np.argmax(probabilities[0]))
+    return {"mean_rate": float(metrics.values["tax_rates"][:, 0].mean()),
+            "greedy_rate": 0.0 if first == KEEP else first / (N_RATE_LEVELS - 1),
+            "choice_probabilities": mean_probs}

@@ -1,0 +1,170 @@
+"""The exact optimal flat tax of the tiny corridor game, checked independently, and the PPO
+principal's learned rate against it (sedtheory.rl.exact_tax).
+
+Independent checks of the exact side:
+* the affine-in-φ rewards equal a direct build of the twin at φ = 0.3;
+* each response is an equilibrium by plain value iteration written here (not the policy
+  iteration that found it, nor the solvers' agent problem);
+* the expected episode apples at φ = 0 and φ = 1 equal Monte-Carlo averages of the same
+  policies played in the engine (AppleEnv with FixedTax, 300 games).
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from sedtheory import ValidationError
+from sedtheory.envs.apple import tabular
+from sedtheory.rl import exact_tax
+from sedtheory.rl.config import make_config
+
+GAMMA = 0.99
+
+
+@pytest.fixture(scope="module")
+def family():
+    return exact_tax.tax_family(exact_tax.tiny_tax_params())
+
+
+@pytest.fixture(scope="module")
+def optimum(family):
+    return exact_tax.exact_tax_optimum(family, eta=1.0, gamma=GAMMA)
+
+
+def test_rewards_are_affine_in_the_rate(family):
+    direct = tabular.tabular_model(family.params, exact_tax.SELFISH, exact_tax.SELFISH, tax_rates=[0.3])
+    np.testing.assert_allclose(family.rewards(0.3), direct.rewards, atol=1e-12)
+    with pytest.raises(ValidationError, match="rate: must lie in"):
+        family.rewards(1.5)
+
+
+def _value_iteration_gap(family, rate, profile, agent, sweeps=4000):
+    """max over the agent's policies minus its value under ``profile``, by value iteration on
+    the agent's MDP built here (error ≤ γ^sweeps · reward range / (1 − γ) ≈ 4e-16 · 100)."""
+    import scipy.sparse as sp
+
+    m = family.untaxed
+    S, n_a = len(m.states), m.params.n_actions
+    other = profile.strategies[1 - agent]                       # (S, A) policy of the other player
+    s, own, oth = np.meshgrid(np.arange(S), np.arange(n_a), np.arange(n_a), indexing="ij")
+    joint = (own * n_a + oth) if agent == 0 else (oth * n_a + own)  # joint action index, C order (a_0, a_1)
+    weights = sp.csr_array((other[s, oth].ravel(), ((s * n_a + own).ravel(), (s * n_a * n_a + joint).ravel())),
+                           shape=(S * n_a, S * n_a * n_a))
+    P = weights @ m.transitions                                  # (S * A, S)
+    r = (weights @ family.rewards(rate)[..., agent].reshape(-1)).reshape(S, n_a)
+    v = np.zeros(S)
+    for _ in range(sweeps):
+        v = (r + GAMMA * (P @ v).reshape(S, n_a)).max(axis=1)
+    mine = profile.strategies[agent]
+    chain = (sp.csr_array((mine.ravel(), (np.repeat(np.arange(S), n_a), np.arange(S * n_a))), shape=(S, S * n_a)) @ P)
+    value = np.linalg.solve(np.eye(S) - GAMMA * chain.toarray(), (r * mine).sum(axis=1))
+    return float(m.initial_distribution @ (v - value))
+
+
+def test_the_objective_varies_with_the_rate_and_the_responses_are_equilibria(family, optimum):
+    # φ = 0: both race and eat the two apples (p(0) = 0, nothing regrows once both are gone); 2 apples
+    assert optimum.objective[0] == pytest.approx(2.0, abs=1e-9)
+    assert optimum.objective.max() > optimum.objective[0] + 3.0  # tax matters: the harvest goes on
+    assert optimum.best_rate == 0.7 and optimum.maximisers == (0.7, 0.8, 0.9, 1.0)  # computed here, checked below
+    for k in (0, 7, 10):  # no tax, the lowest optimal rate, full tax
+        response = optimum.responses[k]
+        assert np.all(response.gaps <= 1e-8)
+        for agent in range(2):
+            assert _value_iteration_gap(family, response.rate, response.profile, agent) <= 1e-6
+
+
+@pytest.mark.parametrize("k", [0, 10])
+def test_exact_episode_apples_match_the_engine(family, optimum, k):
+    from sedtheory.rl.episodes import EpisodeSetup, FixedTax, run_episodes
+
+    response, games = optimum.responses[k], 300
+    factory = exact_tax.TaxTwinFactory(make_config("tiny", n_players=2, map_layout="corridor", tax_period=1,
+                                                   tax_thresholds=(0.0, 10000.0), episode_length=100, num_steps=100))
+    setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0, (0.0, 10000.0))
+    players = exact_tax.TabularPlayers(family.untaxed, response.profile, np.random.default_rng(k))
+    apples = run_episodes(setup, players, FixedTax([response.rate]), games, seed=77 + k).values["apples"]
+    mean, stderr = apples.mean(0), apples.std(0, ddof=1) / np.sqrt(games)
+    assert np.all(np.abs(mean - response.apples) <= 5 * stderr + 1e-9), (mean, response.apples, stderr)
+
+
+def test_bad_arguments_are_refused(family, optimum):
+    with pytest.raises(ValidationError, match="rates"):
+        exact_tax.exact_tax_optimum(family, rates=[0.5, 1.2])
+    with pytest.raises(ValidationError, match="eta"):
+        exact_tax.exact_tax_optimum(family, eta=2.0)
+    with pytest.raises(ValidationError, match="rate: 0.55 is not on the grid"):
+        optimum.value_at(0.55)
+    with pytest.raises(ValidationError, match="config"):
+        exact_tax.TaxTwinFactory(make_config("tiny", n_players=2, map_layout="corridor"))
+
+
+def test_fixed_types_from_the_config(tmp_path):
+    from sedtheory.rl.trainer import Trainer
+
+    base = dict(n_players=2, map_layout="corridor", episode_length=100, num_steps=100, progress=False,
+                log_tensorboard=False)
+    with pytest.raises(ValidationError, match="selfishness: expected 2 values"):
+        make_config("tiny", **base, selfishness=(1.0,))
+    with pytest.raises(ValidationError, match="trust: values must be numbers in"):
+        make_config("tiny", **base, trust=(0.5, 1.5))
+    drawn = Trainer(make_config("tiny", **base), tmp_path / "a")
+    fixed = Trainer(make_config("tiny", **base, selfishness=(1.0, 1.0), trust=(0.2, 0.4)), tmp_path / "b")
+    assert fixed.eta_value == 1.0 and fixed.trust.tolist() == [0.2, 0.4]
+    assert drawn.np_rng.bit_generator.state == fixed.np_rng.bit_generator.state  # the seed's stream is unchanged
+
+
+def test_players_do_not_see_the_rate_so_the_principal_choice_leaves_the_apples_unchanged():
+    """The premise of the xfail below: with the same engine seed and player draws, a principal
+    that taxes 0 and one that taxes 1 produce the very same apples (players see their window only)."""
+    from sedtheory.rl.envs import make_player_policy
+    from sedtheory.rl.episodes import EpisodeSetup, FixedTax, PolicyPlayers, run_episodes
+
+    config = make_config("tiny", n_players=2, map_layout="corridor", tax_period=1, tax_thresholds=(0.0, 10000.0),
+                         episode_length=100, num_steps=100)
+    factory = exact_tax.TaxTwinFactory(config)
+    torch.manual_seed(0)
+    policy = make_player_policy(factory, config)
+    setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0, (0.0, 10000.0))
+    runs = [run_episodes(setup, PolicyPlayers(policy, torch.Generator().manual_seed(5)), FixedTax([rate]), 8, seed=3)
+            for rate in (0.0, 1.0)]
+    np.testing.assert_array_equal(runs[0].values["apples"], runs[1].values["apples"])
+    assert not np.array_equal(runs[0].values["returns"], runs[1].values["returns"])  # the tax did act on rewards
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "players observe only their window, not the rate (paper Sec. 4), so the principal's choice changes no "
+    "apples within a rollout and its PPO gradient carries no signal about the rate; measured: it stays near "
+    "uniform (mean rate about 0.5, where the exact objective is 2.0 against 5.67 at the optimum)"))
+def test_ppo_principal_learns_a_rate_close_to_the_exact_optimum(tmp_path, family, optimum):
+    """Trainer (principal on) on the tiny tax game, seed 1, 300 episodes of 100 steps, 16 games.
+
+    Tolerances (fixed before the run): with r̂ the principal's mean rate over 16 evaluation
+    episodes and ĝ the grid rate nearest to r̂,
+    (1) O(ĝ) ≥ O* − 0.1 (O* − O(0)): within a tenth of what tax can gain, hence above O(0);
+    (2) the principal's bracket-0 choices put probability ≥ 0.5 on the optimal rates (a uniform
+        principal puts 4/12 there).
+    O is the exact objective of the players' exact response (:func:`exact_tax.exact_tax_optimum`).
+    """
+    from sedtheory.rl.evaluate import LoadedRun
+    from sedtheory.rl.trainer import Trainer
+
+    episodes = 300
+    config = make_config("tiny", n_players=2, map_layout="corridor", principal=True, episode_length=100,
+                         num_steps=100, num_games=16, total_timesteps=16 * 100 * episodes, minibatch_size=512,
+                         hidden_size=32, learning_rate=2.5e-3, principal_learning_rate=2.5e-3, tax_period=1,
+                         tax_thresholds=(0.0, 10000.0), selfishness=exact_tax.SELFISH, trust=exact_tax.SELFISH,
+                         voting_period=100, progress=False, log_tensorboard=False, checkpoint_every=0, seed=1)
+    trainer = Trainer(config, tmp_path / "run", exact_tax.TaxTwinFactory(config))
+    trainer.train()
+    run = LoadedRun(config, trainer.players.eval(), trainer.principal.eval(), trainer.selfishness, trainer.trust,
+                    trainer.eta_value, trainer.factory)
+    learned = exact_tax.learned_rate(run)
+    best, worst = optimum.objective.max(), optimum.value_at(0.0)
+    at_learned = optimum.interpolate(learned["mean_rate"])
+    optimal_choices = [int(round(10 * r)) for r in optimum.maximisers]
+    mass = float(learned["choice_probabilities"][optimal_choices].sum())
+    summary = (f"mean rate {learned['mean_rate']:.3f}, greedy {learned['greedy_rate']}, O there {at_learned:.3f}, "
+               f"O* {best:.3f} at {optimum.maximisers}, O(0) {worst:.3f}, mass on optimal rates {mass:.3f}")
+    assert at_learned >= best - 0.1 * (best - worst), summary
+    assert mass >= 0.5, summary
