@@ -21,9 +21,14 @@ principal's grid φ ∈ {0, 0.1, …, 1}). For each φ:
    policy when its exact gain is at most ``tol``. The fixed point is then graded independently
    by :func:`sedtheory.equilibrium.markov.markov_follower_gaps` (every gap ≤ ``tol``, else an
    error). This is *a* Markov perfect equilibrium (Maskin & Tirole 2001) chosen by a stated
-   selection rule (best-response dynamics from random play); the game can have others (e.g.
-   "both race" stays an equilibrium under high tax), and :func:`exact_tax_optimum` records the
-   rule in its result.
+   selection rule, and the game has several, so the optimum depends on the rule. Measured on
+   the tiny game (``tests/rl/test_exact_tax.py``): from uniformly random play the harvest goes
+   on (5.67 apples) for φ ≥ 0.7; from idle play (``start="noop"``) already for φ ≥ 0.4; the
+   no-tax response (both race, 2 apples) stays an equilibrium up to φ = 0.8, and best
+   responses from it (``start="continuation"``) reach 2.17 apples at φ = 0.9 and 5.67 only at
+   φ = 1. So φ = 1 is optimal under every one of these rules, and the leader's optimistic
+   value (the strong Stackelberg view, ties broken for the leader) is at least 5.67 from
+   φ = 0.4 on. :class:`TaxOptimum` records the rule it used.
 2. **Objective**: the expected apples of each player over one episode (``episode_length``
    steps from μ0, undiscounted: the principal's rewards over an episode telescope to O_η of the
    episode's apples), exactly by backward recursion
@@ -60,10 +65,10 @@ RATE_GRID: tuple[float, ...] = tuple(k / 10 for k in range(11))
 
 TINY_REGROWTH: tuple[float, float] = (0.0, 0.05)
 """Regrowth probabilities of the tiny tax game: p(0) = 0 (the last apple never regrows), p(1) =
-0.05. Chosen so that tax matters and the optimal rates are a minority of the grid: the exact
-objective is 2 apples per episode for φ ≤ 0.6 and 5.67 for φ ≥ 0.7
-(``tests/rl/test_exact_tax.py``), so a principal choosing rates at random (mean 0.5) is far
-from the optimum."""
+0.05. Chosen so that tax matters and the optimal rates are a minority of the grid: with the
+default selection the exact objective is 2 apples per episode for φ ≤ 0.6 and 5.67 for
+φ ≥ 0.7 (``tests/rl/test_exact_tax.py``), so a principal choosing rates at random (mean 0.5)
+is far from the optimum. (With p(1) = 0.1 the switch is at φ = 0.3, most of the grid.)"""
 
 SELFISH = (1.0, 1.0)
 """Types σ = β = (1, 1): reward = own apples plus the transfer; the vote gives η = mean σ = 1."""
@@ -176,8 +181,30 @@ class FlatTaxResponse:
     values: np.ndarray
 
 
-def flat_tax_response(family: TaxFamily, rate: float, *, gamma: float = 0.99, tol: float = 1e-8) -> FlatTaxResponse:
-    """The players' response to ``rate`` (best-response dynamics from uniform play), graded.
+STARTS = ("uniform", "noop", "continuation")
+"""Starting profiles of the best-response dynamics: uniformly random play (the default), both
+players idle (action 0 everywhere), or the players' response to no tax (itself from uniform
+play: players who learned the game without tax, as in the curriculum's phase one, then meet
+the rate); the module docstring explains why the start matters."""
+
+
+def _start_profile(family: TaxFamily, start) -> StrategyProfile:
+    params, n_states = family.params, len(family.untaxed.states)
+    if isinstance(start, StrategyProfile):
+        return start
+    if start == "uniform":
+        policy = np.full((n_states, params.n_actions), 1.0 / params.n_actions)
+    elif start == "noop":
+        policy = np.eye(params.n_actions)[np.zeros(n_states, dtype=int)]
+    else:
+        raise ValidationError(f"start: must be 'uniform', 'noop' or a StrategyProfile, got {start!r}")
+    return StrategyProfile(tuple(policy for _ in range(params.n_players)))
+
+
+def flat_tax_response(family: TaxFamily, rate: float, *, gamma: float = 0.99, tol: float = 1e-8,
+                      start="uniform") -> FlatTaxResponse:
+    """The players' response to ``rate``: best-response dynamics from ``start`` (``"uniform"``,
+    ``"noop"`` or a :class:`StrategyProfile` of ``(S, A)`` policies), graded.
 
     Raises:
         RuntimeError: the dynamics do not settle, or the grader finds a gap above ``tol``.
@@ -185,15 +212,21 @@ def flat_tax_response(family: TaxFamily, rate: float, *, gamma: float = 0.99, to
     from sedtheory.equilibrium.markov import markov_follower_gaps
     from sedtheory.solvers.markov_evaluation import evaluate
 
-    params, discounted = family.params, family.discounted_game(rate, gamma)
-    uniform = StrategyProfile(tuple(np.full((discounted.n_states, params.n_actions), 1.0 / params.n_actions)
-                                    for _ in range(params.n_players)))
-    profile, rounds = best_response_dynamics(discounted, uniform, tol=tol)
+    discounted = family.discounted_game(rate, gamma)
+    profile, rounds = best_response_dynamics(discounted, _start_profile(family, start), tol=tol)
     gaps, _ = markov_follower_gaps(discounted, profile, tol=tol)
     if np.any(gaps > 10 * tol):
         raise RuntimeError(f"flat_tax_response: the grader finds gaps {gaps} at rate {rate} (tol {tol})")
     return FlatTaxResponse(float(rate), profile, gaps, rounds, evaluate(family.episode_game(), profile),
                            evaluate(discounted, profile))
+
+
+def equilibrium_gaps(family: TaxFamily, rate: float, profile: StrategyProfile, *, gamma: float = 0.99) -> np.ndarray:
+    """``(n,)`` exact best-response gains of ``profile`` at ``rate`` (e.g. does the no-tax race
+    stay an equilibrium under tax?), by :func:`sedtheory.equilibrium.markov.markov_follower_gaps`."""
+    from sedtheory.equilibrium.markov import markov_follower_gaps
+
+    return markov_follower_gaps(family.discounted_game(rate, gamma), profile)[0]
 
 
 def objective_of_apples(apples, eta: float) -> float:
@@ -222,7 +255,8 @@ class TaxOptimum:
     maximisers: tuple
     eta: float
     gamma: float
-    selection: str = "sequential exact best responses from uniformly random play, fully observed twin"
+    selection: str
+
 
     def value_at(self, rate: float) -> float:
         """The exact objective at ``rate``, which must be on the grid (ValidationError otherwise)."""
@@ -239,24 +273,33 @@ class TaxOptimum:
 
 
 def exact_tax_optimum(family: TaxFamily, eta: float = 1.0, rates=RATE_GRID, *, gamma: float = 0.99,
-                      tol: float = 1e-8) -> TaxOptimum:
+                      tol: float = 1e-8, start: str = "uniform") -> TaxOptimum:
     """φ* = argmax over ``rates`` of O_η at the players' exact response (module docstring).
 
     Args:
         family: the game at every rate (:func:`tax_family`).
         eta: the objective's η in [0, 1].
         rates: the grid (default: the principal's k/10).
+        start: the equilibrium selection, the start of the best-response dynamics (:data:`STARTS`).
     """
     grid = np.asarray(rates, dtype=float)
     if grid.ndim != 1 or grid.size == 0 or np.any(grid < 0) or np.any(grid > 1):
         raise ValidationError(f"rates: expected a non-empty list of rates in [0, 1], got {rates!r}")
     if not 0 <= eta <= 1:
         raise ValidationError(f"eta: must lie in [0, 1], got {eta}")
-    responses = tuple(flat_tax_response(family, r, gamma=gamma, tol=tol) for r in grid)
+    if start not in STARTS:
+        raise ValidationError(f"start: must be one of {STARTS}, got {start!r}")
+    first = start
+    if start == "continuation":
+        first = flat_tax_response(family, 0.0, gamma=gamma, tol=tol).profile
+    responses = tuple(flat_tax_response(family, r, gamma=gamma, tol=tol, start=first) for r in grid)
     objective = np.array([objective_of_apples(r.apples, eta) for r in responses])
     best = int(np.argmax(objective))
     maximisers = tuple(float(r) for r, v in zip(grid, objective) if v >= objective[best] - 1e-6)
-    return TaxOptimum(grid, objective, responses, float(grid[best]), maximisers, float(eta), float(gamma))
+    origin = {"uniform": "uniformly random play", "noop": "idle play",
+              "continuation": "the no-tax response (itself from uniformly random play)"}[start]
+    selection = f"sequential exact best responses from {origin}, fully observed twin"
+    return TaxOptimum(grid, objective, responses, float(grid[best]), maximisers, float(eta), float(gamma), selection)
 
 
 class TaxTwinFactory:
