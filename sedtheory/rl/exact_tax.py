@@ -40,6 +40,8 @@ principal's grid φ ∈ {0, 0.1, …, 1}). For each φ:
 PPO comparison. The trainer (:class:`~sedtheory.rl.trainer.Trainer`) is run on the same game
 through :class:`TaxTwinFactory` (the corridor engine with the twin's regrowth probabilities);
 :func:`learned_rate` reads its principal in evaluation episodes (cap 1).
+:class:`FixedRateFactory` holds the rate fixed instead (a fixed principal), to compare the
+PPO players' response to a rate with the exact response.
 
 Caveat (measured, see ``tests/rl/test_exact_tax.py``): players observe only their window,
 not the rate (paper, Section 4), so within a rollout the principal's choice changes neither
@@ -327,6 +329,36 @@ class TaxTwinFactory:
         if types is not None:
             types = tuple(torch.as_tensor(np.asarray(t), dtype=torch.float32, device=self.device) for t in types)
         return AppleEnv(self.params, num_games=num_games, seed=int(seed), device=self.device, types=types)
+
+
+class FixedRateFactory(TaxTwinFactory):
+    """:class:`TaxTwinFactory` whose engines hold the tax at one flat ``rate`` whatever the trainer
+    sets: a fixed principal. Train with ``principal=False`` to measure the PPO players' response
+    to ``rate`` (the trainer's own tax columns then read 0: they record the rates it asked for).
+    """
+
+    def __init__(self, config, rate: float, regrowth_probs=TINY_REGROWTH) -> None:
+        if not 0 <= rate <= 1:
+            raise ValidationError(f"rate: must lie in [0, 1], got {rate}")
+        super().__init__(config, regrowth_probs)
+        self.rate = float(rate)
+
+    def make(self, num_games: int, seed: int, types=None):
+        """An engine (see :meth:`TaxTwinFactory.make`) whose ``set_tax_rates`` always sets ``rate``."""
+        return _FixedRateEnv(super().make(num_games, seed, types), self.rate)
+
+
+class _FixedRateEnv:
+    """An engine whose pending rates are always the fixed rate; everything else is forwarded."""
+
+    def __init__(self, env, rate: float) -> None:
+        self._env, self._rate = env, rate
+
+    def set_tax_rates(self, rates) -> None:
+        self._env.set_tax_rates(torch.full((self._env.num_games, self._env.params.n_brackets), self._rate))
+
+    def __getattr__(self, name: str):
+        return getattr(self._env, name)
 
 
 class TabularPlayers:
