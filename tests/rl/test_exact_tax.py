@@ -176,10 +176,11 @@ def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path
     seed 1, 300 episodes; A = mean apples per episode over the last 50 training episodes.
 
     Exact side: 2 apples at φ = 0 (both race) and 5.67 at φ = 1 (the harvest goes on).
-    Tolerances (set after one exploratory run of each, which gave A ≈ 2.0 and A ≈ 2.9; they
-    assert the direction with a margin, not the level): φ = 0: |A − 2| ≤ 0.2; φ = 1: A ≥ 2.5,
-    i.e. the players leave apples standing under full tax although partial observation (a 3 × 3
-    window that does not show the far apple) keeps them well below the exact 5.67.
+    Tolerances (set after seeing these very runs, A = 2.00 and A = 2.64; they assert the
+    direction with a margin, not the level): φ = 0: |A − 2| ≤ 0.2; φ = 1: A ≥ 2.3, above the
+    φ = 0 band, i.e. the players leave apples standing under full tax, although partial
+    observation (a 3 × 3 window that does not show the far apple) keeps them well below the
+    exact 5.67. (Per-episode means of 16 games vary by about 0.3, so A's noise is about 0.05.)
     """
     from sedtheory.rl.trainer import Trainer
 
@@ -190,7 +191,7 @@ def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path
     if rate == 0.0:
         assert abs(apples - optimum.value_at(0.0)) <= 0.2, apples
     else:
-        assert apples >= 2.5, apples
+        assert apples >= 2.3, apples
 
 
 @pytest.mark.slow
