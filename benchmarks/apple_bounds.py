@@ -47,15 +47,15 @@ def seed_set_bound(params: AppleParams, starts: int = 20, seed: int = 0) -> dict
     best = (-np.inf, 0)
     for _ in range(starts):
         keep = (rng.random(consts.A) < 0.5).astype(float)
-        improved = True
+        current, improved = value(keep), True
         while improved:
             improved = False
             for i in rng.permutation(consts.A):
                 flipped = keep.copy()
                 flipped[i] = 1 - flipped[i]
-                if value(flipped) > value(keep) + 1e-9:
-                    keep, improved = flipped, True
-        best = max(best, (value(keep), int(keep.sum())))
+                if (candidate := value(flipped)) > current + 1e-9:
+                    keep, current, improved = flipped, candidate, True
+        best = max(best, (current, int(keep.sum())))
     return {"apples": best[0], "seeds_kept": best[1]}
 
 

@@ -61,6 +61,7 @@ import torch
 from sedtheory._validate import ValidationError
 from sedtheory.games.markov import POMG
 from sedtheory.games.strategies import StrategyProfile
+from sedtheory.rl.envs import AppleFactory
 
 RATE_GRID: tuple[float, ...] = tuple(k / 10 for k in range(11))
 """The principal's rate levels k/10, k = 0..10 (paper code; :mod:`sedtheory.rl.principal`)."""
@@ -169,7 +170,8 @@ class FlatTaxResponse:
     Attributes:
         rate: φ.
         profile: state-based policies ``(S, A)`` per player (deterministic).
-        gaps: ``(n,)`` exact best-response gains of ``profile`` (independent grader), all ≤ tol.
+        gaps: ``(n,)`` exact best-response gains of ``profile`` (independent grader), all ≤ 10 · tol
+            (the grader's own policy iteration stops at ``tol``).
         rounds: best-response rounds that changed a policy.
         apples: ``(n,)`` expected apples per player over one episode from μ0.
         values: ``(n,)`` the players' discounted values from μ0.
@@ -259,7 +261,6 @@ class TaxOptimum:
     gamma: float
     selection: str
 
-
     def value_at(self, rate: float) -> float:
         """The exact objective at ``rate``, which must be on the grid (ValidationError otherwise)."""
         hits = np.flatnonzero(np.isclose(self.rates, rate, atol=1e-9))
@@ -304,9 +305,10 @@ def exact_tax_optimum(family: TaxFamily, eta: float = 1.0, rates=RATE_GRID, *, g
     return TaxOptimum(grid, objective, responses, float(grid[best]), maximisers, float(eta), float(gamma), selection)
 
 
-class TaxTwinFactory:
+class TaxTwinFactory(AppleFactory):
     """The trainer's environment factory for the tiny tax game: :class:`~sedtheory.rl.envs.AppleFactory`
-    with the twin's regrowth probabilities (not a :class:`~sedtheory.rl.config.TrainConfig` field).
+    with the twin's regrowth probabilities (not a :class:`~sedtheory.rl.config.TrainConfig` field);
+    ``make`` is AppleFactory's, on these params.
 
     Args:
         config: a config on ``map_layout="corridor"``, 2 players, ``tax_period=1``.
@@ -314,21 +316,10 @@ class TaxTwinFactory:
     """
 
     def __init__(self, config, regrowth_probs=TINY_REGROWTH) -> None:
-        from sedtheory.rl.envs import AppleFactory
-
         if config.map_layout != "corridor" or config.n_players != 2 or config.tax_period != 1:
             raise ValidationError("config: the tiny tax game needs map_layout='corridor', n_players=2, tax_period=1")
-        base = AppleFactory(config)
-        self.params = dataclasses.replace(base.params, regrowth_probs=tuple(regrowth_probs))
-        self.device, self.n_codes = base.device, base.n_codes
-
-    def make(self, num_games: int, seed: int, types=None):
-        """An :class:`~sedtheory.envs.apple.AppleEnv` of ``num_games`` games (see ``AppleFactory.make``)."""
-        from sedtheory.envs.apple import AppleEnv
-
-        if types is not None:
-            types = tuple(torch.as_tensor(np.asarray(t), dtype=torch.float32, device=self.device) for t in types)
-        return AppleEnv(self.params, num_games=num_games, seed=int(seed), device=self.device, types=types)
+        super().__init__(config)
+        self.params = dataclasses.replace(self.params, regrowth_probs=tuple(regrowth_probs))
 
 
 class FixedRateFactory(TaxTwinFactory):
@@ -403,18 +394,20 @@ def learned_rate(run, *, num_games: int = 16, seed: int = 50_000) -> dict:
         "choice_probabilities": (12,) bracket-0 choice probabilities averaged over the decisions
         of the episodes}``.
     """
-    from sedtheory.rl.episodes import EpisodeSetup, PolicyPlayers, PolicyPrincipal, run_episodes
-    from sedtheory.rl.principal import KEEP, N_RATE_LEVELS
+    from sedtheory.rl.episodes import EpisodeSetup, PolicyPlayers, run_episodes
+    from sedtheory.rl.networks import sample_categorical
+    from sedtheory.rl.principal import KEEP, N_RATE_LEVELS, apply_choices
 
     setup = EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds)
     probabilities: list[np.ndarray] = []
-    principal = PolicyPrincipal(run.principal, torch.Generator().manual_seed(seed + 1))
+    generator = torch.Generator().manual_seed(seed + 1)
 
     def recording(map_obs, features, current):
+        """:class:`~sedtheory.rl.episodes.PolicyPrincipal`'s choice, recording its probabilities."""
         with torch.no_grad():
             logits, _ = run.principal(map_obs, features)
         probabilities.append(torch.softmax(logits[..., 0, :].double(), dim=-1).mean(0).numpy())
-        return principal(map_obs, features, current)
+        return apply_choices(sample_categorical(logits, generator)[0], current, 1.0)
 
     metrics = run_episodes(setup, PolicyPlayers(run.players, torch.Generator().manual_seed(seed)), recording,
                            num_games, seed)
