@@ -62,6 +62,9 @@ class TrainConfig:
     target_kl: float = _help("stop the epochs early when approx. KL exceeds this (0 = never; CleanRL default off)", 0.0)
     network: Literal["embed", "mlp", "conv"] = _help("player network: 'embed' (one-hot cell codes, fastest), 'mlp' or 'conv' (on float channels)", "embed")
     hidden_size: int = _help("width of the hidden layers", 64)
+    player_tax_features: bool = _help(
+        "players also observe the rates, their bracket fill and the period phase (Definition 2.3: followers "
+        "respond having observed phi; off: the window only, as the paper's Figure 2 describes)", True)
     # --- principal ---
     principal: bool = _help("train a principal (off: no tax at all, phi = 0)", True)
     principal_learning_rate: float = _help("principal Adam learning rate", 2.5e-4)
@@ -217,10 +220,17 @@ def config_to_dict(config: TrainConfig) -> dict:
     return {f.name: (list(v) if isinstance(v := getattr(config, f.name), tuple) else v) for f in dataclasses.fields(config)}
 
 
+LEGACY_VALUES: dict[str, object] = {"player_tax_features": False}
+"""Fields added after runs were written, with the value that reproduces those older runs (a
+config file without the field was written before it existed)."""
+
+
 def config_from_dict(data: dict) -> TrainConfig:
-    """Inverse of :func:`config_to_dict` (validated)."""
+    """Inverse of :func:`config_to_dict` (validated). A field in :data:`LEGACY_VALUES` that the
+    dictionary lacks takes its legacy value, not the current default."""
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(data) - names)
     if unknown:
         raise ValidationError(f"{unknown[0]}: not a TrainConfig field (config file from another version?)")
-    return TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+    values = {**{k: v for k, v in LEGACY_VALUES.items() if k not in data}, **data}
+    return TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})

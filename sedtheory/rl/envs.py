@@ -80,7 +80,9 @@ def player_input(step, network: str) -> torch.Tensor:
 def make_player_policy(factory, config: TrainConfig):
     """The shared player network for ``factory``'s engine and ``config``."""
     from sedtheory.rl.networks import PlayerPolicy
+    from sedtheory.rl.principal import player_feature_size
 
     p = factory.params
+    n_features = player_feature_size(p.n_brackets) if config.player_tax_features else 0
     return PlayerPolicy(p.obs_shape, p.n_players, p.n_actions, config.hidden_size, config.network,
-                        n_codes=getattr(factory, "n_codes", 32))
+                        n_codes=getattr(factory, "n_codes", 32), n_features=n_features)

@@ -3,7 +3,9 @@
 Evaluation, baselines, the final summary of a run and the equilibrium-gap estimates all go
 through :func:`run_episodes`, so every number is measured by the same code. Actors:
 
-* players (called with the engine's step): :class:`PolicyPlayers` (a trained shared policy, optionally with one player
+* players (called as ``players(step, features)`` with the engine's step and the players' tax
+  features ``(B, n, F)`` of :func:`~sedtheory.rl.principal.player_tax_features`):
+  :class:`PolicyPlayers` (a trained shared policy, optionally with one player
   replaced by another policy) or :class:`RandomPlayers` (uniform actions);
 * principal: :class:`PolicyPrincipal` (trained), :class:`FixedTax` (a constant schedule;
   zeros = no principal, φ = 0), :class:`RandomPrincipal` (uniform choices).
@@ -24,7 +26,7 @@ import torch
 
 from sedtheory.rl.envs import player_input
 from sedtheory.rl.networks import PlayerPolicy, PrincipalPolicy, sample_categorical
-from sedtheory.rl.principal import N_CHOICES, apply_choices, objective, principal_features
+from sedtheory.rl.principal import N_CHOICES, apply_choices, objective, player_tax_features, principal_features
 
 
 class RandomPlayers:
@@ -33,27 +35,38 @@ class RandomPlayers:
     def __init__(self, n_actions: int, generator: torch.Generator) -> None:
         self.n_actions, self.generator = n_actions, generator
 
-    def __call__(self, step) -> torch.Tensor:
+    def __call__(self, step, features=None) -> torch.Tensor:
         return torch.randint(self.n_actions, tuple(step.apples.shape), generator=self.generator,
                              device=step.apples.device)
 
 
 class PolicyPlayers:
-    """Actions sampled from the shared policy; ``overrides = {i: policy}`` replaces player i's."""
+    """Actions sampled from the shared policy; ``overrides = {i: policy}`` replaces player i's.
+    A network that reads tax features (``n_features > 0``) gets them; one that does not, not."""
 
     def __init__(self, policy: PlayerPolicy, generator: torch.Generator, overrides: dict | None = None) -> None:
         self.policy, self.generator, self.overrides = policy, generator, dict(overrides or {})
 
-    def __call__(self, step) -> torch.Tensor:
+    def __call__(self, step, features: torch.Tensor | None = None) -> torch.Tensor:
         obs = player_input(step, self.policy.kind)
         games, n = obs.shape[:2]
         ids = torch.arange(n, device=obs.device).repeat(games)
         with torch.no_grad():
-            logits, _ = self.policy(obs.flatten(0, 1), ids)
+            logits, _ = self.policy(obs.flatten(0, 1), ids, _features_for(self.policy, features, slice(None)))
             logits = logits.view(games, n, -1)
             for i, other in self.overrides.items():
-                logits[:, i], _ = other(obs[:, i], ids.view(games, n)[:, i])
+                logits[:, i], _ = other(obs[:, i], ids.view(games, n)[:, i], _features_for(other, features, i))
         return sample_categorical(logits, self.generator)[0]
+
+
+def _features_for(policy, features: torch.Tensor | None, players) -> torch.Tensor | None:
+    """The rows of ``features (B, n, F)`` for ``players`` (an index or a slice), flattened to
+    ``(rows, F)``, if ``policy`` reads features; else None."""
+    if not getattr(policy, "n_features", 0):
+        return None
+    if features is None:
+        raise ValueError("features: the player network reads tax features but none were given")
+    return features[:, players].reshape(-1, features.shape[-1])
 
 
 class FixedTax:
@@ -141,7 +154,7 @@ def run_episodes(setup: EpisodeSetup, players, principal, num_games: int, seed: 
             trace.append(rates.cpu().numpy())
         if record_frames:
             frames.append(np.asarray(env.render()))
-        out = env.step(players(out))
+        out = env.step(players(out, player_tax_features(rates, income, t, p.tax_period, setup.tax_thresholds)))
         apples = out.apples.to(dev).float()
         cum += apples
         income += apples

@@ -375,7 +375,7 @@ class TabularPlayers:
             indices.append(self.model.index[(cells, facings, live)])
         return np.array(indices)
 
-    def __call__(self, step) -> torch.Tensor:
+    def __call__(self, step, features=None) -> torch.Tensor:
         actions = [[int(self.generator.choice(policy.shape[1], p=policy[k])) for policy in self.profile.strategies]
                    for k in self.state_indices(step.principal_obs)]
         return torch.as_tensor(actions, dtype=torch.long)

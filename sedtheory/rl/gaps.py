@@ -30,7 +30,7 @@ from sedtheory.rl.evaluate import LoadedRun, _principals, confidence_interval
 from sedtheory.rl.gae import compute_gae
 from sedtheory.rl.networks import sample_categorical
 from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
-from sedtheory.rl.principal import principal_features
+from sedtheory.rl.principal import player_tax_features, principal_features
 
 
 def _setup(run: LoadedRun) -> EpisodeSetup:
@@ -50,7 +50,8 @@ def _learning_episode(run: LoadedRun, learner, learners: list[int], principal, n
     income, last_income = torch.zeros(num_games, n), torch.zeros(num_games, n)
     ids = torch.arange(n).repeat(num_games)
     idx = torch.tensor(learners)
-    store = {k: [] for k in ("obs", "ids", "actions", "logprobs", "values", "rewards")}
+    store = {k: [] for k in ("obs", "ids", "feats", "actions", "logprobs", "values", "rewards")}
+    reads_features = bool(run.players.n_features)
     t = 0
     while True:
         if t % p.tax_period == 0:
@@ -58,16 +59,20 @@ def _learning_episode(run: LoadedRun, learner, learners: list[int], principal, n
             rates = principal(out.principal_obs, feats, rates)
             env.set_tax_rates(rates)
         obs = player_input(out, run.config.network)
+        tax_feats = player_tax_features(rates, income, t, p.tax_period, run.config.tax_thresholds)
+        all_feats = tax_feats.flatten(0, 1) if reads_features else None
+        own_feats = tax_feats[:, idx].flatten(0, 1) if reads_features else None
         with torch.no_grad():
-            logits, _ = run.players(obs.flatten(0, 1), ids)
+            logits, _ = run.players(obs.flatten(0, 1), ids, all_feats)
             logits = logits.view(num_games, n, -1)
             own_obs, own_ids = obs[:, idx].flatten(0, 1), idx.repeat(num_games)
-            own_logits, own_values = learner(own_obs, own_ids)
+            own_logits, own_values = learner(own_obs, own_ids, own_feats)
             logits[:, idx] = own_logits.view(num_games, len(learners), -1)
         actions, logp = sample_categorical(logits, generator)
         out = env.step(actions)
         store["obs"].append(own_obs)
         store["ids"].append(own_ids)
+        store["feats"].append(tax_feats[:, idx].flatten(0, 1))
         store["actions"].append(actions[:, idx].reshape(-1))
         store["logprobs"].append(logp[:, idx].reshape(-1))
         store["values"].append(own_values)
@@ -100,7 +105,10 @@ def train_best_response(run: LoadedRun, learners: list[int], principal, *, episo
         zero = torch.zeros_like(stacked["rewards"][0])
         adv, ret = compute_gae(stacked["rewards"], stacked["values"], dones, zero, torch.ones_like(zero),
                                cfg.gamma, cfg.gae_lambda)
-        batch = Batch((stacked["obs"].flatten(0, 1), stacked["ids"].reshape(-1)), stacked["actions"].reshape(-1),
+        inputs = (stacked["obs"].flatten(0, 1), stacked["ids"].reshape(-1))
+        if learner.n_features:
+            inputs += (stacked["feats"].flatten(0, 1),)
+        batch = Batch(inputs, stacked["actions"].reshape(-1),
                       stacked["logprobs"].reshape(-1), adv.reshape(-1), ret.reshape(-1), stacked["values"].reshape(-1))
         ppo_update(learner, optimizer, batch, settings, generator)
     return learner.eval()

@@ -116,12 +116,18 @@ class PlayerPolicy(nn.Module):
             sparsely by :class:`CodeEncoder`, 32 wide, then one dense layer; the fastest on CPU; needs the
             engine's ``obs_codes``), ``"mlp"`` (1×1 channel projection to 4 channels, flatten, two dense layers; CPU-fast)
             or ``"conv"`` (two 3×3 convolutions, CleanRL-like, then two dense layers).
+        n_features: length of an extra per-player feature vector (0: none). The trainer feeds the
+            tax features of :func:`sedtheory.rl.principal.player_tax_features` here. ``"embed"``
+            adds a linear map of it to the first layer's pre-activation; ``"mlp"`` and ``"conv"``
+            concatenate it to the trunk's output.
     """
 
     def __init__(self, obs_shape: tuple[int, int, int], n_players: int, n_actions: int, hidden: int = 64,
-                 kind: str = "mlp", n_codes: int = 32) -> None:
+                 kind: str = "mlp", n_codes: int = 32, n_features: int = 0) -> None:
         super().__init__()
-        self.n_players, self.kind = n_players, kind
+        self.n_players, self.kind, self.n_features = n_players, kind, n_features
+        if n_features and kind == "embed":
+            self.feature_layer = layer_init(nn.Linear(n_features, EMBED_WIDTH))
         if kind == "embed":
             # first layer 32 wide (chosen when nn.EmbeddingBag's backward cost about the same for
             # 16 and 32 columns and twice as much for 64; not re-measured with the sum-bag backward)
@@ -130,24 +136,35 @@ class PlayerPolicy(nn.Module):
             nn.init.normal_(self.agent.weight, std=1.0 / math.sqrt(obs_shape[1] * obs_shape[2]))
             self.body = nn.Sequential(nn.Tanh(), layer_init(nn.Linear(EMBED_WIDTH, hidden)), nn.Tanh())
         else:
-            self.encoder, size = _trunk(kind, tuple(obs_shape), n_players, hidden)
+            self.encoder, size = _trunk(kind, tuple(obs_shape), n_players + n_features, hidden)
             self.body = nn.Sequential(layer_init(nn.Linear(size, hidden)), nn.Tanh(),
                                       layer_init(nn.Linear(hidden, hidden)), nn.Tanh())
         self.actor = layer_init(nn.Linear(hidden, n_actions), std=0.01)
         self.critic = layer_init(nn.Linear(hidden, 1), std=1.0)
 
-    def forward(self, obs: torch.Tensor, agent_id: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits ``(N, n_actions)`` and values ``(N,)`` for ``agent_id (N,)`` int64 and ``obs``:
-        float ``(N, C, H, W)`` channels, or for ``kind="embed"`` integer codes ``(N, H, W)``."""
+    def forward(self, obs: torch.Tensor, agent_id: torch.Tensor,
+                features: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits ``(N, n_actions)`` and values ``(N,)`` for ``agent_id (N,)`` int64, ``obs``
+        (float ``(N, C, H, W)`` channels, or for ``kind="embed"`` integer codes ``(N, H, W)``)
+        and, when ``n_features > 0``, ``features (N, n_features)`` float (required then)."""
+        if self.n_features and (features is None or features.shape[-1] != self.n_features):
+            got = None if features is None else tuple(features.shape)
+            raise ValueError(f"features: this network reads (N, {self.n_features}) features, got {got}")
         if self.kind == "embed":
-            hidden = self.body(self.encoder(obs) + self.agent(agent_id))
+            pre = self.encoder(obs) + self.agent(agent_id)
+            if self.n_features:
+                pre = pre + self.feature_layer(features.float())
+            hidden = self.body(pre)
         else:
-            features = torch.cat([self.encoder(obs), nn.functional.one_hot(agent_id, self.n_players).to(obs.dtype)], 1)
-            hidden = self.body(features)
+            parts = [self.encoder(obs), nn.functional.one_hot(agent_id, self.n_players).float()]
+            if self.n_features:
+                parts.append(features.float())
+            hidden = self.body(torch.cat(parts, 1))
         return self.actor(hidden), self.critic(hidden).squeeze(-1)
 
     def evaluate_actions(self, inputs: tuple[torch.Tensor, ...], actions: torch.Tensor):
-        """``(log π(a|o), entropy, V(o))`` for PPO; ``inputs = (obs, agent_id)``, each ``(N, ...)``."""
+        """``(log π(a|o), entropy, V(o))`` for PPO; ``inputs = (obs, agent_id)`` or
+        ``(obs, agent_id, features)``, each ``(N, ...)``."""
         logits, value = self(*inputs)
         logp = torch.log_softmax(logits, dim=-1)
         entropy = -(logp.exp() * logp).sum(-1)

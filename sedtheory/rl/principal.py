@@ -52,6 +52,35 @@ def principal_features(period_income: torch.Tensor, eta: torch.Tensor, cap: floa
     return torch.cat([period_income.float() / tax_period, eta.float().view(batch, 1), scalars, rates.float()], dim=1)
 
 
+def player_feature_size(n_brackets: int) -> int:
+    """Length of :func:`player_tax_features`' vector: ``2 · n_brackets + 1``."""
+    return 2 * n_brackets + 1
+
+
+def player_tax_features(rates: torch.Tensor, period_income: torch.Tensor, t: int, tax_period: int,
+                        thresholds) -> torch.Tensor:
+    """What a player sees of the tax schedule (Definition 2.3: followers respond having observed φ).
+
+    Args:
+        rates: ``(B, n_brackets)`` the rates in force this period.
+        period_income: ``(B, n)`` each player's apples so far in this period.
+        t: steps since the episode start; the period phase is ``(t mod tax_period) / tax_period``.
+        tax_period: steps per tax period.
+        thresholds: bracket thresholds ``τ`` (``n_brackets + 1`` numbers).
+
+    Returns:
+        ``(B, n, 2 · n_brackets + 1)`` float: the rates, the fill of each bracket by the player's
+        period income ``clip((x − τ_b) / (τ_{b+1} − τ_b), 0, 1)``, and the period phase. With
+        ``tax_period = 1`` the fill and the phase are 0 at every decision, so the vector is the
+        rates followed by zeros (the tabular twin's setting).
+    """
+    batch, n = period_income.shape
+    tau = torch.as_tensor(np.asarray(thresholds, dtype=np.float32), device=period_income.device)
+    fill = ((period_income.float().unsqueeze(-1) - tau[:-1]) / (tau[1:] - tau[:-1])).clamp(0.0, 1.0)
+    phase = torch.full((batch, n, 1), (t % tax_period) / tax_period, device=period_income.device)
+    return torch.cat([rates.float().unsqueeze(1).expand(batch, n, -1), fill, phase], dim=-1)
+
+
 def objective(cumulative_apples: torch.Tensor, eta: torch.Tensor) -> torch.Tensor:
     """O_η per game: ``η Σ_i A_i + (1 − η) min_i A_i`` for ``cumulative_apples (B, n)``, ``eta (B,)``.
 

@@ -11,6 +11,9 @@ rollout, GAE, player update, principal update, logging, checkpoint.
   the change of O_η over the period (``sedtheory.rl.principal``). GAE runs over decisions,
   with γ and λ applied per decision.
 * **Curriculum**: phase one without tax, then tax annealing (``sedtheory.rl.curriculum``).
+* **Tax features** (``player_tax_features``, on by default): players also read the rates in
+  force, their bracket fill and the period phase (:func:`~sedtheory.rl.principal.player_tax_features`),
+  so a rate chosen by the principal changes the players' actions within the same rollout.
 * **Voting**: every ``voting_period`` tax periods the players report and the rule sets η
   (``sedtheory.rl.voting``).
 * **Types** (σ, β) ~ U[0, 1] are drawn once per run from the run's seed and kept fixed.
@@ -38,7 +41,8 @@ from sedtheory.rl.envs import AppleFactory, EnvFactory, make_player_policy, play
 from sedtheory.rl.gae import compute_gae
 from sedtheory.rl.networks import PrincipalPolicy, sample_categorical
 from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
-from sedtheory.rl.principal import N_CHOICES, apply_choices, feature_size, objective, principal_features
+from sedtheory.rl.principal import (N_CHOICES, apply_choices, feature_size, objective, player_feature_size,
+                                    player_tax_features, principal_features)
 
 EPISODE_COLUMNS = ("charts/episodic_return", "charts/apples", "charts/min_apples", "charts/objective",
                    "charts/gini", "charts/apples_left", "charts/tax_collected")
@@ -135,6 +139,8 @@ class Trainer:
         self.dones = torch.zeros((T, B, n), device=dev)
         self.values = torch.zeros((T, B, n), device=dev)
         self.agent_ids = torch.arange(n, device=dev).expand(T, B, n).reshape(-1)
+        self.player_feats = (torch.zeros((T, B, n, player_feature_size(p.n_brackets)), device=dev)
+                             if cfg.player_tax_features else None)
         self.p_map = torch.zeros((P, B) + tuple(p.principal_obs_shape), device=dev)
         self.p_feat = torch.zeros((P, B, feature_size(n, p.n_brackets)), device=dev)
         self.p_actions = torch.zeros((P, B, p.n_brackets), dtype=torch.long, device=dev)
@@ -206,6 +212,13 @@ class Trainer:
         ep.periods += 1
         ep.last_income, ep.period_income = ep.period_income, torch.zeros_like(ep.period_income)
 
+    def _player_features(self, ep: _Episode) -> torch.Tensor | None:
+        """``(B, n, F)`` tax features of the players now, or None when the players read none."""
+        if self.player_feats is None:
+            return None
+        return player_tax_features(ep.rates, ep.period_income, ep.t, self.config.tax_period,
+                                   self.config.tax_thresholds)
+
     def _collect_rollout(self, ep: _Episode, cap: float) -> dict:
         """Play ``num_steps`` steps in every game, filling the storage."""
         cfg, n = self.config, self.params.n_players
@@ -215,8 +228,12 @@ class Trainer:
                 self._principal_decision(ep, step // cfg.tax_period, cap)
             self.obs[step] = ep.next_obs if self._codes else ep.next_obs.permute(0, 1, 3, 4, 2)
             self.dones[step] = float(ep.t == 0)
+            feats = self._player_features(ep)
+            if feats is not None:
+                self.player_feats[step] = feats
+                feats = feats.flatten(0, 1)
             with torch.no_grad():
-                logits, value = self.players(ep.next_obs.flatten(0, 1), self.agent_ids[: cfg.num_games * n])
+                logits, value = self.players(ep.next_obs.flatten(0, 1), self.agent_ids[: cfg.num_games * n], feats)
             action, logp = sample_categorical(logits, self.generator)
             self.actions[step] = action.view(-1, n)
             self.logprobs[step], self.values[step] = logp.view(-1, n), value.view(-1, n)
@@ -260,13 +277,21 @@ class Trainer:
 
     # ------------------------------------------------------------------ GAE + updates
     def _player_batch(self, ep: _Episode, done: bool) -> Batch:
+        """The rollout's player samples with GAE. Mid-episode the bootstrap value reads the tax
+        features with the rates still in force: the next period's rates are chosen only at the
+        next rollout's first step."""
         cfg = self.config
+        feats = self._player_features(ep)
         with torch.no_grad():
-            _, next_value = self.players(ep.next_obs.flatten(0, 1), self.agent_ids[: cfg.num_games * self.params.n_players])
+            _, next_value = self.players(ep.next_obs.flatten(0, 1), self.agent_ids[: cfg.num_games * self.params.n_players],
+                                         None if feats is None else feats.flatten(0, 1))
         next_done = torch.full_like(next_value, float(done)).view(cfg.num_games, -1)
         adv, ret = compute_gae(self.rewards, self.values, self.dones, next_value.view(cfg.num_games, -1), next_done,
                                cfg.gamma, cfg.gae_lambda)
-        return Batch(inputs=(_ObsView(self.obs.flatten(0, 2), self._codes), self.agent_ids), actions=self.actions.reshape(-1),
+        inputs = (_ObsView(self.obs.flatten(0, 2), self._codes), self.agent_ids)
+        if self.player_feats is not None:
+            inputs += (self.player_feats.flatten(0, 2),)
+        return Batch(inputs=inputs, actions=self.actions.reshape(-1),
                      logprobs=self.logprobs.reshape(-1), advantages=adv.reshape(-1), returns=ret.reshape(-1),
                      values=self.values.reshape(-1))
 
@@ -374,7 +399,7 @@ class Trainer:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         config_path = self.run_dir / ckpt.CONFIG
         if config_path.exists():
-            if ckpt.load_json(config_path) != config_to_dict(self.config):
+            if config_from_dict(ckpt.load_json(config_path)) != self.config:
                 raise ValidationError(f"run_dir: {self.run_dir} holds a run with another config; resume it or pick a new folder")
             if not self._continuing and (self.run_dir / ckpt.CHECKPOINT).exists():
                 raise ValidationError(f"run_dir: {self.run_dir} already holds a run; use --resume to continue it")

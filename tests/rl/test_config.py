@@ -65,3 +65,12 @@ def test_make_config_rejects_unknowns():
         make_config("tiny", bogus=1)
     with pytest.raises(ValidationError, match="bogus"):
         config_from_dict({"bogus": 1})
+
+
+def test_a_config_written_before_tax_features_loads_without_them():
+    # run folders written before the field existed hold no 'player_tax_features': they were
+    # trained without features, so they load with False (the legacy value), not the new default
+    data = config_to_dict(make_config("tiny"))
+    assert data.pop("player_tax_features") is True
+    assert config_from_dict(data).player_tax_features is False
+    assert config_from_dict({**data, "player_tax_features": True}).player_tax_features is True

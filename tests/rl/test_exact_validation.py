@@ -38,11 +38,29 @@ def test_observation_windows_match_the_engine():
         out = env.step(torch.randint(7, (4, 2)))
 
 
+def test_twin_refuses_tax_features_it_does_not_track():
+    # the twin has no period income or phase: features are exact only with tax_period = 1
+    from sedtheory._validate import ValidationError
+    from sedtheory.rl.envs import AppleFactory, make_player_policy
+    from sedtheory.rl.exact import twin_features
+
+    config = _corridor_config()
+    factory = AppleFactory(config)
+    players = make_player_policy(factory, config)
+    with pytest.raises(ValidationError, match="players: the network reads tax features .* tax_period=50"):
+        twin_features(players, factory.params)
+    one = AppleFactory(_corridor_config(tax_period=1)).params
+    assert twin_features(players, one, [0.3, 0.2, 0.1]).tolist() == pytest.approx([0.3, 0.2, 0.1, 0, 0, 0, 0])
+    with pytest.raises(ValidationError, match="tax_rates"):
+        twin_features(players, one, [0.3])
+    assert twin_features(make_player_policy(factory, _corridor_config(player_tax_features=False)), factory.params) is None
+
+
 @pytest.mark.slow
 def test_ppo_profile_has_a_small_exact_gap_on_the_corridor(tmp_path):
     from sedtheory.rl.trainer import Trainer
 
-    trainer = Trainer(_corridor_config(), tmp_path / "run")
+    trainer = Trainer(_corridor_config(player_tax_features=False), tmp_path / "run")
     trainer.train()
     result = exact_gaps_on_twin(trainer.players, trainer.factory.params, trainer.selfishness, trainer.trust)
     gaps = result["certificate"].delta_hat

@@ -121,3 +121,30 @@ def test_advantages_are_normalised_per_minibatch():
         batch = Batch((torch.arange(4),), zeros, zeros, adv, zeros, zeros)
         losses.append(float(_minibatch_loss(net, batch, torch.arange(4), PPOSettings())[1]["policy_loss"]))
     assert losses[0] == pytest.approx(losses[1], rel=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["embed", "mlp"])
+def test_ppo_learns_from_the_feature_vector(kind):
+    """The same bandit with the context only in the extra feature vector (the observation is
+    constant): the network must route the features through both trunks."""
+    torch.manual_seed(0)
+    net = PlayerPolicy((4, 1, 1), 1, 4, hidden=16, kind=kind, n_features=4)
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-2, eps=1e-5)
+    generator = torch.Generator().manual_seed(0)
+    settings = PPOSettings(update_epochs=4, minibatch_size=64, ent_coef=0.0)
+    ids = torch.zeros(128, dtype=torch.long)
+    obs = torch.zeros(128, 1, 1, dtype=torch.uint8) if kind == "embed" else torch.zeros(128, 4, 1, 1)
+    for _ in range(30):
+        context = torch.randint(4, (128,), generator=generator)
+        feats = torch.nn.functional.one_hot(context, 4).float()
+        with torch.no_grad():
+            logits, values = net(obs, ids, feats)
+        actions, logp = sample_categorical(logits, generator)
+        rewards = (actions == context).float()
+        ppo_update(net, optimizer, Batch((obs, ids, feats), actions, logp, rewards - values, rewards, values),
+                   settings, generator)
+    with torch.no_grad():
+        logits, _ = net(obs[:4], ids[:4], torch.eye(4))
+    assert torch.equal(logits.argmax(1), torch.arange(4))
+    with pytest.raises(ValueError, match=r"features: this network reads \(N, 4\) features, got None"):
+        net(obs[:4], ids[:4])

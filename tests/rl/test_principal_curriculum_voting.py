@@ -66,3 +66,18 @@ def test_ranked_or_unknown_rules_are_refused():
         VotingSchedule(np.array([0.5]), "no-such-rule")
     with pytest.raises(ValidationError, match="continuous"):
         VotingSchedule(np.array([0.5]), "borda")
+
+
+def test_player_tax_features_by_hand():
+    # rules sheet example: phi = (0.1, 0.2, 0.3), tau = (0, 10, 20, 10000); income 15 fills
+    # bracket 0 fully, bracket 1 half, bracket 2 not at all; income 25 fills bracket 2 by 5/9980
+    from sedtheory.rl.principal import player_feature_size, player_tax_features
+
+    rates = torch.tensor([[0.1, 0.2, 0.3]])
+    income = torch.tensor([[15.0, 25.0, 0.0]])
+    feats = player_tax_features(rates, income, 60, 50, (0.0, 10.0, 20.0, 10000.0))
+    assert feats.shape == (1, 3, player_feature_size(3)) == (1, 3, 7)
+    expected = torch.tensor([[0.1, 0.2, 0.3, 1.0, 0.5, 0.0, 0.2],
+                             [0.1, 0.2, 0.3, 1.0, 1.0, 5 / 9980, 0.2],
+                             [0.1, 0.2, 0.3, 0.0, 0.0, 0.0, 0.2]])
+    assert torch.allclose(feats[0], expected)

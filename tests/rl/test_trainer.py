@@ -218,8 +218,12 @@ def test_gae_bootstraps_at_the_horizon_and_not_at_the_episode_end(tmp_path):
         assert torch.equal(trainer.dones.sum(0), torch.full_like(trainer.dones[0], float(not done)))
         assert torch.equal(trainer.dones[0], torch.full_like(trainer.dones[0], float(not done)))
         batch = trainer._player_batch(ep, done)
+        # the bootstrap reads the tax features with the rates still in force (written out here)
+        from sedtheory.rl.principal import player_tax_features
+
+        feats = player_tax_features(ep.rates, ep.period_income, ep.t, config.tax_period, config.tax_thresholds)
         with torch.no_grad():
-            _, next_value = trainer.players(ep.next_obs.flatten(0, 1), ids)
+            _, next_value = trainer.players(ep.next_obs.flatten(0, 1), ids, feats.flatten(0, 1))
         last = slice(-config.num_games * config.n_players, None)
         bootstrap = 0.0 if done else config.gamma * next_value
         expected = trainer.rewards[-1].reshape(-1) + bootstrap - trainer.values[-1].reshape(-1)
