@@ -6,12 +6,14 @@ for the same episodes — the same engine seeds, games and types, and the same r
 for the players' actions (the principal draws from a stream of its own) — by
 :func:`sedtheory.rl.episodes.run_episodes`.
 
-Note: players observe only their egocentric window, not the tax rates (paper, Section 4), so
-with the trained players *frozen*, every principal produces the very same apples and O_η; the
-principal acts on behaviour only through the players' learning. The baselines therefore differ
-in tax collected and in redistribution (returns), and a principal comparison on O_η needs
-players re-adapted to each principal (``sedtheory.rl.gaps``, ``readapt_episodes``). Intervals are two-sided Student-t intervals of
-the mean over episodes (each game of each seed is one independent episode).
+Note: players trained with ``player_tax_features`` (the default) read the rates in force, so
+frozen players already answer each principal. Players of a run trained with
+``player_tax_features=False`` see only their egocentric window (paper, Figure 2): frozen, they
+produce the very same apples and O_η under every principal, the baselines differ only in tax
+collected and redistribution (returns), and a principal comparison on O_η needs players
+re-adapted to each principal (``sedtheory.rl.gaps``, ``readapt_episodes``). Intervals are
+two-sided Student-t intervals of the mean over episodes (each game of each seed is one
+independent episode).
 """
 
 from __future__ import annotations

@@ -182,10 +182,10 @@ def estimate_certificate(run: LoadedRun, *, players: list[int] | None = None, br
              f"leader optimum = best of {len(leader['alternatives'])} alternative principals"
              + (f" with players re-adapted for {readapt_episodes} x {num_games} episodes" if readapt_episodes
                 else " against the frozen players") + "; a lower bound on the true gap")
-    if not readapt_episodes:
-        notes += ("players do not observe tax rates, so against frozen players every principal yields the same "
-                  "apples (epsilon_hat = 0 up to float error); re-adapt the players (readapt_episodes > 0) for a "
-                  "meaningful leader gap",)
+    if not readapt_episodes and not run.config.player_tax_features:
+        notes += ("players do not observe tax rates (player_tax_features=False), so against frozen players every "
+                  "principal yields the same apples (epsilon_hat = 0 up to float error); re-adapt the players "
+                  "(readapt_episodes > 0) for a meaningful leader gap",)
     return Certificate(epsilon_hat=leader["gap"], delta_hat=delta_hat, epsilon=epsilon, delta=delta,
                        holds=Certificate.condition_holds(leader["gap"], delta_hat, epsilon, delta),
                        leader_witness=Witness(0, leader["witness"], leader["value"], leader["baseline"]),

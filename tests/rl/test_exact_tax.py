@@ -171,12 +171,12 @@ def test_players_with_tax_features_read_the_rate():
     assert not torch.allclose(logits[0], logits[1])
 
 
-def _tiny_config(episodes: int, principal: bool):
+def _tiny_config(episodes: int, principal: bool, seed: int = 1):
     return make_config("tiny", n_players=2, map_layout="corridor", principal=principal, episode_length=100,
                        num_steps=100, num_games=16, total_timesteps=16 * 100 * episodes, minibatch_size=512,
                        hidden_size=32, learning_rate=2.5e-3, principal_learning_rate=2.5e-3, tax_period=1,
                        tax_thresholds=(0.0, 10000.0), selfishness=exact_tax.SELFISH, trust=exact_tax.SELFISH,
-                       voting_period=100, progress=False, log_tensorboard=False, checkpoint_every=0, seed=1)
+                       voting_period=100, progress=False, log_tensorboard=False, checkpoint_every=0, seed=seed)
 
 
 def test_fixed_rate_factory_holds_the_rate():
@@ -197,32 +197,56 @@ def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path
     seed 1, 300 episodes; A = mean apples per episode over the last 50 training episodes.
 
     Exact side: 2 apples at φ = 0 (both race) and 5.67 at φ = 1 (the harvest goes on).
-    Tolerances (set after seeing these very runs, A = 2.00 and A = 2.64; they assert the
+    Tolerances (set after seeing the runs of window-only players, A = 2.00 and A = 2.64; with
+    the tax features, the default now, the same seed measures A = 2.00 and A = 4.43; they assert the
     direction with a margin, not the level): φ = 0: |A − 2| ≤ 0.2; φ = 1: A ≥ 2.3, above the
     φ = 0 band, i.e. the players leave apples standing under full tax, although partial
     observation (a 3 × 3 window that does not show the far apple) keeps them well below the
     exact 5.67. (Per-episode means of 16 games vary by about 0.3, so A's noise is about 0.05.)
+
+    Also the issue's exact δ̂ in the twin at the rate: the players read the rate (features
+    (φ, 0, 0)), so their policy tabulates exactly at φ. At φ = 0 each exact state-based gap must
+    be at most a quarter of uniform random play's (the tolerance of the untaxed corridor test;
+    measured 0.005 against 0.81). At φ = 1 the bound is not asserted: measured 0.57 and 0.28
+    against random play's 0.23. The learned profile leaves apples standing, and a deviator that
+    sees the whole state (the far apple is outside the 3 × 3 window) can take them. A state-based
+    deviation bounds the reactive gap only from above, and here the bound is loose.
     """
+    from sedtheory.rl.exact import exact_gaps_on_twin
     from sedtheory.rl.trainer import Trainer
 
     config = _tiny_config(300, False)
     trainer = Trainer(config, tmp_path / "run", exact_tax.FixedRateFactory(config, rate))
     trainer.train()
     apples = np.mean([h["charts/apples"] for h in trainer.history[-50:]])
+    gaps = exact_gaps_on_twin(trainer.players.eval(), exact_tax.tiny_tax_params(), exact_tax.SELFISH,
+                              exact_tax.SELFISH, tax_rates=[rate])
+    delta, random_delta = gaps["certificate"].delta_hat, gaps["random_gaps"]
+    print(f"rate {rate}: A = {apples:.3f}, exact gaps {delta}, random play's {random_delta}")
     if rate == 0.0:
+        assert np.all(delta <= 0.25 * random_delta), (delta, random_delta)
         assert abs(apples - optimum.value_at(0.0)) <= 0.2, apples
     else:
         assert apples >= 2.3, apples
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "PPO players stay at the racing profile (2.0 apples per episode) under every rate, so the principal's choice "
+    "moves no apples and its policy stays near uniform; measured with tax features: seed 2, 300 episodes: mean rate "
+    "0.50, mass 0.30 on the optimal rates; seed 1, 1000 episodes: 0.46 and 0.23 (seed 1 at 300 episodes passes by "
+    "chance: 0.70 and 0.54, with the players still at 2.0 apples)"))
 def test_ppo_principal_learns_a_rate_close_to_the_exact_optimum(tmp_path, family, optimum):
     """Trainer (principal on, players reading the tax features: the default) on the tiny tax
-    game, seed 1, 300 episodes of 100 steps, 16 games.
+    game, seed 2, 300 episodes of 100 steps, 16 games.
 
-    History: with window-only players (``player_tax_features=False``) this test was a strict
-    xfail; the principal's mean rate stayed at 0.497 (measured), because its choice changed no
-    apples within a rollout (:func:`test_players_without_tax_features_do_not_see_the_rate`).
+    Why it fails (measured): the curriculum trains the players without tax first, and they
+    learn to race; the exact side shows that the race stays an equilibrium up to φ = 0.8 and
+    that best responses from it reach the harvest only at φ = 1 (``start="continuation"``),
+    where the exact gain of deviating from the PPO profile is small (δ ≈ 0.03-0.04 at φ = 1,
+    against 0.23 for random play). History: with window-only players
+    (``player_tax_features=False``) the principal had no signal at all (mean rate 0.497,
+    :func:`test_players_without_tax_features_do_not_see_the_rate`).
 
     Tolerances (fixed before the run): with r̂ the principal's mean rate over 16 evaluation
     episodes and ĝ the grid rate nearest to r̂,
@@ -239,7 +263,7 @@ def test_ppo_principal_learns_a_rate_close_to_the_exact_optimum(tmp_path, family
     from sedtheory.rl.evaluate import LoadedRun
     from sedtheory.rl.trainer import Trainer
 
-    config = _tiny_config(300, True)
+    config = _tiny_config(300, True, seed=2)
     trainer = Trainer(config, tmp_path / "run", exact_tax.TaxTwinFactory(config))
     trainer.train()
     run = LoadedRun(config, trainer.players.eval(), trainer.principal.eval(), trainer.selfishness, trainer.trust,

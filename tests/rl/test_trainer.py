@@ -133,7 +133,7 @@ def test_smoke_train_then_evaluate_and_estimate_gaps(tmp_path):
     from sedtheory.rl.evaluate import evaluate_run, load_run
     from sedtheory.rl.gaps import estimate_certificate
 
-    config = _config(network="mlp", log_tensorboard=True)
+    config = _config(network="mlp", log_tensorboard=True, player_tax_features=False)
     Trainer(config, tmp_path / "run", FakeFactory(config)).train()
     assert any((tmp_path / "run" / "tb").iterdir())
     result = evaluate_run(tmp_path / "run", seeds=1, num_games=3, grid=(0.0,), plots=False, gif=False,
@@ -142,8 +142,8 @@ def test_smoke_train_then_evaluate_and_estimate_gaps(tmp_path):
     assert names == ["trained principal", "no principal (phi=0)", "random principal", "random players, no tax"]
     no_tax = result["rows"][1]
     assert no_tax["tax_collected"][0] == 0.0 and no_tax["tax_rates"] == [0.0, 0.0, 0.0]
-    # players do not observe taxes and draw from their own stream: frozen players make the same
-    # apples under every principal (only tax and redistribution differ)
+    # window-only players (player_tax_features=False) draw from their own stream: frozen, they make
+    # the same apples under every principal (only tax and redistribution differ)
     for row in result["rows"][:3]:
         assert row["total_apples"] == no_tax["total_apples"]
     certificate = estimate_certificate(load_run(tmp_path / "run", FakeFactory(config)), players=[1], br_episodes=1,
@@ -158,13 +158,32 @@ def test_leader_gap_with_readapted_players_runs_and_is_paired(tmp_path):
     from sedtheory.rl.evaluate import load_run
     from sedtheory.rl.gaps import estimate_leader_gap
 
-    config = _config(total_timesteps=400)
+    config = _config(total_timesteps=400, player_tax_features=False)
     Trainer(config, tmp_path / "run", FakeFactory(config)).train()
     run = load_run(tmp_path / "run", FakeFactory(config))
     frozen = estimate_leader_gap(run, grid=(0.0,), num_games=2, eval_seeds=1, seed=5)
-    assert frozen["gap"] == 0.0   # frozen players: every principal gives the same apples
+    assert frozen["gap"] == 0.0   # frozen window-only players: every principal gives the same apples
     readapted = estimate_leader_gap(run, grid=(0.0,), num_games=2, eval_seeds=1, seed=5, readapt_episodes=1)
     assert set(readapted["alternatives"]) == {"no principal (phi=0)", "random principal"}
+    low, high = readapted["interval"]
+    assert low <= readapted["gap"] <= high
+
+
+def test_gaps_pass_tax_features_to_players_and_best_responses(tmp_path):
+    # default player_tax_features=True: the best response is fine-tuned on (obs, id, features) and
+    # the override in PolicyPlayers reads player 1's feature rows; the learner really changes
+    from sedtheory.rl.evaluate import load_run
+    from sedtheory.rl.gaps import estimate_leader_gap, train_best_response
+    from sedtheory.rl.episodes import FixedTax
+
+    config = _config(total_timesteps=400)
+    Trainer(config, tmp_path / "run", FakeFactory(config)).train()
+    run = load_run(tmp_path / "run", FakeFactory(config))
+    assert run.players.n_features == 7
+    learner = train_best_response(run, [1], FixedTax([0.5, 0.5, 0.5]), episodes=1, num_games=2, seed=3)
+    before, after = run.players.feature_layer.weight, learner.feature_layer.weight
+    assert not torch.equal(before, after)
+    readapted = estimate_leader_gap(run, grid=(0.0,), num_games=2, eval_seeds=1, seed=5, readapt_episodes=1)
     low, high = readapted["interval"]
     assert low <= readapted["gap"] <= high
 
