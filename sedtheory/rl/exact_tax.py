@@ -328,11 +328,16 @@ class FixedRateFactory(TaxTwinFactory):
     """:class:`TaxTwinFactory` whose engines hold the tax at one flat ``rate`` whatever the trainer
     sets: a fixed principal. Train with ``principal=False`` to measure the PPO players' response
     to ``rate`` (the trainer's own tax columns then read 0: they record the rates it asked for).
+    The trainer's tax features would read those rates too, so ``config.player_tax_features``
+    must be off (the rate is constant: the players lose nothing by not reading it).
     """
 
     def __init__(self, config, rate: float, regrowth_probs=TINY_REGROWTH) -> None:
         if not 0 <= rate <= 1:
             raise ValidationError(f"rate: must lie in [0, 1], got {rate}")
+        if config.player_tax_features:
+            raise ValidationError("player_tax_features: must be False with a fixed-rate engine (the players would read "
+                                  "the trainer's rates, 0, not the engine's)")
         super().__init__(config, regrowth_probs)
         self.rate = float(rate)
 
