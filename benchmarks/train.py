@@ -90,13 +90,18 @@ def learning(minutes: float, num_games: int, folder: Path, eval_games: int, eval
     results.update(evaluate_policies(run, {"random": FixedTax([0.0] * nb)}, seeds=eval_seeds, num_games=eval_games,
                                      seed=50_000, players_by_name={"random": RandomPlayers(run.factory.params.n_actions,
                                                                                           generator)}))
-    summary = {name: {m: confidence_interval(v[m]) for m in ("total_apples", "apples_left", "objective", "min_apples")}
+    summary = {name: {m: confidence_interval(v[m]) for m in ("total_apples", "apples_left", "objective", "min_apples",
+                                                             "tax_collected")}
                for name, v in results.items()}
+    rates = results["trained + principal"]["tax_rates"]   # (episodes, n_brackets), mean over each episode's periods
     ratio = results["trained + principal"]["total_apples"] / results["random"]["total_apples"].mean()
     return {"train_seconds": train_s, "episodes": trainer.episode, "planned_episodes": episodes,
             "updates": trainer.update, "planned_updates": config.num_updates, "num_games": num_games,
             "agent_steps": trainer.global_step * 7, "eval_episodes": eval_seeds * eval_games,
-            "metrics": summary, "apples_ratio_vs_random": confidence_interval(ratio)}
+            "metrics": summary, "apples_ratio_vs_random": confidence_interval(ratio),
+            "principal_mean_rates": np.asarray(rates).mean(0).tolist(),
+            "objective_gain_vs_no_tax": confidence_interval(results["trained + principal"]["objective"]
+                                                            - results["trained, no tax"]["objective"])}
 
 
 def main() -> None:
@@ -136,6 +141,9 @@ def main() -> None:
             mean, low, high = row["apples_ratio_vs_random"]
             print(f"  apples per episode vs random play: {mean:.2f}x [{low:.2f}, {high:.2f}] "
                   f"({row['eval_episodes']} episodes, 95% CI)")
+            mean, low, high = row["objective_gain_vs_no_tax"]
+            print(f"  trained principal's O_eta minus no tax (paired by episode): {mean:.2f} [{low:.2f}, {high:.2f}]; "
+                  f"its mean rates {np.round(row['principal_mean_rates'], 2).tolist()}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     results["machine"]["end"] = _load()
