@@ -64,6 +64,7 @@ import torch
 from sedtheory._validate import ValidationError
 from sedtheory.games.markov import POMG
 from sedtheory.games.strategies import StrategyProfile
+from sedtheory.rl import envs
 from sedtheory.rl.envs import AppleFactory
 
 RATE_GRID: tuple[float, ...] = tuple(k / 10 for k in range(11))
@@ -325,39 +326,17 @@ class TaxTwinFactory(AppleFactory):
         self.params = dataclasses.replace(self.params, regrowth_probs=tuple(regrowth_probs))
 
 
-class FixedRateFactory(TaxTwinFactory):
+class FixedRateFactory(envs.FixedRateFactory, TaxTwinFactory):
     """:class:`TaxTwinFactory` whose engines hold the tax at one flat ``rate`` whatever the trainer
-    sets: a fixed principal. Train with ``principal=False`` to measure the PPO players' response
-    to ``rate`` (the trainer's own tax columns then read 0: they record the rates it asked for).
-    The trainer's tax features would read those rates too, so ``config.player_tax_features``
-    must be off (the rate is constant: the players lose nothing by not reading it).
+    sets: a fixed principal (:class:`sedtheory.rl.envs.FixedRateFactory` on the tiny tax game).
+    Train with ``principal=False`` to measure the PPO players' response to ``rate`` (the
+    trainer's own tax columns then read 0: they record the rates it asked for), and with
+    ``player_tax_features=False`` (the features would read those rates too; the rate is
+    constant, so the players lose nothing by not reading it).
     """
 
     def __init__(self, config, rate: float, regrowth_probs=TINY_REGROWTH) -> None:
-        if not 0 <= rate <= 1:
-            raise ValidationError(f"rate: must lie in [0, 1], got {rate}")
-        if config.player_tax_features:
-            raise ValidationError("player_tax_features: must be False with a fixed-rate engine (the players would read "
-                                  "the trainer's rates, 0, not the engine's)")
-        super().__init__(config, regrowth_probs)
-        self.rate = float(rate)
-
-    def make(self, num_games: int, seed: int, types=None):
-        """An engine (see :meth:`TaxTwinFactory.make`) whose ``set_tax_rates`` always sets ``rate``."""
-        return _FixedRateEnv(super().make(num_games, seed, types), self.rate)
-
-
-class _FixedRateEnv:
-    """An engine whose pending rates are always the fixed rate; everything else is forwarded."""
-
-    def __init__(self, env, rate: float) -> None:
-        self._env, self._rate = env, rate
-
-    def set_tax_rates(self, rates) -> None:
-        self._env.set_tax_rates(torch.full((self._env.num_games, self._env.params.n_brackets), self._rate))
-
-    def __getattr__(self, name: str):
-        return getattr(self._env, name)
+        super().__init__(config, rate, regrowth_probs=regrowth_probs)
 
 
 class TabularPlayers:

@@ -74,3 +74,21 @@ def test_a_config_written_before_tax_features_loads_without_them():
     assert data.pop("player_tax_features") is True
     assert config_from_dict(data).player_tax_features is False
     assert config_from_dict({**data, "player_tax_features": True}).player_tax_features is True
+
+
+def test_fixed_rate_factory_on_the_commons_map():
+    import torch
+
+    from sedtheory.rl.envs import FixedRateFactory
+
+    config = make_config("tiny", principal=False, player_tax_features=False)
+    factory = FixedRateFactory(config, 0.3)
+    env = factory.make(2, 0)
+    env.reset()
+    env.set_tax_rates(torch.ones(2, 3))   # asked for 1: the engine holds 0.3 in every bracket
+    env.step(torch.zeros(2, config.n_players, dtype=torch.long))
+    assert torch.allclose(env.tax_rates, torch.full((2, 3), 0.3))
+    with pytest.raises(ValidationError, match="rate: must lie in"):
+        FixedRateFactory(config, -0.1)
+    with pytest.raises(ValidationError, match="player_tax_features: must be False"):
+        FixedRateFactory(make_config("tiny"), 0.3)

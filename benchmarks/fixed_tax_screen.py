@@ -1,0 +1,85 @@
+"""Screen: do PPO players on the full commons game harvest differently under a fixed flat tax?
+(run by hand; context for issue #6's learning targets)
+
+    python benchmarks/fixed_tax_screen.py --rate 1.0 --episodes 100
+    python benchmarks/fixed_tax_screen.py --rate 0.0 --episodes 100 --types selfish --out screen.json
+
+No principal: every bracket holds ``rate`` for the whole run (``sedtheory.rl.envs.FixedRateFactory``),
+the players read their window only (the rate is constant), everything else is the default
+config. With ``--types selfish`` every player has σ = β = 1, so at rate 1 each player's reward is
+the mean of all players' apples of the period (a team reward); with ``--types drawn`` (default)
+σ, β ~ U[0, 1] from the seed, as in the paper. After training, the players are played for
+``--eval-seeds`` x 16 evaluation episodes at the same rate, next to uniformly random players on
+the same engine seeds; means with 95 % t-intervals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sedtheory.rl.config import make_config
+from sedtheory.rl.envs import FixedRateFactory
+from sedtheory.rl.episodes import FixedTax, RandomPlayers
+from sedtheory.rl.evaluate import confidence_interval, evaluate_policies, load_run
+from sedtheory.rl.trainer import Trainer
+
+
+def screen(rate: float, episodes: int, types: str, eval_seeds: int, seed: int, folder: Path,
+           gamma: float = 0.99) -> dict:
+    """Train under the fixed rate for ``episodes`` x 16 games, then evaluate (see module docstring)."""
+    fixed = dict(selfishness=(1.0,) * 7, trust=(1.0,) * 7) if types == "selfish" else {}
+    config = make_config("default", principal=False, player_tax_features=False, seed=seed, progress=True, gamma=gamma,
+                         total_timesteps=16 * 1000 * episodes, checkpoint_every=0, log_tensorboard=False, **fixed)
+    start = time.perf_counter()
+    trainer = Trainer(config, folder / "run", FixedRateFactory(config, rate))
+    trainer.train()
+    minutes = (time.perf_counter() - start) / 60
+    run = load_run(folder / "run")
+    schedule = FixedTax([rate] * run.factory.params.n_brackets)
+    results = evaluate_policies(run, {"trained": schedule}, seeds=eval_seeds, num_games=16, seed=50_000)
+    results.update(evaluate_policies(run, {"random": schedule}, seeds=eval_seeds, num_games=16, seed=50_000,
+                                     players_by_name={"random": RandomPlayers(run.factory.params.n_actions,
+                                                                              torch.Generator().manual_seed(1))}))
+    last = trainer.history[-10:]
+    return {"rate": rate, "types": types, "seed": seed, "gamma": gamma, "episodes_per_game": episodes, "train_minutes": minutes,
+            "load": os.getloadavg(),
+            "train_last_10_episodes": {"apples": float(np.mean([h["charts/apples"] for h in last])),
+                                       "apples_left": float(np.mean([h["charts/apples_left"] for h in last]))},
+            "eval": {name: {m: confidence_interval(v[m]) for m in ("total_apples", "apples_left", "objective")}
+                     for name, v in results.items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=1.0, help="flat rate held in every bracket")
+    parser.add_argument("--episodes", type=int, default=100, help="training episodes per game (16 games)")
+    parser.add_argument("--types", choices=["drawn", "selfish"], default="drawn")
+    parser.add_argument("--eval-seeds", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--gamma", type=float, default=0.99, help="the players' discount")
+    parser.add_argument("--out", type=Path, default=None, help="also write the result as JSON")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    folder = Path(tempfile.mkdtemp(prefix="sed-screen-"))
+    try:
+        row = screen(args.rate, args.episodes, args.types, args.eval_seeds, args.seed, folder, args.gamma)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"rate {row['rate']}, types {row['types']}, gamma {row['gamma']}: trained {row['train_minutes']:.1f} min")
+    for name, metrics in row["eval"].items():
+        print(f"  {name:<8} " + "  ".join(f"{m} {v[0]:.1f} [{v[1]:.1f}, {v[2]:.1f}]" for m, v in metrics.items()))
+    if args.out:
+        args.out.write_text(json.dumps(row, indent=2, default=float))
+
+
+if __name__ == "__main__":
+    main()
