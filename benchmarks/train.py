@@ -68,12 +68,13 @@ def throughput(network: str, num_games: int, episodes: int, folder: Path) -> dic
 
 
 def learning(minutes: float, num_games: int, folder: Path, eval_games: int, eval_seeds: int,
-             agent_steps_per_s: float) -> dict:
+             agent_steps_per_s: float, overrides: dict | None = None) -> dict:
     """Train the default config for about ``minutes`` of wall clock (episodes sized from the
     measured throughput), then compare with random play on the same evaluation seeds."""
     steps_per_s = agent_steps_per_s / 7
     episodes = max(2, int(minutes * 60 * steps_per_s / (num_games * 1000)))
-    config = make_config("default", num_games=num_games, total_timesteps=episodes * num_games * 1000, progress=True)
+    config = make_config("default", num_games=num_games, total_timesteps=episodes * num_games * 1000, progress=True,
+                         **(overrides or {}))
     run_dir = folder / "learning"
     start = time.perf_counter()
     trainer = Trainer(config, run_dir)
@@ -95,7 +96,7 @@ def learning(minutes: float, num_games: int, folder: Path, eval_games: int, eval
                for name, v in results.items()}
     rates = results["trained + principal"]["tax_rates"]   # (episodes, n_brackets), mean over each episode's periods
     ratio = results["trained + principal"]["total_apples"] / results["random"]["total_apples"].mean()
-    return {"train_seconds": train_s, "episodes": trainer.episode, "planned_episodes": episodes,
+    return {"overrides": overrides or {}, "train_seconds": train_s, "episodes": trainer.episode, "planned_episodes": episodes,
             "updates": trainer.update, "planned_updates": config.num_updates, "num_games": num_games,
             "agent_steps": trainer.global_step * 7, "eval_episodes": eval_seeds * eval_games,
             "metrics": summary, "apples_ratio_vs_random": confidence_interval(ratio),
@@ -113,6 +114,8 @@ def main() -> None:
     parser.add_argument("--eval-games", type=int, default=16)
     parser.add_argument("--eval-seeds", type=int, default=2)
     parser.add_argument("--skip-learning", action="store_true")
+    parser.add_argument("--gamma", type=float, default=None, help="learning run: the discount (default: the config's)")
+    parser.add_argument("--gae-lambda", type=float, default=None, help="learning run: GAE lambda (default: the config's)")
     parser.add_argument("--out", type=Path, default=None, help="also write the results as JSON")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -131,7 +134,8 @@ def main() -> None:
             embed = [r for r in results["throughput"] if r["network"] == "embed"]
             rate = embed[0]["agent_steps_per_s"] if embed else throughput("embed", args.num_games, 1, folder)[
                 "agent_steps_per_s"]
-            row = learning(args.minutes, args.num_games, folder, args.eval_games, args.eval_seeds, rate)
+            overrides = {k: v for k, v in (("gamma", args.gamma), ("gae_lambda", args.gae_lambda)) if v is not None}
+            row = learning(args.minutes, args.num_games, folder, args.eval_games, args.eval_seeds, rate, overrides)
             results["learning"] = row
             print(f"learning: {row['episodes']} of {row['planned_episodes']} planned episodes x {row['num_games']} games "
                   f"in {row['train_seconds'] / 60:.1f} min  [{_load()}]")
