@@ -116,6 +116,8 @@ def main() -> None:
     parser.add_argument("--skip-learning", action="store_true")
     parser.add_argument("--gamma", type=float, default=None, help="learning run: the discount (default: the config's)")
     parser.add_argument("--gae-lambda", type=float, default=None, help="learning run: GAE lambda (default: the config's)")
+    parser.add_argument("--principal-learning-rate", type=float, default=None,
+                        help="learning run: the principal's Adam learning rate (default: the config's)")
     parser.add_argument("--out", type=Path, default=None, help="also write the results as JSON")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -134,7 +136,8 @@ def main() -> None:
             embed = [r for r in results["throughput"] if r["network"] == "embed"]
             rate = embed[0]["agent_steps_per_s"] if embed else throughput("embed", args.num_games, 1, folder)[
                 "agent_steps_per_s"]
-            overrides = {k: v for k, v in (("gamma", args.gamma), ("gae_lambda", args.gae_lambda)) if v is not None}
+            overrides = {k: v for k, v in (("gamma", args.gamma), ("gae_lambda", args.gae_lambda),
+                                           ("principal_learning_rate", args.principal_learning_rate)) if v is not None}
             row = learning(args.minutes, args.num_games, folder, args.eval_games, args.eval_seeds, rate, overrides)
             results["learning"] = row
             print(f"learning: {row['episodes']} of {row['planned_episodes']} planned episodes x {row['num_games']} games "
