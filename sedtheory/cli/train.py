@@ -21,17 +21,19 @@ def _explicit_overrides(config: TrainConfig) -> dict:
 
 
 @command("train")
-def train(config: TrainConfig, preset: Literal["default", "paper", "tiny"] = "default", run_dir: Path | None = None,
+def train(config: TrainConfig, preset: Literal["default", "paper", "tiny", "long_credit"] = "default",
+          run_dir: Path | None = None,
           resume: Path | None = None, report: bool = True) -> int:
     """Train players and principal with two-level PPO, then print what was learned.
 
     The default is a small run (minutes on a laptop CPU); ``--preset paper`` is the paper's
     full scale. Options given explicitly override the preset, even when they repeat a default
-    value. Ctrl-C saves the last episode-boundary checkpoint; continue
+    value. ``--preset long_credit`` is the default with γ = 0.999 and GAE λ = 0.99 (players then
+    learn to leave apples under a full tax). Ctrl-C saves the last episode-boundary checkpoint; continue
     with ``--resume RUN``.
 
     Args:
-        preset: named settings to start from (default, paper, tiny).
+        preset: named settings to start from (default, paper, tiny, long_credit).
         run_dir: run folder to create (default runs/apple-<UTC time>).
         resume: continue the run in this folder from its last checkpoint (with no other settings).
         report: after training, evaluate briefly and print what was learned.

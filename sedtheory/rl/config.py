@@ -194,6 +194,10 @@ PRESETS: dict[str, dict] = {
     # the number of games and total steps are our reading of "full scale" (the paper gives none).
     "paper": dict(total_timesteps=200_000_000, num_games=32, minibatch_size=128, network="conv",
                   hidden_size=128, principal_hidden_size=128, phase_one_fraction=0.1, anneal_fraction=0.02),
+    # The default scale with long credit assignment: players then learn to leave apples standing
+    # under a full tax (benchmarks/README.md, fixed_tax_screen.py: 194 apples against 79 without
+    # tax, drawn types, 200 episodes x 16 games); the paper code uses 0.99 / 0.95.
+    "long_credit": dict(gamma=0.999, gae_lambda=0.99),
     # A seconds-long smoke run for tests and for trying the pipeline.
     "tiny": dict(total_timesteps=2_400, num_games=2, episode_length=200, num_steps=100, minibatch_size=256,
                  update_epochs=2, hidden_size=32, principal_hidden_size=32, voting_period=2),

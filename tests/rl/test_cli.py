@@ -60,3 +60,13 @@ def test_an_option_repeating_its_default_still_counts_as_given(tmp_path, capsys)
     # must be seen as given: with --resume, every given option is refused by name.
     assert main(["train", "--resume", str(tmp_path), "--network", "embed"]) == 2
     assert capsys.readouterr().err.strip().startswith("sedtheory: error: network: a resumed run keeps its own settings")
+
+
+def test_train_offers_every_preset():
+    import typing
+
+    from sedtheory.cli.train import train
+    from sedtheory.rl.config import PRESETS
+
+    hints = typing.get_type_hints(getattr(train, "__wrapped__", train))
+    assert set(typing.get_args(hints["preset"])) == set(PRESETS)
