@@ -37,8 +37,9 @@ def screen(rate: float, episodes: int, types: str, eval_seeds: int, seed: int, f
            gamma: float = 0.99, gae_lambda: float = 0.95) -> dict:
     """Train under the fixed rate for ``episodes`` x 16 games, then evaluate (see module docstring)."""
     fixed = dict(selfishness=(1.0,) * 7, trust=(1.0,) * 7) if types == "selfish" else {}
-    config = make_config("default", principal=False, player_tax_features=False, seed=seed, progress=True, gamma=gamma, gae_lambda=gae_lambda,
-                         total_timesteps=16 * 1000 * episodes, checkpoint_every=0, log_tensorboard=False, **fixed)
+    config = make_config("default", principal=False, player_tax_features=False, seed=seed, gamma=gamma,
+                         gae_lambda=gae_lambda, total_timesteps=16 * 1000 * episodes, progress=True,
+                         checkpoint_every=0, log_tensorboard=False, **fixed)
     start = time.perf_counter()
     trainer = Trainer(config, folder / "run", FixedRateFactory(config, rate))
     trainer.train()
@@ -50,8 +51,8 @@ def screen(rate: float, episodes: int, types: str, eval_seeds: int, seed: int, f
                                      players_by_name={"random": RandomPlayers(run.factory.params.n_actions,
                                                                               torch.Generator().manual_seed(1))}))
     last = trainer.history[-10:]
-    return {"rate": rate, "types": types, "seed": seed, "gamma": gamma, "gae_lambda": gae_lambda, "episodes_per_game": episodes, "train_minutes": minutes,
-            "load": os.getloadavg(),
+    return {"rate": rate, "types": types, "seed": seed, "gamma": gamma, "gae_lambda": gae_lambda,
+            "episodes_per_game": episodes, "train_minutes": minutes, "load": os.getloadavg(),
             "train_last_10_episodes": {"apples": float(np.mean([h["charts/apples"] for h in last])),
                                        "apples_left": float(np.mean([h["charts/apples_left"] for h in last]))},
             "eval": {name: {m: confidence_interval(v[m]) for m in ("total_apples", "apples_left", "objective")}
@@ -72,10 +73,12 @@ def main() -> None:
     torch.set_num_threads(1)
     folder = Path(tempfile.mkdtemp(prefix="sed-screen-"))
     try:
-        row = screen(args.rate, args.episodes, args.types, args.eval_seeds, args.seed, folder, args.gamma, args.gae_lambda)
+        row = screen(args.rate, args.episodes, args.types, args.eval_seeds, args.seed, folder, args.gamma,
+                     args.gae_lambda)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"rate {row['rate']}, types {row['types']}, gamma {row['gamma']}, lambda {row['gae_lambda']}: trained {row['train_minutes']:.1f} min")
+    print(f"rate {row['rate']}, types {row['types']}, gamma {row['gamma']}, lambda {row['gae_lambda']}: "
+          f"trained {row['train_minutes']:.1f} min")
     for name, metrics in row["eval"].items():
         print(f"  {name:<8} " + "  ".join(f"{m} {v[0]:.1f} [{v[1]:.1f}, {v[2]:.1f}]" for m, v in metrics.items()))
     if args.out:

@@ -61,11 +61,10 @@ class PolicyPlayers:
 
 def _features_for(policy, features: torch.Tensor | None, players) -> torch.Tensor | None:
     """The rows of ``features (B, n, F)`` for ``players`` (an index or a slice), flattened to
-    ``(rows, F)``, if ``policy`` reads features; else None."""
-    if not getattr(policy, "n_features", 0):
+    ``(rows, F)``, if ``policy`` reads features; else None (a network that needs them then
+    refuses the call itself)."""
+    if features is None or not getattr(policy, "n_features", 0):
         return None
-    if features is None:
-        raise ValueError("features: the player network reads tax features but none were given")
     return features[:, players].reshape(-1, features.shape[-1])
 
 

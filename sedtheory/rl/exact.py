@@ -112,11 +112,12 @@ def exact_gaps_on_twin(players, params, selfishness, trust, *, gamma: float = 0.
     uniform = StrategyProfile(tuple(np.full((len(model.states), params.n_actions), 1.0 / params.n_actions)
                                     for _ in range(params.n_players)))
     gaps, witnesses = markov_follower_gaps(pomg, learned)
+    tax = "no tax" if tax_rates is None else f"flat tax {np.asarray(tax_rates).tolist()}"
     random_gaps, _ = markov_follower_gaps(pomg, uniform)
     certificate = Certificate(
         epsilon_hat=None, delta_hat=gaps, epsilon=0.0, delta=float(max(gaps.max(), 0.0)), holds=True,
         follower_witnesses=witnesses, estimated=False,
         notes=("deviations over state-based policies of the fully observed twin (policy iteration): "
-               "an upper bound on the gap over reactive policies", f"gamma={gamma}, " + ("no tax" if tax_rates is None else f"flat tax {np.asarray(tax_rates).tolist()}")))
+               "an upper bound on the gap over reactive policies", f"gamma={gamma}, {tax}"))
     return {"certificate": certificate, "values": evaluate(pomg, learned), "random_gaps": random_gaps,
             "random_values": evaluate(pomg, uniform)}

@@ -132,27 +132,27 @@ def test_fixed_types_from_the_config(tmp_path):
     assert drawn.np_rng.bit_generator.state == fixed.np_rng.bit_generator.state  # the seed's stream is unchanged
 
 
-def _rate_pair_runs(player_tax_features: bool):
-    """Same engine seed and player draws, a principal taxing 0 and one taxing 1 (untrained players)."""
+def _untrained_players(player_tax_features: bool):
+    """The tiny tax game's factory and an untrained player network (torch seed 0)."""
     from sedtheory.rl.envs import make_player_policy
-    from sedtheory.rl.episodes import EpisodeSetup, FixedTax, PolicyPlayers, run_episodes
 
     config = make_config("tiny", n_players=2, map_layout="corridor", tax_period=1, tax_thresholds=(0.0, 10000.0),
                          episode_length=100, num_steps=100, player_tax_features=player_tax_features)
     factory = exact_tax.TaxTwinFactory(config)
     torch.manual_seed(0)
-    policy = make_player_policy(factory, config)
-    setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0, (0.0, 10000.0))
-    runs = [run_episodes(setup, PolicyPlayers(policy, torch.Generator().manual_seed(5)), FixedTax([rate]), 8, seed=3)
-            for rate in (0.0, 1.0)]
-    return policy, runs
+    return factory, make_player_policy(factory, config)
 
 
 def test_players_without_tax_features_do_not_see_the_rate():
     """Why the principal cannot learn with window-only players (``player_tax_features=False``, the
     paper's Figure 2): a principal that taxes 0 and one that taxes 1 produce the very same apples."""
-    policy, runs = _rate_pair_runs(False)
+    from sedtheory.rl.episodes import EpisodeSetup, FixedTax, PolicyPlayers, run_episodes
+
+    factory, policy = _untrained_players(False)
     assert policy.n_features == 0
+    setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0, (0.0, 10000.0))
+    runs = [run_episodes(setup, PolicyPlayers(policy, torch.Generator().manual_seed(5)), FixedTax([rate]), 8, seed=3)
+            for rate in (0.0, 1.0)]   # same engine seed and player draws
     np.testing.assert_array_equal(runs[0].values["apples"], runs[1].values["apples"])
     assert not np.array_equal(runs[0].values["returns"], runs[1].values["returns"])  # the tax did act on rewards
 
@@ -162,12 +162,13 @@ def test_players_with_tax_features_read_the_rate():
     probabilities under rate 0 and rate 1 on the same observations (features (φ, 0, 0) here)."""
     from sedtheory.rl.exact import twin_features
 
-    policy, _ = _rate_pair_runs(True)
+    factory, policy = _untrained_players(True)
     assert policy.n_features == 3
     codes = torch.zeros(5, 3, 3, dtype=torch.uint8)
     ids = torch.zeros(5, dtype=torch.long)
     with torch.no_grad():
-        logits = [policy(codes, ids, twin_features(policy, exact_tax.tiny_tax_params(), [rate]).expand(5, -1))[0] for rate in (0.0, 1.0)]
+        logits = [policy(codes, ids, twin_features(policy, factory.params, [rate]).expand(5, -1))[0]
+                  for rate in (0.0, 1.0)]
     assert not torch.allclose(logits[0], logits[1])
 
 
