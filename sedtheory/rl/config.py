@@ -42,6 +42,12 @@ class TrainConfig:
     zap: bool = _help("enable Melting Pot's zap action (the paper's runs used 7 actions, no zap)", False)
     map_layout: Literal["commons", "corridor", "field_3x3"] = _help(
         "map: 'commons' (Melting Pot's commons_harvest__open, the paper's) or a tiny one of the tabular twin", "commons")
+    map_ascii: str = _help("the map as ASCII art (legend: sedtheory.envs.apple.params.MAP_LEGEND); "
+                           "empty: the map_layout's map", "")
+    window: tuple[int, ...] = _help("observation window (forward, backward, left, right); empty: the map_layout's "
+                                    "(commons: 9 1 5 5, Appendix A)", ())
+    regrowth_probs: tuple[float, ...] = _help("apple regrowth probability by live neighbours (empty: the paper's "
+                                              "0 0.0025 0.005 0.025)", ())
     selfishness: tuple[float, ...] = _help("fixed selfishness types sigma, one per player (empty: drawn U[0,1] from the seed, as in the paper)", ())
     trust: tuple[float, ...] = _help("fixed trust types beta, one per player (empty: drawn U[0,1] from the seed, as in the paper)", ())
     # --- players' PPO ---
@@ -65,8 +71,20 @@ class TrainConfig:
     player_tax_features: bool = _help(
         "players also observe the rates, their bracket fill and the period phase (Definition 2.3: followers "
         "respond having observed phi; off: the window only, as the paper's Figure 2 describes)", True)
+    player_episode_phase: bool = _help("players also observe the episode phase t / episode_length (a part of the "
+                                       "tax features: no effect without them; the value of leaving apples depends on the time left)", True)
+    norm_returns: bool = _help("scale each level's rewards by the running std of its discounted return "
+                               "(CleanRL's NormalizeReward; value losses and value clipping then act in those units)", True)
     # --- principal ---
     principal: bool = _help("train a principal (off: no tax at all, phi = 0)", True)
+    fixed_rates: tuple[float, ...] = _help("a fixed, committed schedule instead of a learned principal: one rate per "
+                                           "bracket, in force from the first phase-two update (empty: learned)", ())
+    commitment_periods: int = _help("tax periods a chosen schedule stays in force (1: the paper's principal, which "
+                                    "re-chooses every period; 0: the whole episode)", 0)
+    principal_anneal_lr: bool = _help("anneal the principal's learning rate linearly to 0 over phase two "
+                                      "(off: constant, as the AI Economist's planner)", False)
+    cap_mode: Literal["mask", "clamp"] = _help("rate-cap annealing: 'mask' forbids choices above the cap (the AI "
+                                               "Economist's action masks); 'clamp' clamps the chosen rate", "mask")
     principal_learning_rate: float = _help("principal Adam learning rate", 2.5e-4)
     principal_update_epochs: int = _help("principal epochs per update", 4)
     principal_minibatches: int = _help("principal minibatches per update", 1)
@@ -108,6 +126,17 @@ class TrainConfig:
     def periods_per_rollout(self) -> int:
         """Tax periods, hence principal decisions per game, in one rollout: num_steps / tax_period."""
         return self.num_steps // self.tax_period
+
+    @property
+    def commitment_steps(self) -> int:
+        """Steps a principal's schedule stays in force: ``commitment_periods · tax_period``, or the
+        whole episode when ``commitment_periods = 0``."""
+        return self.commitment_periods * self.tax_period if self.commitment_periods else self.episode_length
+
+    @property
+    def decisions_per_episode(self) -> int:
+        """Principal decisions per game and episode: ``episode_length / commitment_steps``."""
+        return self.episode_length // self.commitment_steps
 
     @property
     def n_brackets(self) -> int:
@@ -159,7 +188,7 @@ def validate_config(config: TrainConfig) -> None:
         _real(config, name, 0.0, open_low=True)
     for name in ("ent_coef", "vf_coef", "max_grad_norm", "target_kl", "principal_ent_coef"):
         _real(config, name, 0.0)
-    for name in ("torch_threads", "checkpoint_every"):
+    for name in ("torch_threads", "checkpoint_every", "commitment_periods"):
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValidationError(f"{name}: must be an integer >= 0, got {value!r}")
@@ -180,6 +209,28 @@ def validate_config(config: TrainConfig) -> None:
     if config.phase_one_fraction + config.anneal_fraction > 1:
         raise ValidationError("phase_one_fraction + anneal_fraction: must not exceed 1, got "
                               f"{config.phase_one_fraction} + {config.anneal_fraction}")
+    periods = config.episode_length // config.tax_period
+    if config.commitment_periods and periods % config.commitment_periods:
+        raise ValidationError(f"commitment_periods: must divide the {periods} tax periods of an episode (or be 0: "
+                              f"the whole episode), got {config.commitment_periods}")
+    if config.cap_mode not in ("mask", "clamp"):
+        raise ValidationError(f"cap_mode: must be 'mask' or 'clamp', got {config.cap_mode!r}")
+    if config.fixed_rates:
+        if len(config.fixed_rates) != len(thresholds) - 1:
+            raise ValidationError(f"fixed_rates: expected {len(thresholds) - 1} rates (one per bracket) or none, "
+                                  f"got {len(config.fixed_rates)}")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v <= 1
+                   for v in config.fixed_rates):
+            raise ValidationError(f"fixed_rates: rates must be numbers in [0, 1], got {config.fixed_rates}")
+        if not config.principal:
+            raise ValidationError("fixed_rates: a fixed schedule needs principal=True (principal=False means no tax)")
+    if config.window and (len(config.window) != 4 or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in config.window)):
+        raise ValidationError(f"window: expected 4 integers >= 0 (forward, backward, left, right) or none, "
+                              f"got {config.window}")
+    if config.regrowth_probs and not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                         and math.isfinite(v) and 0 <= v <= 1 for v in config.regrowth_probs):
+        raise ValidationError(f"regrowth_probs: probabilities must be numbers in [0, 1], got {config.regrowth_probs}")
     if config.map_layout not in ("commons", "corridor", "field_3x3"):
         raise ValidationError(f"map_layout: must be 'commons', 'corridor' or 'field_3x3', got {config.map_layout!r}")
     if config.network not in ("embed", "mlp", "conv"):
@@ -219,22 +270,52 @@ def make_config(preset: str = "default", **overrides) -> TrainConfig:
     return TrainConfig(**{**PRESETS[preset], **overrides})
 
 
+ENV_FIELDS = ("n_players", "episode_length", "tax_period", "tax_thresholds", "zap", "map_layout", "map_ascii", "window",
+              "regrowth_probs", "selfishness", "trust", "principal", "fixed_rates", "commitment_periods")
+"""Fields of the ``env`` section of a run's ``config.json``: the game, the players' types and the
+principal's mode: everything needed to rebuild the run's environment with no code outside the folder."""
+
+
 def config_to_dict(config: TrainConfig) -> dict:
-    """JSON-ready dictionary of every field."""
-    return {f.name: (list(v) if isinstance(v := getattr(config, f.name), tuple) else v) for f in dataclasses.fields(config)}
+    """JSON-ready dictionary of every field; the environment's fields (:data:`ENV_FIELDS`) in an
+    ``env`` section, the rest at the top level."""
+    flat = {f.name: (list(v) if isinstance(v := getattr(config, f.name), tuple) else v)
+            for f in dataclasses.fields(config)}
+    return {"env": {k: flat.pop(k) for k in ENV_FIELDS}, **flat}
 
 
-LEGACY_VALUES: dict[str, object] = {"player_tax_features": False}
+LEGACY_VALUES: dict[str, object] = {"player_tax_features": False, "player_episode_phase": False,
+                                    "norm_returns": False, "commitment_periods": 1, "principal_anneal_lr": None,
+                                    "cap_mode": "clamp"}
 """Fields added after runs were written, with the value that reproduces those older runs (a
-config file without the field was written before it existed)."""
+config file without the field was written before it existed). ``principal_anneal_lr`` then
+followed ``anneal_lr``; ``commitment_periods = 1`` is the paper's per-period principal, though
+older runs also updated it once per rollout, which this version no longer does."""
 
 
 def config_from_dict(data: dict) -> TrainConfig:
-    """Inverse of :func:`config_to_dict` (validated). A field in :data:`LEGACY_VALUES` that the
-    dictionary lacks takes its legacy value, not the current default."""
+    """Inverse of :func:`config_to_dict` (validated); also reads the flat files written before the
+    ``env`` section existed. A field in :data:`LEGACY_VALUES` that the dictionary lacks takes its
+    legacy value, not the current default."""
+    if not isinstance(data, dict):
+        raise ValidationError(f"config: expected a JSON object, got {type(data).__name__}")
+    data = dict(data)
+    env = data.pop("env", {})
+    if not isinstance(env, dict):
+        raise ValidationError(f"env: expected a JSON object, got {type(env).__name__}")
+    misplaced = sorted(set(env) - set(ENV_FIELDS))
+    if misplaced:
+        raise ValidationError(f"env.{misplaced[0]}: not a field of the env section")
+    both = sorted(set(env) & set(data))
+    if both:
+        raise ValidationError(f"{both[0]}: given both in the env section and at the top level")
+    data.update(env)
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(data) - names)
     if unknown:
         raise ValidationError(f"{unknown[0]}: not a TrainConfig field (config file from another version?)")
-    values = {**{k: v for k, v in LEGACY_VALUES.items() if k not in data}, **data}
+    legacy = {k: v for k, v in LEGACY_VALUES.items() if k not in data}
+    if legacy.get("principal_anneal_lr", 0) is None:
+        legacy["principal_anneal_lr"] = bool(data.get("anneal_lr", True))
+    values = {**legacy, **data}
     return TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})

@@ -13,7 +13,12 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
+from sedtheory._validate import ValidationError
+
+from sedtheory.envs.apple import CORRIDOR_MAP, DEFAULT_MAP, FIELD_3X3_MAP, AppleEnv, AppleParams, engine
 from sedtheory.rl.config import TrainConfig
+from sedtheory.rl.networks import PlayerPolicy
+from sedtheory.rl.principal import player_feature_size
 
 
 class EnvFactory(Protocol):
@@ -26,44 +31,50 @@ class EnvFactory(Protocol):
         """An engine with ``num_games`` games, seeded by ``seed``; ``types = (σ (B, n), β (B, n))``."""
 
 
-def _map(name: str, forward: int, backward: int, left: int, right: int):
+def _map(ascii_map: str, forward: int, backward: int, left: int, right: int):
     def settings() -> dict:
-        from sedtheory.envs import apple
-
-        return dict(map_ascii=getattr(apple, name), window_forward=forward, window_backward=backward,
+        return dict(map_ascii=ascii_map, window_forward=forward, window_backward=backward,
                     window_left=left, window_right=right)
     return settings
 
 
 MAPS = {
-    "commons": _map("DEFAULT_MAP", 9, 1, 5, 5),      # Appendix A window: forward 9, backward 1, left/right 5
-    "corridor": _map("CORRIDOR_MAP", 1, 1, 1, 1),    # tiny maps of the tabular twin, with the windows
-    "field_3x3": _map("FIELD_3X3_MAP", 2, 0, 1, 1),  # its tests use (tests/envs/test_apple_tabular.py)
+    "commons": _map(DEFAULT_MAP, 9, 1, 5, 5),      # Appendix A window: forward 9, backward 1, left/right 5
+    "corridor": _map(CORRIDOR_MAP, 1, 1, 1, 1),    # tiny maps of the tabular twin, with the windows
+    "field_3x3": _map(FIELD_3X3_MAP, 2, 0, 1, 1),  # its tests use (tests/envs/test_apple_tabular.py)
 }
 """Map name → AppleParams fields (map and observation window)."""
 
 
 class AppleFactory:
-    """Factory for :class:`sedtheory.envs.apple.AppleEnv` configured from a :class:`TrainConfig`."""
+    """Factory for :class:`sedtheory.envs.apple.AppleEnv` built from a :class:`TrainConfig`'s
+    environment fields alone (its ``env`` section: map or ASCII art, window, regrowth), so a run
+    folder's config rebuilds its engine with no code outside it."""
 
     def __init__(self, config: TrainConfig) -> None:
-        from sedtheory.envs import apple
-
-        self.params = apple.AppleParams(n_players=config.n_players, episode_length=config.episode_length,
-                                        tax_period=config.tax_period, tax_thresholds=tuple(config.tax_thresholds),
-                                        zap=config.zap, **MAPS[config.map_layout]())
+        self.params = apple_params(config)
         self.device = config.device
-        from sedtheory.envs.apple import engine
-
         self.n_codes = engine.N_TERRAIN * engine.N_SLOTS + 1
         """Code vocabulary of ``obs_codes`` (terrain × slot) plus one row for 255 (absent observer)."""
 
     def make(self, num_games: int, seed: int, types=None):
-        from sedtheory.envs.apple import AppleEnv
-
         if types is not None:
             types = tuple(torch.as_tensor(np.asarray(t), dtype=torch.float32, device=self.device) for t in types)
         return AppleEnv(self.params, num_games=num_games, seed=int(seed), device=self.device, types=types)
+
+
+def apple_params(config: TrainConfig) -> AppleParams:
+    """The engine parameters of ``config``: its map (``map_ascii``, else ``map_layout``'s), window
+    (``window``, else the map's), regrowth table (``regrowth_probs``, else the paper's) and game fields."""
+    settings = MAPS[config.map_layout]()
+    if config.map_ascii:
+        settings["map_ascii"] = config.map_ascii
+    if config.window:
+        settings.update(zip(("window_forward", "window_backward", "window_left", "window_right"), config.window))
+    if config.regrowth_probs:
+        settings["regrowth_probs"] = tuple(config.regrowth_probs)
+    return AppleParams(n_players=config.n_players, episode_length=config.episode_length, tax_period=config.tax_period,
+                       tax_thresholds=tuple(config.tax_thresholds), zap=config.zap, **settings)
 
 
 def player_input(step, network: str) -> torch.Tensor:
@@ -79,11 +90,8 @@ def player_input(step, network: str) -> torch.Tensor:
 
 def make_player_policy(factory, config: TrainConfig):
     """The shared player network for ``factory``'s engine and ``config``."""
-    from sedtheory.rl.networks import PlayerPolicy
-    from sedtheory.rl.principal import player_feature_size
-
     p = factory.params
-    n_features = player_feature_size(p.n_brackets) if config.player_tax_features else 0
+    n_features = player_feature_size(p.n_brackets, config.player_episode_phase) if config.player_tax_features else 0
     return PlayerPolicy(p.obs_shape, p.n_players, p.n_actions, config.hidden_size, config.network,
                         n_codes=getattr(factory, "n_codes", 32), n_features=n_features)
 
@@ -104,17 +112,13 @@ class FixedRateEnv:
 
 class FixedRateFactory(AppleFactory):
     """:class:`AppleFactory` whose engines hold every bracket at one flat ``rate``
-    (:class:`FixedRateEnv`). Train with ``principal=False`` and ``player_tax_features=False``:
-    the trainer's features would show the rates it asks for (0), not the engine's."""
+    (:class:`FixedRateEnv`) from the first step, phase one included. Players' tax features read
+    the engine's rates, so they see ``rate``. For a schedule recorded in the run's own config,
+    prefer ``TrainConfig.fixed_rates`` (in force from phase two)."""
 
     def __init__(self, config: TrainConfig, rate: float, **kwargs) -> None:
-        from sedtheory._validate import ValidationError
-
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             raise ValidationError(f"rate: must lie in [0, 1], got {rate!r}")
-        if config.player_tax_features:
-            raise ValidationError("player_tax_features: must be False with a fixed-rate engine (the players would read "
-                                  "the trainer's rates, 0, not the engine's)")
         super().__init__(config, **kwargs)   # cooperative: a subclass may put another factory next in line
         self.rate = float(rate)
 

@@ -1,13 +1,16 @@
 """Play whole episodes with given players and principal, and measure them (no learning).
 
 Evaluation, baselines, the final summary of a run and the equilibrium-gap estimates all go
-through :func:`run_episodes`, so every number is measured by the same code. Actors:
+through :func:`run_episodes`, which plays through the one episode driver
+(:class:`sedtheory.rl.driver.Episode`, as the trainer does), so every number is measured by
+the same code. Actors:
 
-* players (called as ``players(step, features)`` with the engine's step and the players' tax
-  features ``(B, n, F)`` of :func:`~sedtheory.rl.principal.player_tax_features`):
-  :class:`PolicyPlayers` (a trained shared policy, optionally with one player
-  replaced by another policy) or :class:`RandomPlayers` (uniform actions);
-* principal: :class:`PolicyPrincipal` (trained), :class:`FixedTax` (a constant schedule;
+* players (called as ``players(episode)``; they read ``episode.out``, the engine's last step,
+  and ``episode.player_features()``, the tax features from the engine's rates):
+  :class:`PolicyPlayers` (a trained shared policy, optionally with one player replaced by
+  another policy) or :class:`RandomPlayers` (uniform actions);
+* principal (called as ``principal(episode)`` at each decision point of the run's commitment
+  horizon): :class:`PolicyPrincipal` (trained), :class:`FixedTax` (a constant schedule;
   zeros = no principal, φ = 0), :class:`RandomPrincipal` (uniform choices).
 
 Per-game episode metrics (each ``(B,)`` unless noted): ``total_apples``, ``min_apples``,
@@ -24,9 +27,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from sedtheory.rl.driver import Episode
 from sedtheory.rl.envs import player_input
 from sedtheory.rl.networks import PlayerPolicy, PrincipalPolicy, sample_categorical
-from sedtheory.rl.principal import N_CHOICES, apply_choices, objective, player_tax_features, principal_features
+from sedtheory.rl.principal import N_CHOICES, apply_choices
 
 
 class RandomPlayers:
@@ -35,9 +39,9 @@ class RandomPlayers:
     def __init__(self, n_actions: int, generator: torch.Generator) -> None:
         self.n_actions, self.generator = n_actions, generator
 
-    def __call__(self, step, features=None) -> torch.Tensor:
-        return torch.randint(self.n_actions, tuple(step.apples.shape), generator=self.generator,
-                             device=step.apples.device)
+    def __call__(self, episode: Episode) -> torch.Tensor:
+        shape = (episode.env.num_games, episode.params.n_players)
+        return torch.randint(self.n_actions, shape, generator=self.generator, device=episode.device)
 
 
 class PolicyPlayers:
@@ -47,8 +51,8 @@ class PolicyPlayers:
     def __init__(self, policy: PlayerPolicy, generator: torch.Generator, overrides: dict | None = None) -> None:
         self.policy, self.generator, self.overrides = policy, generator, dict(overrides or {})
 
-    def __call__(self, step, features: torch.Tensor | None = None) -> torch.Tensor:
-        obs = player_input(step, self.policy.kind)
+    def __call__(self, episode: Episode) -> torch.Tensor:
+        obs, features = player_input(episode.out, self.policy.kind), episode.player_features()
         games, n = obs.shape[:2]
         ids = torch.arange(n, device=obs.device).repeat(games)
         with torch.no_grad():
@@ -74,7 +78,8 @@ class FixedTax:
     def __init__(self, rates) -> None:
         self.rates = torch.as_tensor(np.asarray(rates, dtype=np.float32))
 
-    def __call__(self, map_obs, features, current):
+    def __call__(self, episode: Episode) -> torch.Tensor:
+        current = episode.env.upcoming_rates
         return self.rates.to(current.device).expand_as(current).clone()
 
 
@@ -84,7 +89,8 @@ class RandomPrincipal:
     def __init__(self, generator: torch.Generator) -> None:
         self.generator = generator
 
-    def __call__(self, map_obs, features, current):
+    def __call__(self, episode: Episode) -> torch.Tensor:
+        current = episode.env.upcoming_rates
         choices = torch.randint(N_CHOICES, current.shape, generator=self.generator, device=current.device)
         return apply_choices(choices, current, 1.0)
 
@@ -95,22 +101,38 @@ class PolicyPrincipal:
     def __init__(self, policy: PrincipalPolicy, generator: torch.Generator) -> None:
         self.policy, self.generator = policy, generator
 
-    def __call__(self, map_obs, features, current):
+    def __call__(self, episode: Episode) -> torch.Tensor:
         with torch.no_grad():
-            logits, _ = self.policy(map_obs, features)
-        return apply_choices(sample_categorical(logits, self.generator)[0], current, 1.0)
+            logits, _ = self.policy(episode.out.principal_obs, episode.principal_features(1.0))
+        return apply_choices(sample_categorical(logits, self.generator)[0], episode.env.upcoming_rates, 1.0)
 
 
 @dataclass
 class EpisodeSetup:
-    """What an episode needs besides the actors: engine factory, types, η, tax settings."""
+    """What an episode needs besides the actors: engine factory, types, η, and how the run's
+    principal commits and its players read the schedule (:meth:`from_run` takes them from a run)."""
 
     factory: object
     selfishness: np.ndarray
     trust: np.ndarray
     eta: float
-    tax_thresholds: tuple
+    commitment_steps: int | None = None
+    tax_features: bool = True
+    episode_phase: bool = False
     device: str = "cpu"
+
+    @classmethod
+    def from_run(cls, run) -> "EpisodeSetup":
+        """The setup of a loaded run (:class:`~sedtheory.rl.evaluate.LoadedRun`)."""
+        cfg = run.config
+        return cls(run.factory, run.selfishness, run.trust, run.eta, cfg.commitment_steps, cfg.player_tax_features,
+                   cfg.player_episode_phase, cfg.device)
+
+    def episode(self, num_games: int, seed: int) -> Episode:
+        """A new episode of ``num_games`` games on an engine seeded by ``seed``."""
+        types = (np.tile(self.selfishness, (num_games, 1)), np.tile(self.trust, (num_games, 1)))
+        return Episode(self.factory.make(num_games, seed, types), self.eta, commitment_steps=self.commitment_steps,
+                       tax_features=self.tax_features, episode_phase=self.episode_phase, device=self.device)
 
 
 @dataclass
@@ -130,46 +152,13 @@ def run_episodes(setup: EpisodeSetup, players, principal, num_games: int, seed: 
         per-game metrics, the rates trace ``(periods, B, n_brackets)``, and RGB frames of
         game 0 when ``record_frames`` (from the engine's ``render``).
     """
-    from sedtheory.principal.tax import bracket_tax
-    from sedtheory.social_choice.inequality import gini
+    ep = setup.episode(num_games, seed)
+    frames = []
 
-    p = setup.factory.params
-    types = (np.tile(setup.selfishness, (num_games, 1)), np.tile(setup.trust, (num_games, 1)))
-    env = setup.factory.make(num_games, seed, types)
-    out = env.reset()
-    dev = torch.device(setup.device)
-    eta = torch.full((num_games,), setup.eta, device=dev)
-    cum = torch.zeros(num_games, p.n_players, device=dev)
-    income, last_income = torch.zeros_like(cum), torch.zeros_like(cum)
-    returns = torch.zeros_like(cum)
-    rates = torch.zeros(num_games, p.n_brackets, device=dev)
-    collected, trace, frames, t = np.zeros(num_games), [], [], 0
-    tau = np.asarray(setup.tax_thresholds, dtype=float)
-    while True:
-        if t % p.tax_period == 0:
-            feats = principal_features(last_income, eta, 1.0, t / p.episode_length, rates, p.tax_period)
-            rates = principal(out.principal_obs.to(dev), feats, rates)
-            env.set_tax_rates(rates)
-            trace.append(rates.cpu().numpy())
-        if record_frames:
-            frames.append(np.asarray(env.render()))
-        out = env.step(players(out, player_tax_features(rates, income, t, p.tax_period, setup.tax_thresholds)))
-        apples = out.apples.to(dev).float()
-        cum += apples
-        income += apples
-        returns += out.reward.to(dev).float()
-        t += 1
-        if t % p.tax_period == 0:
-            collected += bracket_tax(income.cpu().numpy(), rates.cpu().numpy(), tau).sum(-1)
-            last_income, income = income, torch.zeros_like(income)
-        if bool(out.done.all()):
-            break
-    apples_np = cum.cpu().numpy().astype(float)
-    values = {
-        "total_apples": apples_np.sum(-1), "min_apples": apples_np.min(-1),
-        "objective": objective(cum, eta).cpu().numpy().astype(float), "gini": np.asarray(gini(apples_np)),
-        "apples_left": torch.as_tensor(env.live_apples()).cpu().numpy().astype(float),
-        "tax_collected": collected, "tax_rates": np.mean(trace, axis=0),
-        "returns": returns.cpu().numpy().astype(float), "apples": apples_np,
-    }
-    return EpisodeMetrics(values, np.asarray(trace), frames)
+    def record(episode: Episode, out) -> None:
+        frames.append(np.asarray(episode.env.render()))
+
+    if record_frames:
+        frames.append(np.asarray(ep.env.render()))
+    ep.play(players, principal, after_step=record if record_frames else None)
+    return EpisodeMetrics(ep.metrics(), np.asarray(ep.rate_trace), frames)

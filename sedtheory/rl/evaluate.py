@@ -106,7 +106,7 @@ def _principals(run: LoadedRun, grid: tuple[float, ...], generator: torch.Genera
 def evaluate_policies(run: LoadedRun, principals: dict, *, seeds: int, num_games: int, seed: int,
                       players_by_name: dict | None = None) -> dict[str, dict]:
     """Metrics per episode for each named principal (same engine seeds for all)."""
-    setup = EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds, run.config.device)
+    setup = EpisodeSetup.from_run(run)
     results = {}
     for name, principal in principals.items():
         generator = torch.Generator().manual_seed(seed)

@@ -60,7 +60,7 @@ def twin_features(players, params, tax_rates=None) -> torch.Tensor | None:
         ValidationError: the network reads features and ``params.tax_period != 1``.
     """
     from sedtheory._validate import ValidationError, finite_array
-    from sedtheory.rl.principal import player_tax_features
+    from sedtheory.rl.principal import player_feature_size, player_tax_features
 
     if not getattr(players, "n_features", 0):
         return None
@@ -68,6 +68,11 @@ def twin_features(players, params, tax_rates=None) -> torch.Tensor | None:
         raise ValidationError(
             f"players: the network reads tax features (bracket fill, period phase) that the tabular twin tracks only "
             f"with tax_period=1, got tax_period={params.tax_period}; train with player_tax_features=False to grade it")
+    if players.n_features != player_feature_size(params.n_brackets):
+        raise ValidationError(
+            f"players: the network reads {players.n_features} features; the tabular twin tracks the "
+            f"{player_feature_size(params.n_brackets)} tax features (rates, bracket fill, period phase) but not the "
+            "episode phase (its states carry no clock); train with player_episode_phase=False to grade it")
     rates = np.zeros(params.n_brackets) if tax_rates is None else finite_array(
         "tax_rates", tax_rates, shape=(params.n_brackets,))
     rates = torch.tensor(np.array(rates), dtype=torch.float32).view(1, -1)

@@ -362,9 +362,9 @@ class TabularPlayers:
             indices.append(self.model.index[(cells, facings, live)])
         return np.array(indices)
 
-    def __call__(self, step, features=None) -> torch.Tensor:
+    def __call__(self, episode) -> torch.Tensor:
         actions = [[int(self.generator.choice(policy.shape[1], p=policy[k])) for policy in self.profile.strategies]
-                   for k in self.state_indices(step.principal_obs)]
+                   for k in self.state_indices(episode.out.principal_obs)]
         return torch.as_tensor(actions, dtype=torch.long)
 
 
@@ -385,16 +385,16 @@ def learned_rate(run, *, num_games: int = 16, seed: int = 50_000) -> dict:
     from sedtheory.rl.networks import sample_categorical
     from sedtheory.rl.principal import KEEP, N_RATE_LEVELS, apply_choices
 
-    setup = EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds)
+    setup = EpisodeSetup.from_run(run)
     probabilities: list[np.ndarray] = []
     generator = torch.Generator().manual_seed(seed + 1)
 
-    def recording(map_obs, features, current):
+    def recording(episode):
         """:class:`~sedtheory.rl.episodes.PolicyPrincipal`'s choice, recording its probabilities."""
         with torch.no_grad():
-            logits, _ = run.principal(map_obs, features)
+            logits, _ = run.principal(episode.out.principal_obs, episode.principal_features(1.0))
         probabilities.append(torch.softmax(logits[..., 0, :].double(), dim=-1).mean(0).numpy())
-        return apply_choices(sample_categorical(logits, generator)[0], current, 1.0)
+        return apply_choices(sample_categorical(logits, generator)[0], episode.env.upcoming_rates, 1.0)
 
     metrics = run_episodes(setup, PolicyPlayers(run.players, torch.Generator().manual_seed(seed)), recording,
                            num_games, seed)

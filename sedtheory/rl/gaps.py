@@ -30,36 +30,25 @@ from sedtheory.rl.evaluate import LoadedRun, _principals, confidence_interval
 from sedtheory.rl.gae import compute_gae
 from sedtheory.rl.networks import sample_categorical
 from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
-from sedtheory.rl.principal import player_tax_features, principal_features
 
 
 def _setup(run: LoadedRun) -> EpisodeSetup:
-    return EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds, run.config.device)
+    return EpisodeSetup.from_run(run)
 
 
 def _learning_episode(run: LoadedRun, learner, learners: list[int], principal, num_games: int, seed: int,
                       generator: torch.Generator):
-    """One episode where players ``learners`` act with ``learner`` and the rest with the frozen
-    shared policy; returns the learners' trajectories ``(T, B, k)`` for PPO."""
-    p = run.factory.params
-    n = p.n_players
-    env = run.factory.make(num_games, seed, (np.tile(run.selfishness, (num_games, 1)), np.tile(run.trust, (num_games, 1))))
-    out = env.reset()
-    rates = torch.zeros(num_games, p.n_brackets)
-    eta = torch.full((num_games,), run.eta)
-    income, last_income = torch.zeros(num_games, n), torch.zeros(num_games, n)
+    """One episode (the one driver, as training plays it) where players ``learners`` act with
+    ``learner`` and the rest with the frozen shared policy; returns the learners' trajectories
+    ``(T, B, k)`` for PPO."""
+    n = run.factory.params.n_players
     ids = torch.arange(n).repeat(num_games)
     idx = torch.tensor(learners)
     store = {k: [] for k in ("obs", "ids", "feats", "actions", "logprobs", "values", "rewards")}
-    reads_features = bool(run.players.n_features)
-    t = 0
-    while True:
-        if t % p.tax_period == 0:
-            feats = principal_features(last_income, eta, 1.0, t / p.episode_length, rates, p.tax_period)
-            rates = principal(out.principal_obs, feats, rates)
-            env.set_tax_rates(rates)
-        obs = player_input(out, run.config.network)
-        tax_feats = player_tax_features(rates, income, t, p.tax_period, run.config.tax_thresholds)
+
+    def players(episode) -> torch.Tensor:
+        obs, tax_feats = player_input(episode.out, run.config.network), episode.player_features()
+        reads_features = tax_feats is not None and bool(run.players.n_features)
         all_feats = tax_feats.flatten(0, 1) if reads_features else None
         own_feats = tax_feats[:, idx].flatten(0, 1) if reads_features else None
         with torch.no_grad():
@@ -69,20 +58,19 @@ def _learning_episode(run: LoadedRun, learner, learners: list[int], principal, n
             own_logits, own_values = learner(own_obs, own_ids, own_feats)
             logits[:, idx] = own_logits.view(num_games, len(learners), -1)
         actions, logp = sample_categorical(logits, generator)
-        out = env.step(actions)
         store["obs"].append(own_obs)
         store["ids"].append(own_ids)
-        store["feats"].append(tax_feats[:, idx].flatten(0, 1))
+        store["feats"].append(own_feats if own_feats is not None else torch.zeros(len(own_ids), 0))
         store["actions"].append(actions[:, idx].reshape(-1))
         store["logprobs"].append(logp[:, idx].reshape(-1))
         store["values"].append(own_values)
+        return actions
+
+    def after_step(episode, out) -> None:
         store["rewards"].append(out.reward[:, idx].reshape(-1).float())
-        income += out.apples.float()
-        t += 1
-        if t % p.tax_period == 0:
-            last_income, income = income, torch.zeros_like(income)
-        if bool(out.done.all()):
-            return store
+
+    _setup(run).episode(num_games, seed).play(players, principal, after_step=after_step)
+    return store
 
 
 def train_best_response(run: LoadedRun, learners: list[int], principal, *, episodes: int, num_games: int,

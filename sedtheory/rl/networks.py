@@ -171,6 +171,10 @@ class PlayerPolicy(nn.Module):
         return logp.gather(1, actions.long().unsqueeze(1)).squeeze(1), entropy, value
 
 
+MASKED_LOGIT = -1e9
+"""Logit of a masked choice: finite, so the entropy sum stays 0 · (−1e9) = 0, never NaN."""
+
+
 class PrincipalPolicy(nn.Module):
     """Principal actor-critic: full-map channels plus a feature vector, one head per bracket.
 
@@ -195,14 +199,19 @@ class PrincipalPolicy(nn.Module):
         self.actor = layer_init(nn.Linear(hidden, n_brackets * n_choices), std=0.01)
         self.critic = layer_init(nn.Linear(hidden, 1), std=1.0)
 
-    def forward(self, map_obs: torch.Tensor, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits ``(N, n_brackets, n_choices)`` and values ``(N,)``."""
+    def forward(self, map_obs: torch.Tensor, features: torch.Tensor,
+                allowed: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits ``(N, n_brackets, n_choices)`` and values ``(N,)``; choices where the bool mask
+        ``allowed (N, n_brackets, n_choices)`` is False get logit −1e9 (probability 0)."""
         hidden = self.body(torch.cat([self.conv(map_obs), features], dim=1))
         logits = self.actor(hidden).view(-1, self.n_brackets, self.n_choices)
+        if allowed is not None:
+            logits = logits.masked_fill(~allowed, MASKED_LOGIT)
         return logits, self.critic(hidden).squeeze(-1)
 
     def evaluate_actions(self, inputs: tuple[torch.Tensor, ...], actions: torch.Tensor):
-        """Joint ``(log π, entropy, V)``: sums over the bracket heads; ``actions (N, n_brackets)``."""
+        """Joint ``(log π, entropy, V)``: sums over the bracket heads; ``actions (N, n_brackets)``;
+        ``inputs = (map_obs, features)`` or ``(map_obs, features, allowed)``."""
         logits, value = self(*inputs)
         logp = torch.log_softmax(logits, dim=-1)
         entropy = -(logp.exp() * logp).sum(-1).sum(-1)

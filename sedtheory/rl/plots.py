@@ -74,7 +74,7 @@ def plot_tax_schedule(run, out_dir: Path, seed: int) -> Path:
     axes[0].ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
     axes[0].legend()
     generator = torch.Generator().manual_seed(seed)
-    setup = EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds, run.config.device)
+    setup = EpisodeSetup.from_run(run)
     trace = run_episodes(setup, PolicyPlayers(run.players, generator), PolicyPrincipal(run.principal, generator),
                          1, seed).rate_trace[:, 0]
     for b in range(nb):
@@ -96,7 +96,7 @@ def episode_gif(run, out_dir: Path, seed: int, stride: int = 5, max_frames: int 
     except ImportError:
         return None
     generator = torch.Generator().manual_seed(seed)
-    setup = EpisodeSetup(run.factory, run.selfishness, run.trust, run.eta, run.config.tax_thresholds, run.config.device)
+    setup = EpisodeSetup.from_run(run)
     frames = run_episodes(setup, PolicyPlayers(run.players, generator), PolicyPrincipal(run.principal, generator),
                           1, seed, record_frames=True).frames
     frames = [np.asarray(f, dtype=np.uint8) for f in frames[::stride][:max_frames]]

@@ -23,6 +23,16 @@ KEEP = N_RATE_LEVELS
 N_CHOICES = N_RATE_LEVELS + 1
 
 
+def allowed_choices(cap: float, n_brackets: int, batch: int = 1, device=None) -> torch.Tensor:
+    """``(batch, n_brackets, N_CHOICES)`` bool mask of the choices allowed under rate cap ``cap``:
+    every rate ``k/10 ≤ cap`` and "keep" (the rate in force never exceeds the cap, which only
+    rises). Annealing by masking, as the AI Economist's planner does, instead of clamping: the
+    policy never puts mass on a choice that would be cut back."""
+    levels = torch.arange(N_RATE_LEVELS, device=device, dtype=torch.float32) / (N_RATE_LEVELS - 1)
+    row = torch.cat([levels <= cap + 1e-6, torch.ones(1, dtype=torch.bool, device=device)])
+    return row.expand(batch, n_brackets, N_CHOICES).clone()
+
+
 def apply_choices(choices: torch.Tensor, current: torch.Tensor, cap: float) -> torch.Tensor:
     """New rates from choices.
 
@@ -52,13 +62,13 @@ def principal_features(period_income: torch.Tensor, eta: torch.Tensor, cap: floa
     return torch.cat([period_income.float() / tax_period, eta.float().view(batch, 1), scalars, rates.float()], dim=1)
 
 
-def player_feature_size(n_brackets: int) -> int:
-    """Length of :func:`player_tax_features`' vector: ``2 · n_brackets + 1``."""
-    return 2 * n_brackets + 1
+def player_feature_size(n_brackets: int, episode_phase: bool = False) -> int:
+    """Length of :func:`player_tax_features`' vector: ``2 · n_brackets + 1``, plus one with the episode phase."""
+    return 2 * n_brackets + 1 + int(episode_phase)
 
 
 def player_tax_features(rates: torch.Tensor, period_income: torch.Tensor, t: int, tax_period: int,
-                        thresholds) -> torch.Tensor:
+                        thresholds, episode_phase: float | None = None) -> torch.Tensor:
     """What a player sees of the tax schedule (Definition 2.3: followers respond having observed φ).
 
     Args:
@@ -67,28 +77,31 @@ def player_tax_features(rates: torch.Tensor, period_income: torch.Tensor, t: int
         t: steps since the episode start; the period phase is ``(t mod tax_period) / tax_period``.
         tax_period: steps per tax period.
         thresholds: bracket thresholds ``τ`` (``n_brackets + 1`` numbers).
+        episode_phase: ``t / episode_length``, appended when given (None: not part of the vector).
 
     Returns:
-        ``(B, n, 2 · n_brackets + 1)`` float: the rates, the fill of each bracket by the player's
-        period income ``clip((x − τ_b) / (τ_{b+1} − τ_b), 0, 1)``, and the period phase. With
+        ``(B, n, 2 · n_brackets + 1)`` float (one more with ``episode_phase``): the rates, the fill
+        of each bracket by the player's period income ``clip((x − τ_b) / (τ_{b+1} − τ_b), 0, 1)``,
+        the period phase, and the episode phase if given. With
         ``tax_period = 1`` the fill and the phase are 0 at every decision, so the vector is the
         rates followed by zeros (the tabular twin's setting).
     """
     batch, n = period_income.shape
     tau = torch.as_tensor(np.asarray(thresholds, dtype=np.float32), device=period_income.device)
     fill = ((period_income.float().unsqueeze(-1) - tau[:-1]) / (tau[1:] - tau[:-1])).clamp(0.0, 1.0)
-    phase = torch.full((batch, n, 1), (t % tax_period) / tax_period, device=period_income.device)
+    phases = [(t % tax_period) / tax_period] + ([] if episode_phase is None else [float(episode_phase)])
+    phase = torch.tensor(phases, dtype=torch.float32, device=period_income.device).expand(batch, n, len(phases))
     return torch.cat([rates.float().unsqueeze(1).expand(batch, n, -1), fill, phase], dim=-1)
 
 
 def objective(cumulative_apples: torch.Tensor, eta: torch.Tensor) -> torch.Tensor:
-    """O_η per game: ``η Σ_i A_i + (1 − η) min_i A_i`` for ``cumulative_apples (B, n)``, ``eta (B,)``.
+    """O_η per game: ``η Σ_i A_i + (1 − η) min_i A_i`` for ``cumulative_apples (B, n)``, ``eta (B,)``
+    (float32 ``(B,)``, on the apples' device).
 
-    Delegates to :func:`sedtheory.social_choice.welfare.eta_objective` (the theory side's
-    definition), so training and grading use one formula.
+    The torch twin of :func:`sedtheory.social_choice.welfare.eta_objective` (the theory side's
+    definition); ``tests/rl/test_driver.py`` holds them equal, as the engine's tax is held to
+    :func:`sedtheory.principal.tax.bracket_tax`.
     """
-    from sedtheory.social_choice.welfare import eta_objective
-
-    values = eta_objective(cumulative_apples.detach().cpu().numpy().astype(np.float64),
-                           eta.detach().cpu().numpy().astype(np.float64))
-    return torch.as_tensor(np.asarray(values), dtype=torch.float32, device=cumulative_apples.device)
+    apples = cumulative_apples.float()
+    eta = eta.to(apples.device).float()
+    return eta * apples.sum(-1) + (1 - eta) * apples.min(-1).values

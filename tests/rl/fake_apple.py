@@ -67,6 +67,14 @@ class FakeAppleEnv:
     def is_period_start(self):
         return self.t % self.params.tax_period == 0
 
+    @property
+    def upcoming_rates(self):
+        return self.rates
+
+    @property
+    def current_period_income(self):
+        return self.income
+
     def set_tax_rates(self, rates):
         self.rates = torch.as_tensor(rates, dtype=torch.float32).clone()
 
@@ -96,6 +104,9 @@ class FakeAppleEnv:
         self.t = 0
         self.live = torch.full((self.num_games,), 64.0)
         self.income = torch.zeros(self.num_games, n)
+        self.episode_apples = torch.zeros(self.num_games, n)
+        self.completed_period_income = torch.zeros(self.num_games, n)
+        self.completed_period_tax = torch.zeros(self.num_games, n)
         zeros = torch.zeros(self.num_games, n)
         return FakeStep(self._observe(), zeros, zeros, zeros, zeros, torch.zeros(self.num_games, dtype=torch.bool),
                         self._principal_obs(), self.income.clone(), self.codes)
@@ -115,13 +126,15 @@ class FakeAppleEnv:
         regrow = torch.rand(self.num_games, generator=self.generator) < 0.3 * (self.live / 64.0)
         self.live = torch.clamp(self.live + regrow.float(), max=64.0)
         self.income += eaten
+        self.episode_apples = self.episode_apples + eaten
         self.t += 1
         extrinsic = eaten.clone()
         if self.t % self.params.tax_period == 0:
             tax = self._tax(self.income)
             extrinsic += -tax + tax.mean(1, keepdim=True)
             income = self.income.clone()
-            self.income.zero_()
+            self.completed_period_income, self.completed_period_tax = income, tax
+            self.income = torch.zeros_like(self.income)
         else:
             income = self.income.clone()
         others = eaten.sum(1, keepdim=True) - eaten

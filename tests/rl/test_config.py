@@ -90,5 +90,9 @@ def test_fixed_rate_factory_on_the_commons_map():
     assert torch.allclose(env.tax_rates, torch.full((2, 3), 0.3))
     with pytest.raises(ValidationError, match="rate: must lie in"):
         FixedRateFactory(config, -0.1)
-    with pytest.raises(ValidationError, match="player_tax_features: must be False"):
-        FixedRateFactory(make_config("tiny"), 0.3)
+    # the players' features read the engine's rates, so they see the fixed rate, not what was asked
+    from sedtheory.rl.driver import Episode
+
+    episode = Episode(FixedRateFactory(make_config("tiny"), 0.3).make(2, 0), 0.5)
+    episode.commit(torch.ones(2, 3))
+    assert torch.allclose(episode.player_features()[..., :3], torch.full((2, config.n_players, 3), 0.3))

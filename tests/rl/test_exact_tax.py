@@ -99,7 +99,7 @@ def test_exact_episode_apples_match_the_engine(family, optimum, k):
     response, games = optimum.responses[k], 300
     factory = exact_tax.TaxTwinFactory(make_config("tiny", n_players=2, map_layout="corridor", tax_period=1,
                                                    tax_thresholds=(0.0, 10000.0), episode_length=100, num_steps=100))
-    setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0, (0.0, 10000.0))
+    setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0)
     players = exact_tax.TabularPlayers(family.untaxed, response.profile, np.random.default_rng(k))
     apples = run_episodes(setup, players, FixedTax([response.rate]), games, seed=77 + k).values["apples"]
     mean, stderr = apples.mean(0), apples.std(0, ddof=1) / np.sqrt(games)
@@ -137,7 +137,8 @@ def _untrained_players(player_tax_features: bool):
     from sedtheory.rl.envs import make_player_policy
 
     config = make_config("tiny", n_players=2, map_layout="corridor", tax_period=1, tax_thresholds=(0.0, 10000.0),
-                         episode_length=100, num_steps=100, player_tax_features=player_tax_features)
+                         episode_length=100, num_steps=100, player_tax_features=player_tax_features,
+                         player_episode_phase=False)
     factory = exact_tax.TaxTwinFactory(config)
     torch.manual_seed(0)
     return factory, make_player_policy(factory, config)
@@ -150,7 +151,7 @@ def test_players_without_tax_features_do_not_see_the_rate():
 
     factory, policy = _untrained_players(False)
     assert policy.n_features == 0
-    setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0, (0.0, 10000.0))
+    setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0)
     runs = [run_episodes(setup, PolicyPlayers(policy, torch.Generator().manual_seed(5)), FixedTax([rate]), 8, seed=3)
             for rate in (0.0, 1.0)]   # same engine seed and player draws
     np.testing.assert_array_equal(runs[0].values["apples"], runs[1].values["apples"])
@@ -178,13 +179,11 @@ def _tiny_config(episodes: int, principal: bool, seed: int = 1, **changes):
                        hidden_size=32, learning_rate=2.5e-3, principal_learning_rate=2.5e-3, tax_period=1,
                        tax_thresholds=(0.0, 10000.0), selfishness=exact_tax.SELFISH, trust=exact_tax.SELFISH,
                        voting_period=100, progress=False, log_tensorboard=False, checkpoint_every=0, seed=seed,
-                       **changes)
+                       **{"player_episode_phase": False, **changes})
 
 
 def test_fixed_rate_factory_holds_the_rate():
-    with pytest.raises(ValidationError, match="player_tax_features: must be False"):
-        exact_tax.FixedRateFactory(_tiny_config(1, False), 0.6)
-    factory = exact_tax.FixedRateFactory(_tiny_config(1, False, player_tax_features=False), 0.6)
+    factory = exact_tax.FixedRateFactory(_tiny_config(1, False), 0.6)
     env = factory.make(3, 0)
     env.reset()
     env.set_tax_rates(torch.zeros(3, 1))

@@ -16,7 +16,7 @@ from sedtheory.rl.exact import exact_gaps_on_twin, observation_windows
 def _corridor_config(**changes):
     base = dict(n_players=2, map_layout="corridor", principal=False, episode_length=100, num_steps=100, num_games=16,
                 total_timesteps=16 * 100 * 60, minibatch_size=512, hidden_size=32, learning_rate=2.5e-3,
-                progress=False, log_tensorboard=False)
+                progress=False, log_tensorboard=False, player_episode_phase=False)
     return make_config("tiny", **{**base, **changes})
 
 
@@ -50,6 +50,8 @@ def test_twin_refuses_tax_features_it_does_not_track():
     with pytest.raises(ValidationError, match="players: the network reads tax features .* tax_period=50"):
         twin_features(players, factory.params)
     one = AppleFactory(_corridor_config(tax_period=1)).params
+    with pytest.raises(ValidationError, match="players: the network reads 8 features.*episode phase"):
+        twin_features(make_player_policy(factory, _corridor_config(player_episode_phase=True)), one, [0.3, 0.2, 0.1])
     assert twin_features(players, one, [0.3, 0.2, 0.1]).tolist() == pytest.approx([0.3, 0.2, 0.1, 0, 0, 0, 0])
     with pytest.raises(ValidationError, match="tax_rates"):
         twin_features(players, one, [0.3])

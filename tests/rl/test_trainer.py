@@ -113,17 +113,22 @@ def test_refuses_to_overwrite_a_run(tmp_path):
         Trainer(_config(seed=2), tmp_path / "run", FakeFactory(config)).train()
 
 
-def test_phase_one_has_no_tax_and_phase_two_respects_the_cap(tmp_path):
-    config = _config(phase_one_fraction=0.5, anneal_fraction=0.5, initial_rate_cap=0.1)
+@pytest.mark.parametrize("commitment, updated", [(0, {6}), (1, {4, 6})])
+def test_phase_one_has_no_tax_and_phase_two_respects_the_cap(tmp_path, commitment, updated):
+    # 6 updates of 100 steps, 3 episodes of 200; phase two from update 3 (0-based). The principal
+    # learns at the end of an episode in which it decided: committed for the episode, it decides
+    # only at t = 0 (episode 3, ending at update 6); per period (the paper's), also mid-episode 2
+    config = _config(phase_one_fraction=0.5, anneal_fraction=0.5, initial_rate_cap=0.1, commitment_periods=commitment)
     trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
     trainer.train()
     rows = _rows(tmp_path / "run")
+    assert {int(r["update"]) for r in rows if r["principal/value_loss"] != ""} == updated
     for row in rows:
         cap = float(row["charts/rate_cap"])
         if int(row["update"]) <= config.num_updates // 2:
-            assert cap == 0.0 and row["principal/value_loss"] == ""
+            assert cap == 0.0
         else:
-            assert 0.1 <= cap <= 1.0 and row["principal/value_loss"] != ""
+            assert 0.1 <= cap <= 1.0
         if row["charts/tax_rate_0"]:
             assert all(float(row[f"charts/tax_rate_{b}"]) <= cap + 1e-6 for b in range(3))
     assert float(rows[0]["charts/eta"]) == pytest.approx(np.mean(trainer.selfishness))
@@ -179,7 +184,7 @@ def test_gaps_pass_tax_features_to_players_and_best_responses(tmp_path):
     config = _config(total_timesteps=400)
     Trainer(config, tmp_path / "run", FakeFactory(config)).train()
     run = load_run(tmp_path / "run", FakeFactory(config))
-    assert run.players.n_features == 7
+    assert run.players.n_features == 8   # 3 rates, 3 bracket fills, period and episode phase
     learner = train_best_response(run, [1], FixedTax([0.5, 0.5, 0.5]), episodes=1, num_games=2, seed=3)
     before, after = run.players.feature_layer.weight, learner.feature_layer.weight
     assert not torch.equal(before, after)
@@ -188,26 +193,54 @@ def test_gaps_pass_tax_features_to_players_and_best_responses(tmp_path):
     assert low <= readapted["gap"] <= high
 
 
-def test_principal_rewards_telescope_to_the_objective_and_lr_anneals(tmp_path):
+def _recording_decisions(trainer):
+    """Wrap the principal's update so the test sees each episode's decisions before they are used."""
+    seen = []
+    update = trainer._update_principal
+
+    def recording():
+        seen.append([dict(d) for d in trainer._decisions])
+        return update()
+    trainer._update_principal = recording
+    return seen
+
+
+@pytest.mark.parametrize("commitment, decisions", [(1, 4), (2, 2), (0, 1)])
+def test_principal_rewards_telescope_to_the_objective_and_lrs_follow_their_schedules(tmp_path, commitment, decisions):
     # one rollout per episode (horizon = episode = 200, four 50-step tax periods), principal on
-    # from the start: the four decision rewards O_eta(A_end) - O_eta(A_start) of a game must sum
-    # to O_eta of the episode's cumulative apples (eta is fixed: types never change), the first
-    # decision starts the episode (done flag) and the others do not
-    config = _config(num_steps=200, total_timesteps=2 * 200 * 2, phase_one_fraction=0.0, anneal_fraction=0.0)
+    # from the start: the decision rewards O_eta(A_end) - O_eta(A_start) of a game sum to O_eta of
+    # the episode's cumulative apples (eta is fixed: types never change); the first decision
+    # starts the episode (done flag) and the others do not
+    config = _config(num_steps=200, total_timesteps=2 * 200 * 2, phase_one_fraction=0.0, anneal_fraction=0.0,
+                     commitment_periods=commitment, principal_anneal_lr=True)
     trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    seen = _recording_decisions(trainer)
     trainer.train()
-    assert trainer.p_rewards.shape == (4, config.num_games)
-    assert torch.equal(trainer.p_dones, torch.tensor([[1.0], [0.0], [0.0], [0.0]]).expand(4, config.num_games))
+    last = seen[-1]
+    assert len(last) == decisions
+    assert [d["first"] for d in last] == [1.0] + [0.0] * (decisions - 1)
     final = trainer.history[-1]["charts/objective"]
     assert final > 0   # the stand-in's players do eat, so the check below is not 0 == 0
-    assert float(trainer.p_rewards.sum(0).mean()) == pytest.approx(final, rel=1e-5)
-    # CleanRL's annealing: update u (1-based) runs at lr * (1 - (u - 1) / num_updates)
+    assert float(torch.stack([d["reward"] for d in last]).sum(0).mean()) == pytest.approx(final, rel=1e-5)
+    # CleanRL's annealing: update u (1-based) runs at lr * (1 - (u - 1) / num_updates); the
+    # principal's over phase two, which here is the whole run
+    for row in _rows(tmp_path / "run"):
+        frac = 1 - (int(row["update"]) - 1) / config.num_updates
+        assert float(row["charts/learning_rate"]) == pytest.approx(config.learning_rate * frac)
+        assert float(row["charts/principal_learning_rate"]) == pytest.approx(config.principal_learning_rate * frac)
+
+
+def test_principal_learning_rate_is_constant_by_default_and_anneals_over_phase_two_only(tmp_path):
+    config = _config(phase_one_fraction=0.5, anneal_fraction=0.0)
+    trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    trainer.train()
     rows = _rows(tmp_path / "run")
-    for row in rows:
-        expected = config.learning_rate * (1 - (int(row["update"]) - 1) / config.num_updates)
-        assert float(row["charts/learning_rate"]) == pytest.approx(expected)
-    assert trainer.principal_opt.param_groups[0]["lr"] == pytest.approx(
-        config.principal_learning_rate / config.num_updates)
+    assert {float(r["charts/principal_learning_rate"]) for r in rows} == {config.principal_learning_rate}
+    annealed = _config(phase_one_fraction=0.5, anneal_fraction=0.0, principal_anneal_lr=True)
+    Trainer(annealed, tmp_path / "annealed", FakeFactory(annealed)).train()
+    rates = [float(r["charts/principal_learning_rate"]) for r in _rows(tmp_path / "annealed")]
+    # 6 updates, phase two from update index 3: full rate through phase one, then 1, 2/3, 1/3
+    assert rates == pytest.approx([annealed.principal_learning_rate * f for f in (1, 1, 1, 1, 2 / 3, 1 / 3)])
 
 
 def test_votes_every_voting_period_tax_periods_across_episodes(tmp_path):
@@ -226,23 +259,24 @@ def test_votes_every_voting_period_tax_periods_across_episodes(tmp_path):
 def test_gae_bootstraps_at_the_horizon_and_not_at_the_episode_end(tmp_path):
     # tiny: two 100-step rollouts per 200-step episode. After the first, the last step's
     # advantage is r + gamma V(next observation) - V; after the second (episode over), r - V.
+    from sedtheory.rl.envs import player_input
+
     config = _config()
     trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
     ep = trainer._begin_episode()
     ids = trainer.agent_ids[: config.num_games * config.n_players]
     for done in (False, True):
-        rollout = trainer._collect_rollout(ep, cap=0.0)
-        assert rollout["done"] is done
+        record = trainer._collect_rollout(ep, cap=0.0)
+        assert (record is not None) is done
         # CleanRL's dones: 1 only on the first step of an episode (the first rollout's step 0)
         assert torch.equal(trainer.dones.sum(0), torch.full_like(trainer.dones[0], float(not done)))
         assert torch.equal(trainer.dones[0], torch.full_like(trainer.dones[0], float(not done)))
-        batch = trainer._player_batch(ep, done)
-        # the bootstrap reads the tax features with the rates still in force (written out here)
-        from sedtheory.rl.principal import player_tax_features
-
-        feats = player_tax_features(ep.rates, ep.period_income, ep.t, config.tax_period, config.tax_thresholds)
+        batch = trainer._player_batch(ep)
+        # the bootstrap reads the tax features with the rates still in force, from the engine
+        feats = ep.player_features()
         with torch.no_grad():
-            _, next_value = trainer.players(ep.next_obs.flatten(0, 1), ids, feats.flatten(0, 1))
+            _, next_value = trainer.players(player_input(ep.out, config.network).flatten(0, 1), ids,
+                                            feats.flatten(0, 1))
         last = slice(-config.num_games * config.n_players, None)
         bootstrap = 0.0 if done else config.gamma * next_value
         expected = trainer.rewards[-1].reshape(-1) + bootstrap - trainer.values[-1].reshape(-1)
@@ -250,23 +284,77 @@ def test_gae_bootstraps_at_the_horizon_and_not_at_the_episode_end(tmp_path):
         assert not done or float(next_value.abs().max()) > 0   # the bootstrap really is dropped, not zero
 
 
-def test_principal_bootstraps_from_its_next_observation(tmp_path):
-    # 6 updates, no phase one, cap 0.1 -> 1 over 3 updates: update 0 runs at cap 0.1 and the next
-    # decision (update 1) sees cap 0.1 + 0.9 / 3 = 0.4 in its features; mid-episode the last
-    # decision's advantage is r + gamma V(that observation) - V
-    from sedtheory.rl.principal import principal_features
-
-    config = _config(phase_one_fraction=0.0, anneal_fraction=0.5, initial_rate_cap=0.1)
+def test_principal_gae_runs_over_an_episodes_decisions_without_bootstrap(tmp_path):
+    # per-period commitment, 4 decisions per 200-step episode: the last decision's advantage is
+    # r - V (the episode is over), an earlier one's r + gamma V(next) - V + gamma lambda A(next)
+    config = _config(num_steps=200, total_timesteps=2 * 200, phase_one_fraction=0.0, anneal_fraction=0.0,
+                     commitment_periods=1, norm_returns=False, principal_update_epochs=1)
     trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
-    ep = trainer._begin_episode()
-    assert trainer._cap() == pytest.approx(0.1)
-    assert not trainer._collect_rollout(ep, cap=trainer._cap())["done"]
-    batch = trainer._principal_batch(ep, done=False)
-    feats = principal_features(ep.last_income, ep.eta, 0.4, ep.t / config.episode_length, ep.rates, config.tax_period)
-    with torch.no_grad():
-        _, next_value = trainer.principal(ep.map_obs, feats)
-    expected = trainer.p_rewards[-1] + config.gamma * next_value - trainer.p_values[-1]
-    assert torch.allclose(batch.advantages[-config.num_games:], expected, atol=1e-6)
+    batches = []
+    original = __import__("sedtheory.rl.trainer", fromlist=["ppo_update"]).ppo_update
+
+    def spy(net, opt, batch, settings, generator):
+        if net is trainer.principal:
+            batches.append(batch)
+        return original(net, opt, batch, settings, generator)
+    import sedtheory.rl.trainer as trainer_module
+    trainer_module.ppo_update = spy
+    try:
+        seen = _recording_decisions(trainer)
+        trainer.train()
+    finally:
+        trainer_module.ppo_update = original
+    decisions, batch = seen[-1], batches[-1]
+    r = torch.stack([d["reward"] for d in decisions])
+    v = torch.stack([d["values"] for d in decisions])
+    adv = batch.advantages.view(4, config.num_games)
+    assert torch.allclose(adv[3], r[3] - v[3], atol=1e-5)
+    delta2 = r[2] + config.gamma * v[3] - v[2]
+    assert torch.allclose(adv[2], delta2 + config.gamma * config.gae_lambda * adv[3], atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["mask", "clamp"])
+def test_rate_cap_masks_choices_or_clamps_rates(tmp_path, mode):
+    # cap 0.1 -> 1 over 3 updates, per-period decisions: under 'mask' no sampled choice exceeds the
+    # cap (k/10 <= cap or keep); under 'clamp' choices above it occur and their rates are cut back
+    from sedtheory.rl.principal import KEEP, N_RATE_LEVELS
+
+    config = _config(phase_one_fraction=0.0, anneal_fraction=0.5, initial_rate_cap=0.1, commitment_periods=1,
+                     cap_mode=mode)
+    trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    seen = _recording_decisions(trainer)
+    trainer.train()
+    first_episode = seen[0]   # caps 0.1 (update 0) and 0.4 (update 1)
+    over = []
+    for d in first_episode:
+        cap = float(d["feat"][0, config.n_players + 1])
+        rates = d["actions"].float() / (N_RATE_LEVELS - 1)
+        over.append(bool(((d["actions"] != KEEP) & (rates > cap + 1e-6)).any()))
+        if mode == "mask":
+            assert torch.equal(d["allowed"][0, 0], torch.tensor([k / 10 <= cap + 1e-6 for k in range(11)] + [True]))
+    assert any(over) is (mode == "clamp")
+    for row in _rows(tmp_path / "run"):
+        if row["charts/tax_rate_0"]:
+            assert all(float(row[f"charts/tax_rate_{b}"]) <= float(row["charts/rate_cap"]) + 1e-6 for b in range(3))
+
+
+def test_fixed_rates_are_committed_from_phase_two_and_read_by_the_players(tmp_path):
+    config = _config(phase_one_fraction=0.5, anneal_fraction=0.5, fixed_rates=(1.0, 0.5, 0.0), commitment_periods=1)
+    trainer = Trainer(config, tmp_path / "run", FakeFactory(config))
+    seen = []
+    collect = trainer._collect_rollout
+
+    def spy(ep, cap):
+        record = collect(ep, cap)
+        seen.append((cap, trainer.player_feats[-1, 0, 0, :3].clone()))
+        return record
+    trainer._collect_rollout = spy
+    trainer.train()
+    assert [cap > 0 for cap, _ in seen] == [False] * 3 + [True] * 3
+    for cap, rates in seen:
+        assert rates.tolist() == ([1.0, 0.5, 0.0] if cap > 0 else [0.0, 0.0, 0.0])
+    assert float(trainer.history[-1]["charts/tax_rate_0"]) == pytest.approx(1.0)
+    assert trainer.principal_opt.state_dict()["state"] == {}   # no learned principal: never stepped
 
 
 @pytest.mark.parametrize("episode", [1, 2])

@@ -139,6 +139,45 @@ class AppleEnv:
         """True when the next step starts a tax period (the principal's decision point)."""
         return self._require_state().t % self.params.tax_period == 0
 
+    @property
+    def upcoming_rates(self) -> torch.Tensor:
+        """``(B, n_brackets)`` the rates the next step is taxed under: the pending rates when the
+        next step starts a tax period, else the current period's."""
+        state = self._require_state()
+        return state.pending_rates if state.t % self.params.tax_period == 0 else state.tax_rates
+
+    @property
+    def episode_apples(self) -> torch.Tensor:
+        """``(B, n)`` apples each player has eaten since the episode started."""
+        return self._require_state().episode_apples
+
+    @property
+    def current_period_income(self) -> torch.Tensor:
+        """``(B, n)`` apples so far in the tax period the next step belongs to (zeros at a period start)."""
+        state = self._require_state()
+        if state.t % self.params.tax_period == 0:
+            return torch.zeros_like(state.period_income)
+        return state.period_income
+
+    def _completed(self) -> engine.AppleState:
+        state = self._require_state()
+        if state.t % self.params.tax_period:
+            raise RuntimeError(f"AppleEnv: step {state.t} is inside a tax period; the last period's income and tax "
+                               "are defined at a period start")
+        return state
+
+    @property
+    def completed_period_income(self) -> torch.Tensor:
+        """``(B, n)`` taxed income of the tax period that just ended (at a period start; zeros at t = 0)."""
+        return self._completed().period_income
+
+    @property
+    def completed_period_tax(self) -> torch.Tensor:
+        """``(B, n)`` tax ``T(x_i, φ)`` each player paid for the period that just ended (at a period
+        start; the engine's :func:`~sedtheory.envs.apple.engine.tax_torch` on that period's income and rates)."""
+        state = self._completed()
+        return engine.tax_torch(state.period_income, state.tax_rates, self.consts.thresholds)
+
     def live_apples(self) -> torch.Tensor:
         """``(B,)`` number of live apples on each map."""
         return self._require_state().live.sum(-1)
