@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Literal
 
 from sedtheory.cli._app import CommandError, command, given_fields
-from sedtheory.rl.config import TrainConfig, make_config
+from sedtheory.rl.config import PRESETS, TrainConfig, make_config
+
+PresetName = Literal[tuple(PRESETS)]
+"""The ``--preset`` choices: the names of :data:`sedtheory.rl.config.PRESETS`."""
 
 
 def _explicit_overrides(config: TrainConfig) -> dict:
@@ -21,7 +24,7 @@ def _explicit_overrides(config: TrainConfig) -> dict:
 
 
 @command("train")
-def train(config: TrainConfig, preset: Literal["default", "paper", "tiny", "long_credit"] = "default",
+def train(config: TrainConfig, preset: PresetName = "default",
           run_dir: Path | None = None,
           resume: Path | None = None, report: bool = True) -> int:
     """Train players and principal with two-level PPO, then print what was learned.
@@ -33,7 +36,7 @@ def train(config: TrainConfig, preset: Literal["default", "paper", "tiny", "long
     with ``--resume RUN``.
 
     Args:
-        preset: named settings to start from (default, paper, tiny, long_credit).
+        preset: named settings to start from (sedtheory.rl.config.PRESETS).
         run_dir: run folder to create (default runs/apple-<UTC time>).
         resume: continue the run in this folder from its last checkpoint (with no other settings).
         report: after training, evaluate briefly and print what was learned.
@@ -63,7 +66,8 @@ def train(config: TrainConfig, preset: Literal["default", "paper", "tiny", "long
         print(f"\ninterrupted: checkpoint at update {trainer.update} "
               f"saved; continue with: sedtheory train --resume {folder}")
         return 130
-    print(f"finished {summary['episodes']} episodes ({summary['global_step']:,} environment steps) in "
+    agent_steps = summary["global_step"] * trainer.config.n_players
+    print(f"finished {summary['episodes']} episodes ({agent_steps:,} agent-steps) in "
           f"{summary['elapsed_s']:.0f} s; types sigma={_fmt(summary['selfishness'])}, beta={_fmt(summary['trust'])}")
     if report:
         from sedtheory.rl.evaluate import quick_report

@@ -10,7 +10,7 @@ which equals the paper's indicator form ``phi_b ((tau_{b+1} - tau_b) 1[x > tau_{
 last threshold, 10000 apples, is never reached in a 50-step period). Redistribution is
 equal and budget balanced: ``x_i - T(x_i) + (1/n) sum_j T(x_j)`` (Section 4, r_extrinsic).
 
-Worked example (``/work/shared/APPLE_GAME.md``): ``tau = (0, 10, 20, 10000)``,
+Worked example (rules sheet ``docs/apple_game.md``): ``tau = (0, 10, 20, 10000)``,
 ``phi = (0.1, 0.2, 0.3)``: ``T(5) = 0.5``, ``T(15) = 2.0``, ``T(25) = 4.5``.
 
 ``T`` is linear in ``phi`` for fixed incomes: ``T(x, phi) = W(x) @ phi`` with the

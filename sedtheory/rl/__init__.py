@@ -18,7 +18,6 @@ _LAZY = {
     "PlayerPolicy": "sedtheory.rl.networks",
     "PrincipalPolicy": "sedtheory.rl.networks",
     "AppleFactory": "sedtheory.rl.envs",
-    "FixedRateFactory": "sedtheory.rl.envs",
     "player_tax_features": "sedtheory.rl.principal",
     "run_episodes": "sedtheory.rl.episodes",
     "evaluate_run": "sedtheory.rl.evaluate",

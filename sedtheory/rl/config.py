@@ -2,7 +2,7 @@
 
 The defaults follow the paper's Appendix A (7 players, episode 1000, sampling horizon 200,
 tax period 50, brackets (0, 10, 20, 10000)) and the PPO settings of the paper's code
-(``/work/shared/APPLE_GAME.md``: lr 2.5e-4 annealed, Adam eps 1e-5, γ 0.99, GAE λ 0.95,
+(rules sheet ``docs/apple_game.md``: lr 2.5e-4 annealed, Adam eps 1e-5, γ 0.99, GAE λ 0.95,
 4 epochs, clip 0.2, value clipping, entropy 0.01, value coefficient 0.5, grad norm 0.5).
 The *scale* (number of parallel games, total steps, network width, minibatch size) defaults
 to a small run that finishes in minutes on a laptop CPU; :data:`PRESETS` ``"paper"`` gives the
@@ -243,8 +243,12 @@ PRESETS: dict[str, dict] = {
     "default": {},
     # The paper's full scale: minibatch 128 and 2 % tax annealing are the paper code's defaults;
     # the number of games and total steps are our reading of "full scale" (the paper gives none).
+    # The principal is the paper's: it re-chooses every tax period, its learning rate anneals with the
+    # players', rates above the cap are clamped, and neither level normalises returns.
     "paper": dict(total_timesteps=200_000_000, num_games=32, minibatch_size=128, network="conv",
-                  hidden_size=128, principal_hidden_size=128, phase_one_fraction=0.1, anneal_fraction=0.02),
+                  hidden_size=128, principal_hidden_size=128, phase_one_fraction=0.1, anneal_fraction=0.02,
+                  commitment_periods=1, principal_anneal_lr=True, cap_mode="clamp", norm_returns=False,
+                  player_episode_phase=False),
     # The default scale with long credit assignment: players then learn to leave apples standing
     # under a full tax (benchmarks/README.md, fixed_tax_screen.py: 194 apples against 79 without
     # tax, drawn types, 200 episodes x 16 games); the paper code uses 0.99 / 0.95.

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from sedtheory._validate import ValidationError
 
 from sedtheory.envs.apple import CORRIDOR_MAP, DEFAULT_MAP, FIELD_3X3_MAP, AppleEnv, AppleParams, engine
 from sedtheory.rl.config import TrainConfig
@@ -94,34 +93,3 @@ def make_player_policy(factory, config: TrainConfig):
     n_features = player_feature_size(p.n_brackets, config.player_episode_phase) if config.player_tax_features else 0
     return PlayerPolicy(p.obs_shape, p.n_players, p.n_actions, config.hidden_size, config.network,
                         n_codes=getattr(factory, "n_codes", 32), n_features=n_features)
-
-
-class FixedRateEnv:
-    """An engine whose pending tax rates are always ``rate`` (one flat rate for every bracket),
-    whatever is asked of :meth:`set_tax_rates`: a fixed principal. Everything else is forwarded."""
-
-    def __init__(self, env, rate: float) -> None:
-        self._env, self._rate = env, float(rate)
-
-    def set_tax_rates(self, rates) -> None:
-        self._env.set_tax_rates(torch.full((self._env.num_games, self._env.params.n_brackets), self._rate))
-
-    def __getattr__(self, name: str):
-        return getattr(self._env, name)
-
-
-class FixedRateFactory(AppleFactory):
-    """:class:`AppleFactory` whose engines hold every bracket at one flat ``rate``
-    (:class:`FixedRateEnv`) from the first step, phase one included. Players' tax features read
-    the engine's rates, so they see ``rate``. For a schedule recorded in the run's own config,
-    prefer ``TrainConfig.fixed_rates`` (in force from phase two)."""
-
-    def __init__(self, config: TrainConfig, rate: float, **kwargs) -> None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
-            raise ValidationError(f"rate: must lie in [0, 1], got {rate!r}")
-        super().__init__(config, **kwargs)   # cooperative: a subclass may put another factory next in line
-        self.rate = float(rate)
-
-    def make(self, num_games: int, seed: int, types=None):
-        """The next factory's engine, wrapped in :class:`FixedRateEnv`."""
-        return FixedRateEnv(super().make(num_games, seed, types), self.rate)

@@ -176,6 +176,54 @@ def evaluate_run(run_dir: Path | str, *, seeds: int = 3, num_games: int = 8, see
     return {"rows": rows, "table": table, "files": [str(f) for f in files if f is not None]}
 
 
+def _paired(a, b, field: str) -> tuple[float, float, float]:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValidationError(f"{field}: paired samples need equal shapes, got {a.shape} and {b.shape}")
+    return confidence_interval(a - b)
+
+
+def _sign_words(interval: tuple[float, float, float], more: str, less: str) -> str:
+    mean, low, high = interval
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return f"{mean:+.1f} (too few episodes for an interval)"
+    word = more if low > 0 else less if high < 0 else "no clear difference: the interval includes 0"
+    return f"{mean:+.1f} [{low:+.1f}, {high:+.1f}] ({word})"
+
+
+def verdict(taxed: dict, untaxed: dict, random: dict) -> list[str]:
+    """What a run learned, in plain words: three lines comparing paired evaluation episodes.
+
+    Args:
+        taxed: the trained players under the trained principal, :func:`evaluate_policies` values
+            (``total_apples``, ``objective``, ``apples_left``, ``tax_rates`` per episode).
+        untaxed: the same players with no tax, on the same engine seeds and games (paired).
+        random: uniformly random players with no tax, on the same engine seeds and games.
+
+    Returns:
+        Lines: players against random play, principal against no tax (O_eta, paired 95 % interval,
+        players held fixed: not the Stackelberg comparison, in which the players are retrained
+        under each schedule; ``benchmarks/principal_learning.py`` runs that one), apples left.
+    """
+    apples, random_apples = taxed["total_apples"].mean(), random["total_apples"].mean()
+    ratio = apples / random_apples if random_apples > 0 else float("nan")
+    players = _sign_words(_paired(taxed["total_apples"], random["total_apples"], "total_apples"),
+                          "better than random play", "worse than random play")
+    rates = ", ".join(f"{r:.2f}" for r in np.asarray(taxed["tax_rates"]).mean(0))
+    principal = _sign_words(_paired(taxed["objective"], untaxed["objective"], "objective"),
+                            "the principal helps", "the principal hurts")
+    left = float(np.mean(taxed["apples_left"]))
+    empty = float(np.mean(np.asarray(taxed["apples_left"]) == 0))
+    leftover = ("the players empty the map in every episode" if empty == 1 else
+                f"apples are left at the end ({left:.1f} per game on average; the map is empty in "
+                f"{100 * empty:.0f} % of the episodes)")
+    return [f"Players: {apples:.1f} apples per episode, {ratio:.2f}x random play's {random_apples:.1f}; "
+            f"difference {players}.",
+            f"Principal: mean tax rates by bracket ({rates}); O_eta with it minus O_eta with no tax, same players: "
+            f"{principal}.",
+            f"Apples: {leftover}."]
+
+
 def quick_report(run_dir: Path | str, *, num_games: int | None = None, seed: int = 30_000, factory=None) -> str:
     """What a run learned, in a few lines: one batch of evaluation episodes each for the trained
     players with the trained principal, the same players without tax, and uniformly random
@@ -198,10 +246,7 @@ def quick_report(run_dir: Path | str, *, num_games: int | None = None, seed: int
             cells.append(f"{mean:8.1f} [{low:5.1f},{high:5.1f}]")
         rates = "/".join(f"{r:.2f}" for r in values["tax_rates"].mean(0))
         lines.append(f"{name:<30}" + "".join(f"{c:>22}" for c in cells) + f"  {rates}")
-    random_apples = results["random players, no tax"]["total_apples"].mean()
-    trained = results["trained players + principal"]
-    lines.append(f"players collect {trained['total_apples'].mean() / max(random_apples, 1e-9):.2f}x the apples of "
-                 f"random play; the principal changes O_eta by "
-                 f"{trained['objective'].mean() - results['trained players, no tax']['objective'].mean():+.1f} "
-                 "against no tax (same players).")
+    lines.append("")
+    lines.extend(verdict(results["trained players + principal"], results["trained players, no tax"],
+                         results["random players, no tax"]))
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """Rules of the Apple Picking Game: parameters and maps, Table 1 defaults, tax, rewards, zap timing.
 
-Known answers: the default map's apple counts and neighbourhood histogram (APPLE_GAME.md, World:
+Known answers: the default map's apple counts and neighbourhood histogram (docs/apple_game.md, World:
 "3/4/5/7/12 live apples within distance 2 for 4/20/4/32/4 apples"); the tax examples of the
-rules sheet (φ = (0.1, 0.2, 0.3): x = 5 -> 0.5, x = 15 -> 2.0, x = 25 -> 4.5).
+rules sheet docs/apple_game.md (φ = (0.1, 0.2, 0.3): x = 5 -> 0.5, x = 15 -> 2.0, x = 25 -> 4.5).
 """
 
 import subprocess

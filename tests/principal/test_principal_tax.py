@@ -14,7 +14,7 @@ PAPER_THRESHOLDS = (0, 10, 20, 10000)  # paper, Appendix A Table: brackets (1,10
 
 
 def test_worked_example_from_the_rules_sheet():
-    # APPLE_GAME.md: phi = (0.1, 0.2, 0.3): x=5 -> 0.5; x=15 -> 1 + 1 = 2.0; x=25 -> 1 + 2 + 1.5 = 4.5
+    # docs/apple_game.md: phi = (0.1, 0.2, 0.3): x=5 -> 0.5; x=15 -> 1 + 1 = 2.0; x=25 -> 1 + 2 + 1.5 = 4.5
     np.testing.assert_allclose(bracket_tax([5, 15, 25], [0.1, 0.2, 0.3], PAPER_THRESHOLDS), [0.5, 2.0, 4.5])
 
 

@@ -1,7 +1,10 @@
 import pytest
 
 from sedtheory._validate import ValidationError
-from sedtheory.rl.config import (PRESETS, TrainConfig, config_from_dict, config_to_dict, make_config)
+import json
+
+from sedtheory.rl.config import (ENV_FIELDS, LEGACY_VALUES, PRESETS, TrainConfig, config_from_dict,
+                                 config_to_dict, make_config)
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -76,23 +79,68 @@ def test_a_config_written_before_tax_features_loads_without_them():
     assert config_from_dict({**data, "player_tax_features": True}).player_tax_features is True
 
 
-def test_fixed_rate_factory_on_the_commons_map():
+def test_players_features_read_the_engines_rates():
+    # the features come from the engine (AppleEnv.upcoming_rates: the schedule committed for the
+    # period), not from a copy kept by the caller
     import torch
 
-    from sedtheory.rl.envs import FixedRateFactory
-
-    config = make_config("tiny", principal=False, player_tax_features=False)
-    factory = FixedRateFactory(config, 0.3)
-    env = factory.make(2, 0)
-    env.reset()
-    env.set_tax_rates(torch.ones(2, 3))   # asked for 1: the engine holds 0.3 in every bracket
-    env.step(torch.zeros(2, config.n_players, dtype=torch.long))
-    assert torch.allclose(env.tax_rates, torch.full((2, 3), 0.3))
-    with pytest.raises(ValidationError, match="rate: must lie in"):
-        FixedRateFactory(config, -0.1)
-    # the players' features read the engine's rates, so they see the fixed rate, not what was asked
     from sedtheory.rl.driver import Episode
+    from sedtheory.rl.envs import AppleFactory
 
-    episode = Episode(FixedRateFactory(make_config("tiny"), 0.3).make(2, 0), 0.5)
-    episode.commit(torch.ones(2, 3))
-    assert torch.allclose(episode.player_features()[..., :3], torch.full((2, config.n_players, 3), 0.3))
+    config = make_config("tiny")
+    episode = Episode(AppleFactory(config).make(2, 0), 0.5)
+    episode.commit(torch.tensor([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]))
+    expected = episode.env.upcoming_rates.unsqueeze(1).expand(2, config.n_players, 3)
+    assert torch.allclose(episode.player_features()[..., :3], expected)
+    assert torch.allclose(expected[1, 0], torch.tensor([0.4, 0.5, 0.6]))
+
+
+def test_fixed_rates_are_validated():
+    with pytest.raises(ValidationError, match="fixed_rates: expected 3 rates"):
+        make_config("tiny", fixed_rates=(0.5,))
+    with pytest.raises(ValidationError, match="fixed_rates: rates must be numbers in"):
+        make_config("tiny", fixed_rates=(0.5, 0.5, -0.1))
+    with pytest.raises(ValidationError, match="fixed_rates: a fixed schedule needs principal=True"):
+        make_config("tiny", fixed_rates=(0.5, 0.5, 0.5), principal=False)
+
+
+def test_the_paper_preset_keeps_the_papers_principal_and_the_default_commits():
+    paper, default = make_config("paper"), make_config("default")
+    assert paper.commitment_periods == 1 and paper.cap_mode == "clamp" and paper.principal_anneal_lr
+    assert not paper.norm_returns and not paper.player_episode_phase
+    assert default.commitment_periods == 0 and default.cap_mode == "mask" and default.norm_returns
+    assert default.commitment_steps == default.episode_length and paper.commitment_steps == paper.tax_period
+    assert paper.decisions_per_episode == paper.episode_length // paper.tax_period and default.decisions_per_episode == 1
+
+
+def test_the_env_section_holds_the_game_and_round_trips():
+    config = make_config("tiny", map_layout="corridor", n_players=2, window=(2, 1, 1, 1), regrowth_probs=(0.0, 0.1),
+                         map_ascii="")
+    data = config_to_dict(config)
+    assert set(data["env"]) == set(ENV_FIELDS) and not set(ENV_FIELDS) & (set(data) - {"env"})
+    assert data["env"]["window"] == [2, 1, 1, 1] and data["env"]["regrowth_probs"] == [0.0, 0.1]
+    assert config_from_dict(json.loads(json.dumps(data))) == config
+    with pytest.raises(ValidationError, match="env.gamma: not a field of the env section"):
+        config_from_dict({**data, "env": {**data["env"], "gamma": 0.9}})
+    with pytest.raises(ValidationError, match="window: given both in the env section and at the top level"):
+        config_from_dict({**data, "window": [1, 1, 1, 1]})
+
+
+def test_a_flat_config_from_before_the_env_section_loads_with_legacy_values():
+    data = config_to_dict(make_config("tiny"))
+    flat = {**{k: v for k, v in data.items() if k != "env"}, **data["env"]}
+    for name in LEGACY_VALUES:
+        flat.pop(name)
+    old = config_from_dict(flat)
+    assert old.commitment_periods == 1 and old.cap_mode == "clamp" and not old.norm_returns
+    assert not old.player_tax_features and not old.player_episode_phase
+    assert old.principal_anneal_lr == old.anneal_lr
+    assert config_from_dict({**flat, "anneal_lr": False}).principal_anneal_lr is False
+
+
+def test_the_cli_offers_exactly_the_presets():
+    import typing
+
+    from sedtheory.cli.train import PresetName
+
+    assert set(typing.get_args(PresetName)) == set(PRESETS)

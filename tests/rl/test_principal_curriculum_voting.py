@@ -69,7 +69,7 @@ def test_ranked_or_unknown_rules_are_refused():
 
 
 def test_player_tax_features_by_hand():
-    # rules sheet example: phi = (0.1, 0.2, 0.3), tau = (0, 10, 20, 10000); income 15 fills
+    # docs/apple_game.md example: phi = (0.1, 0.2, 0.3), tau = (0, 10, 20, 10000); income 15 fills
     # bracket 0 fully, bracket 1 half, bracket 2 not at all; income 25 fills bracket 2 by 5/9980
     from sedtheory.rl.principal import player_feature_size, player_tax_features
 

@@ -1,4 +1,4 @@
-"""The Apple Picking Game of the paper's Section 4 (rules: ``APPLE_GAME.md``), batched in torch.
+"""The Apple Picking Game of the paper's Section 4 (rules: ``docs/apple_game.md``), batched in torch.
 
 Public names: :class:`AppleParams` (rules, Table 1 defaults; importing it alone does not import
 torch), :class:`AppleEnv` (B games × n players), :class:`AppleStep` (what a step returns),

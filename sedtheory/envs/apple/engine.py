@@ -1,6 +1,6 @@
 """Batched torch engine of the Apple Picking Game: pure functions over a state with a leading batch axis.
 
-Rules: the rules sheet ``APPLE_GAME.md`` (Melting Pot ``commons_harvest__open`` plus the paper's
+Rules: the rules sheet ``docs/apple_game.md`` (Melting Pot ``commons_harvest__open`` plus the paper's
 Section 4, equation (2) and Table 1). One step of every game, in this order:
 
 1. **Tax rates.** At the first step of a tax period the pending rates (set by the principal)

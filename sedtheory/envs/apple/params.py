@@ -1,11 +1,11 @@
-"""Parameters and maps of the Apple Picking Game (paper Section 4, Table 1; rules sheet APPLE_GAME.md).
+"""Parameters and maps of the Apple Picking Game (paper Section 4, Table 1; rules sheet docs/apple_game.md).
 
 :class:`AppleParams` is the one frozen, validated description of a game: every rule that the
 engine (:mod:`sedtheory.envs.apple.engine`), the slow reference
 (:mod:`sedtheory.envs.apple.reference`) and the tabular twin (:mod:`sedtheory.envs.apple.tabular`)
 read. Each field's docstring gives its provenance: [P] = the paper (Section 4, Table 1,
 Appendix A), [MP] = Melting Pot 2.x ``commons_harvest__open``, [S] = a decision of the rules
-sheet ``APPLE_GAME.md`` where the two sources differ or are silent.
+sheet ``docs/apple_game.md`` where the two sources differ or are silent.
 
 Maps are ASCII art, one string, rows separated by newlines. Legend (:data:`MAP_LEGEND`):
 
@@ -46,7 +46,7 @@ MAP_LEGEND: dict[str, str] = {
 
 
 def _default_map() -> str:
-    """Melting Pot's ``commons_harvest__open`` map as written out in APPLE_GAME.md (World [MP])."""
+    """Melting Pot's ``commons_harvest__open`` map as written out in docs/apple_game.md (World [MP])."""
     height, width = 18, 24
     grid = [["." for _ in range(width)] for _ in range(height)]
     for r in range(height):
@@ -77,7 +77,7 @@ def _default_map() -> str:
 
 
 DEFAULT_MAP: str = _default_map()
-"""The 24 × 18 default map: 64 apples, 60 spawn cells, 2 inner spawn cells (APPLE_GAME.md, World).
+"""The 24 × 18 default map: 64 apples, 60 spawn cells, 2 inner spawn cells (docs/apple_game.md, World).
 Cell for cell the ``ASCII_MAP`` of Melting Pot 2.4.1's ``commons_harvest__open`` config (spaces
 written as ``.``; compared against the installed package when this was written)."""
 

@@ -1,6 +1,6 @@
 """A slow, plain reference of the Apple Picking Game: one game, numpy and Python loops.
 
-Written to be read against the rules sheet ``APPLE_GAME.md`` and the step order in the
+Written to be read against the rules sheet ``docs/apple_game.md`` and the step order in the
 docstring of :mod:`sedtheory.envs.apple.engine`; used only by tests, which check that the
 batched engine matches it step for step given the same random draws (a dict with ``move``
 ``(n,)``, ``regrow`` ``(A + 1,)``, ``respawn_cell`` ``(n,)``, ``respawn_facing`` ``(n,)``, all

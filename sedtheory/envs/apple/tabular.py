@@ -1,7 +1,7 @@
 """The exact tabular twin of a tiny Apple Picking Game (a corridor, a 3 × 3 field; at most 2 players).
 
 The state is ``(cell of each player, facing of each player, set of live apples)``; the step
-is the engine's (rules sheet ``APPLE_GAME.md``; order in :mod:`sedtheory.envs.apple.engine`)
+is the engine's (rules sheet ``docs/apple_game.md``; order in :mod:`sedtheory.envs.apple.engine`)
 with its two sources of chance written out exactly:
 
 * a **contest** (both players step into the same free cell): each wins with probability 1/2;

@@ -22,7 +22,7 @@ principal's grid φ ∈ {0, 0.1, …, 1}). For each φ:
    by :func:`sedtheory.equilibrium.markov.markov_follower_gaps` (every gap ≤ ``tol``, else an
    error). This is *a* Markov perfect equilibrium (Maskin & Tirole 2001) chosen by a stated
    selection rule, and the game has several, so the optimum depends on the rule. Measured on
-   the tiny game (``tests/rl/test_exact_tax.py``): from uniformly random play the harvest goes
+   the tiny game (``tests/rl/test_tax_twin.py``): from uniformly random play the harvest goes
    on (5.67 apples) for φ ≥ 0.7; from idle play (``start="noop"``) already for φ ≥ 0.4; the
    no-tax response (both race, 2 apples) stays an equilibrium up to φ = 0.8, and best
    responses from it (``start="continuation"``) reach 2.17 apples at φ = 0.9 and 5.67 only at
@@ -37,25 +37,20 @@ principal's grid φ ∈ {0, 0.1, …, 1}). For each φ:
    O_η of the expected apples, an upper bound on E[O_η] (min is concave, Jensen).
 3. φ* = argmax over the grid (ties to the lowest rate; all maximisers are listed).
 
-PPO comparison. The trainer (:class:`~sedtheory.rl.trainer.Trainer`) is run on the same game
-through :class:`TaxTwinFactory` (the corridor engine with the twin's regrowth probabilities);
-:func:`learned_rate` reads its principal in evaluation episodes (cap 1).
-:class:`FixedRateFactory` holds the rate fixed instead (a fixed principal), to compare the
-PPO players' response to a rate with the exact response.
+PPO comparison. :func:`twin_config` is the trainer's configuration of the same game (the
+corridor map, the twin's regrowth probabilities, one bracket, ``tax_period = 1``), so a run
+folder of it is rebuilt by :func:`sedtheory.rl.evaluate.load_run` with no factory;
+``twin_config(..., rate=φ)`` holds φ fixed from the first update (a fixed principal) to
+compare the PPO players' response with the exact one, and :func:`learned_rate` reads a
+trained principal in evaluation episodes. What the runs gave is written up in
+``papers/report.md`` (section "The tiny tax twin"); ``tests/rl/test_tax_twin.py`` holds the checks.
 
-What the players see of the rate (measured, ``tests/rl/test_exact_tax.py``). With
-``player_tax_features=False`` players read only their window (the paper's Figure 2), so within
-a rollout the principal's choice changes neither their actions nor the apples, its PPO reward
-carries no signal about its own choice, and it stays near uniform (mean rate 0.497 after 300
-episodes). With the default ``player_tax_features=True`` players also read the rate (here the
-features are ``(φ, 0, 0)``, exactly representable on the twin). Even so, the players trained
-under the principal keep racing (2.0 apples) under every rate, so the principal still stays
-near uniform: mean rate 0.50 for seed 2, and 0.46 for seed 1 after 1000 episodes.
+Run from the repository root (``python -m analysis.tax_twin --help``) or import as
+``analysis.tax_twin``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,8 +59,6 @@ import torch
 from sedtheory._validate import ValidationError
 from sedtheory.games.markov import POMG
 from sedtheory.games.strategies import StrategyProfile
-from sedtheory.rl import envs
-from sedtheory.rl.envs import AppleFactory
 
 RATE_GRID: tuple[float, ...] = tuple(k / 10 for k in range(11))
 """The principal's rate levels k/10, k = 0..10 (paper code; :mod:`sedtheory.rl.principal`)."""
@@ -74,7 +67,7 @@ TINY_REGROWTH: tuple[float, float] = (0.0, 0.05)
 """Regrowth probabilities of the tiny tax game: p(0) = 0 (the last apple never regrows), p(1) =
 0.05. Chosen so that tax matters and the optimal rates are a minority of the grid: with the
 default selection the exact objective is 2 apples per episode for φ ≤ 0.6 and 5.67 for
-φ ≥ 0.7 (``tests/rl/test_exact_tax.py``), so a principal choosing rates at random (mean 0.5)
+φ ≥ 0.7 (``tests/rl/test_tax_twin.py``), so a principal choosing rates at random (mean 0.5)
 is far from the optimum. (With p(1) = 0.1 the switch is at φ = 0.3, most of the grid.)"""
 
 SELFISH = (1.0, 1.0)
@@ -309,34 +302,33 @@ def exact_tax_optimum(family: TaxFamily, eta: float = 1.0, rates=RATE_GRID, *, g
     return TaxOptimum(grid, objective, responses, float(grid[best]), maximisers, float(eta), float(gamma), selection)
 
 
-class TaxTwinFactory(AppleFactory):
-    """The trainer's environment factory for the tiny tax game: :class:`~sedtheory.rl.envs.AppleFactory`
-    with the twin's regrowth probabilities (not a :class:`~sedtheory.rl.config.TrainConfig` field);
-    ``make`` is AppleFactory's, on these params.
+def twin_config(episodes: int, *, principal: bool = True, seed: int = 1, rate: float | None = None, **changes):
+    """The trainer's :class:`~sedtheory.rl.config.TrainConfig` for the tiny tax game.
+
+    The game of :func:`tiny_tax_params` (corridor map, 2 selfish players of :data:`SELFISH`,
+    ``tax_period = 1``, one bracket, regrowth :data:`TINY_REGROWTH`, 100-step episodes), 16 games,
+    ``episodes`` training episodes, small networks; the principal commits for the whole episode
+    and the players read the rate but not the episode phase (the twin's state has no clock).
 
     Args:
-        config: a config on ``map_layout="corridor"``, 2 players, ``tax_period=1``.
-        regrowth_probs: replaces the default regrowth table.
+        episodes: training episodes (batches of 16 games).
+        principal: train a principal (off: no tax at all).
+        seed: the run's seed.
+        rate: hold this flat rate fixed from the first update instead of learning one
+            (``fixed_rates``, no phase one, no annealing).
+        changes: further ``TrainConfig`` fields.
     """
+    from sedtheory.rl.config import make_config
 
-    def __init__(self, config, regrowth_probs=TINY_REGROWTH) -> None:
-        if config.map_layout != "corridor" or config.n_players != 2 or config.tax_period != 1:
-            raise ValidationError("config: the tiny tax game needs map_layout='corridor', n_players=2, tax_period=1")
-        super().__init__(config)
-        self.params = dataclasses.replace(self.params, regrowth_probs=tuple(regrowth_probs))
-
-
-class FixedRateFactory(envs.FixedRateFactory, TaxTwinFactory):
-    """:class:`TaxTwinFactory` whose engines hold the tax at one flat ``rate`` whatever the trainer
-    sets: a fixed principal (:class:`sedtheory.rl.envs.FixedRateFactory` on the tiny tax game).
-    Train with ``principal=False`` to measure the PPO players' response to ``rate`` (the
-    trainer's own tax columns then read 0: they record the rates it asked for), and with
-    ``player_tax_features=False`` (the features would read those rates too; the rate is
-    constant, so the players lose nothing by not reading it).
-    """
-
-    def __init__(self, config, rate: float, regrowth_probs=TINY_REGROWTH) -> None:
-        super().__init__(config, rate, regrowth_probs=regrowth_probs)
+    fixed = {} if rate is None else dict(fixed_rates=(float(rate),), phase_one_fraction=0.0, anneal_fraction=0.0)
+    return make_config("tiny", **{
+        **dict(n_players=2, map_layout="corridor", principal=principal or rate is not None, episode_length=100,
+               num_steps=100, num_games=16, total_timesteps=16 * 100 * episodes, minibatch_size=512, hidden_size=32,
+               learning_rate=2.5e-3, principal_learning_rate=2.5e-3, tax_period=1, tax_thresholds=(0.0, 10000.0),
+               regrowth_probs=TINY_REGROWTH, selfishness=SELFISH, trust=SELFISH, voting_period=100,
+               player_episode_phase=False, commitment_periods=0, progress=False, log_tensorboard=False,
+               checkpoint_every=0, seed=seed),
+        **fixed, **changes})
 
 
 class TabularPlayers:
@@ -403,3 +395,73 @@ def learned_rate(run, *, num_games: int = 16, seed: int = 50_000) -> dict:
     return {"mean_rate": float(metrics.values["tax_rates"][:, 0].mean()),
             "greedy_rate": 0.0 if first == KEEP else first / (N_RATE_LEVELS - 1),
             "choice_probabilities": mean_probs}
+
+
+def principal_trial(seed: int, episodes: int, run_dir, optimum: TaxOptimum, **changes) -> dict:
+    """Train the principal and players on the tiny tax game and grade the learned rate exactly.
+
+    Trains :func:`twin_config` ``(episodes, seed=seed, **changes)`` into ``run_dir``, reads the
+    principal with :func:`learned_rate` and grades it by ``optimum`` (the exact side, not the
+    trainer): the *mode rate* (the most likely bracket-0 choice averaged over the evaluation
+    decisions; "keep" counts as the rate in force, 0 at an episode's start) passes when it lies
+    in ``optimum.maximisers``.
+
+    Returns:
+        ``{"seed", "episodes", "mode_rate", "mean_rate", "mass_on_optimal", "objective_at_mode",
+        "optimal", "apples_last50", "changes"}``; ``apples_last50`` is the mean training apples
+        per episode over the last 50 episodes.
+    """
+    from sedtheory.rl.evaluate import load_run
+    from sedtheory.rl.principal import KEEP, N_RATE_LEVELS
+    from sedtheory.rl.trainer import Trainer
+
+    trainer = Trainer(twin_config(episodes, seed=seed, **changes), run_dir)
+    trainer.train()
+    learned = learned_rate(load_run(run_dir))
+    probs = np.asarray(learned["choice_probabilities"])
+    mode = int(np.argmax(probs))
+    mode_rate = 0.0 if mode == KEEP else mode / (N_RATE_LEVELS - 1)
+    optimal = [int(round(10 * r)) for r in optimum.maximisers]
+    apples = [h["charts/apples"] for h in trainer.history[-50:]]
+    return {"seed": seed, "episodes": episodes, "mode_rate": mode_rate, "mean_rate": learned["mean_rate"],
+            "mass_on_optimal": float(probs[optimal].sum()), "objective_at_mode": optimum.value_at(mode_rate),
+            "optimal": any(abs(mode_rate - r) < 1e-9 for r in optimum.maximisers),
+            "apples_last50": float(np.mean(apples)), "changes": dict(changes)}
+
+
+def main(argv=None) -> None:
+    """``python -m analysis.tax_twin --seeds 1 2 3 4 5 --episodes 300 --out F.json [--set k=v]``."""
+    import argparse
+    import json
+    import tempfile
+    from pathlib import Path
+
+    import ast
+
+    parser = argparse.ArgumentParser(description="PPO principal on the tiny tax twin, graded by the exact optimum.")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--episodes", type=int, default=300)
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="a TrainConfig field for every trial (repeatable)")
+    parser.add_argument("--out", type=Path, required=True, help="JSON file written after each trial")
+    args = parser.parse_args(argv)
+    changes = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--set: expected FIELD=VALUE, got {item!r}")
+        changes[key] = ast.literal_eval(value)
+    optimum = exact_tax_optimum(tax_family(tiny_tax_params()), eta=1.0)
+    record = {"maximisers": list(optimum.maximisers), "selection": optimum.selection, "trials": []}
+    for seed in args.seeds:
+        with tempfile.TemporaryDirectory() as tmp:
+            trial = principal_trial(seed, args.episodes, Path(tmp) / "run", optimum, **changes)
+        record["trials"].append(trial)
+        print(json.dumps(trial), flush=True)
+        args.out.write_text(json.dumps(record, indent=1))
+    passed = sum(t["optimal"] for t in record["trials"])
+    print(f"mode rate optimal in {passed}/{len(record['trials'])} seeds (optimal set {optimum.maximisers})")
+
+
+if __name__ == "__main__":
+    main()

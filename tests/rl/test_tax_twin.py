@@ -1,5 +1,5 @@
 """The exact optimal flat tax of the tiny corridor game, checked independently, and the PPO
-principal's learned rate against it (sedtheory.rl.exact_tax).
+principal's learned rate against it (analysis/tax_twin.py).
 
 Independent checks of the exact side:
 * the affine-in-φ rewards equal a direct build of the twin at φ = 0.3;
@@ -15,24 +15,25 @@ import torch
 
 from sedtheory import ValidationError
 from sedtheory.envs.apple import tabular
-from sedtheory.rl import exact_tax
+from analysis import tax_twin
 from sedtheory.rl.config import make_config
+from sedtheory.rl.envs import AppleFactory
 
 GAMMA = 0.99
 
 
 @pytest.fixture(scope="module")
 def family():
-    return exact_tax.tax_family(exact_tax.tiny_tax_params())
+    return tax_twin.tax_family(tax_twin.tiny_tax_params())
 
 
 @pytest.fixture(scope="module")
 def optimum(family):
-    return exact_tax.exact_tax_optimum(family, eta=1.0, gamma=GAMMA)
+    return tax_twin.exact_tax_optimum(family, eta=1.0, gamma=GAMMA)
 
 
 def test_rewards_are_affine_in_the_rate(family):
-    direct = tabular.tabular_model(family.params, exact_tax.SELFISH, exact_tax.SELFISH, tax_rates=[0.3])
+    direct = tabular.tabular_model(family.params, tax_twin.SELFISH, tax_twin.SELFISH, tax_rates=[0.3])
     np.testing.assert_allclose(family.rewards(0.3), direct.rewards, atol=1e-12)
     with pytest.raises(ValidationError, match="rate: must lie in"):
         family.rewards(1.5)
@@ -78,18 +79,18 @@ def test_the_optimum_depends_on_the_equilibrium_selection(family, optimum):
     (checked by this file's value iteration as well as by the grader) and stops at φ = 0.9;
     from idle play the harvest goes on from φ = 0.4 on; continuing from the race, only at φ = 1."""
     race = optimum.responses[0].profile
-    assert np.all(exact_tax.equilibrium_gaps(family, 0.8, race) <= 1e-8)
+    assert np.all(tax_twin.equilibrium_gaps(family, 0.8, race) <= 1e-8)
     assert max(_value_iteration_gap(family, 0.8, race, agent) for agent in range(2)) <= 1e-6
-    assert exact_tax.equilibrium_gaps(family, 0.9, race).max() > 1e-3
+    assert tax_twin.equilibrium_gaps(family, 0.9, race).max() > 1e-3
     assert max(_value_iteration_gap(family, 0.9, race, agent) for agent in range(2)) > 1e-3
-    idle = exact_tax.exact_tax_optimum(family, start="noop")
+    idle = tax_twin.exact_tax_optimum(family, start="noop")
     assert idle.maximisers == (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0) and idle.objective[3] == pytest.approx(2.0)
     assert idle.objective.max() == pytest.approx(optimum.objective.max(), abs=1e-9)
-    continued = exact_tax.exact_tax_optimum(family, start="continuation")
+    continued = tax_twin.exact_tax_optimum(family, start="continuation")
     assert continued.maximisers == (1.0,) and continued.objective[9] == pytest.approx(2.169, abs=1e-3)
     assert continued.objective[10] == pytest.approx(optimum.objective.max(), abs=1e-9)
     with pytest.raises(ValidationError, match="start"):
-        exact_tax.exact_tax_optimum(family, start="race")
+        tax_twin.exact_tax_optimum(family, start="race")
 
 
 @pytest.mark.parametrize("k", [0, 10])
@@ -97,10 +98,9 @@ def test_exact_episode_apples_match_the_engine(family, optimum, k):
     from sedtheory.rl.episodes import EpisodeSetup, FixedTax, run_episodes
 
     response, games = optimum.responses[k], 300
-    factory = exact_tax.TaxTwinFactory(make_config("tiny", n_players=2, map_layout="corridor", tax_period=1,
-                                                   tax_thresholds=(0.0, 10000.0), episode_length=100, num_steps=100))
+    factory = AppleFactory(tax_twin.twin_config(1))
     setup = EpisodeSetup(factory, np.ones(2), np.ones(2), 1.0)
-    players = exact_tax.TabularPlayers(family.untaxed, response.profile, np.random.default_rng(k))
+    players = tax_twin.TabularPlayers(family.untaxed, response.profile, np.random.default_rng(k))
     apples = run_episodes(setup, players, FixedTax([response.rate]), games, seed=77 + k).values["apples"]
     mean, stderr = apples.mean(0), apples.std(0, ddof=1) / np.sqrt(games)
     assert np.all(np.abs(mean - response.apples) <= 5 * stderr + 1e-9), (mean, response.apples, stderr)
@@ -108,13 +108,11 @@ def test_exact_episode_apples_match_the_engine(family, optimum, k):
 
 def test_bad_arguments_are_refused(family, optimum):
     with pytest.raises(ValidationError, match="rates"):
-        exact_tax.exact_tax_optimum(family, rates=[0.5, 1.2])
+        tax_twin.exact_tax_optimum(family, rates=[0.5, 1.2])
     with pytest.raises(ValidationError, match="eta"):
-        exact_tax.exact_tax_optimum(family, eta=2.0)
+        tax_twin.exact_tax_optimum(family, eta=2.0)
     with pytest.raises(ValidationError, match="rate: 0.55 is not on the grid"):
         optimum.value_at(0.55)
-    with pytest.raises(ValidationError, match="config"):
-        exact_tax.TaxTwinFactory(make_config("tiny", n_players=2, map_layout="corridor"))
 
 
 def test_fixed_types_from_the_config(tmp_path):
@@ -136,10 +134,8 @@ def _untrained_players(player_tax_features: bool):
     """The tiny tax game's factory and an untrained player network (torch seed 0)."""
     from sedtheory.rl.envs import make_player_policy
 
-    config = make_config("tiny", n_players=2, map_layout="corridor", tax_period=1, tax_thresholds=(0.0, 10000.0),
-                         episode_length=100, num_steps=100, player_tax_features=player_tax_features,
-                         player_episode_phase=False)
-    factory = exact_tax.TaxTwinFactory(config)
+    config = tax_twin.twin_config(1, player_tax_features=player_tax_features)
+    factory = AppleFactory(config)
     torch.manual_seed(0)
     return factory, make_player_policy(factory, config)
 
@@ -173,57 +169,41 @@ def test_players_with_tax_features_read_the_rate():
     assert not torch.allclose(logits[0], logits[1])
 
 
-def _tiny_config(episodes: int, principal: bool, seed: int = 1, **changes):
-    return make_config("tiny", n_players=2, map_layout="corridor", principal=principal, episode_length=100,
-                       num_steps=100, num_games=16, total_timesteps=16 * 100 * episodes, minibatch_size=512,
-                       hidden_size=32, learning_rate=2.5e-3, principal_learning_rate=2.5e-3, tax_period=1,
-                       tax_thresholds=(0.0, 10000.0), selfishness=exact_tax.SELFISH, trust=exact_tax.SELFISH,
-                       voting_period=100, progress=False, log_tensorboard=False, checkpoint_every=0, seed=seed,
-                       **{"player_episode_phase": False, **changes})
+def test_a_fixed_rate_config_commits_the_rate_from_the_first_update(tmp_path):
+    from sedtheory.rl.trainer import Trainer
 
-
-def test_fixed_rate_factory_holds_the_rate():
-    factory = exact_tax.FixedRateFactory(_tiny_config(1, False), 0.6)
-    env = factory.make(3, 0)
-    env.reset()
-    env.set_tax_rates(torch.zeros(3, 1))
-    env.step(torch.zeros(3, 2, dtype=torch.long))
-    assert torch.allclose(env.tax_rates, torch.full((3, 1), 0.6))
-    with pytest.raises(ValidationError, match="rate: must lie in"):
-        exact_tax.FixedRateFactory(_tiny_config(1, False, player_tax_features=False), 1.5)
+    config = tax_twin.twin_config(1, rate=0.6)
+    assert config.fixed_rates == (0.6,) and config.phase_one_fraction == 0 and config.principal
+    trainer = Trainer(config, tmp_path / "run")
+    trainer.train()   # one episode of 16 games
+    assert trainer.history[0]["charts/tax_rate_0"] == pytest.approx(0.6)
+    assert trainer.history[0]["charts/tax_collected"] > 0
+    with pytest.raises(ValidationError, match="fixed_rates: rates must be numbers in"):
+        tax_twin.twin_config(1, rate=1.5)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("rate", [0.0, 1.0])
 def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path, optimum, rate):
-    """The players' half of the comparison: the trainer (no principal) with the rate held fixed,
-    seed 1, 300 episodes; A = mean apples per episode over the last 50 training episodes.
+    """The players' half of the comparison: the trainer with the rate held fixed
+    (``twin_config(rate=...)``), seed 1, 300 episodes, window-only players (the rate is
+    constant); A = mean apples per episode over the last 50 training episodes.
 
     Exact side: 2 apples at φ = 0 (both race) and 5.67 at φ = 1 (the harvest goes on).
-    The players read only their window (``player_tax_features=False``: the rate is constant, and
-    the trainer's features would show the rates it asked for, not the engine's).
-    Tolerances (set after seeing these very runs, A = 2.00 and A = 2.64; they assert the
-    direction with a margin, not the level): φ = 0: |A − 2| ≤ 0.2; φ = 1: A ≥ 2.3, above the
-    φ = 0 band, i.e. the players leave apples standing under full tax, although partial
-    observation (a 3 × 3 window that does not show the far apple) keeps them well below the
-    exact 5.67. (Per-episode means of 16 games vary by about 0.3, so A's noise is about 0.05.)
-
-    Also the issue's exact δ̂ in the twin taxed at the rate. At φ = 0 each exact state-based
-    gap of the learned profile must be at most a quarter of uniform random play's (the
-    tolerance of the untaxed corridor test; measured 0.005 and 0.004 against 0.81). At φ = 1 it
-    is measured, not asserted: 0.44 and 0.51 against random play's 0.23. There the PPO profile
-    (2.64 apples) is far from the twin's equilibrium (5.67): a deviator that sees the whole state
-    gains much. (A state-based deviation bounds the gap over reactive policies from above.)
+    Tolerances are regression guards set after seeing these runs (papers/report.md, "The tiny
+    tax twin"); they assert the direction with a margin, not the level: φ = 0: |A − 2| ≤ 0.2;
+    φ = 1: A ≥ 2.3, above the φ = 0 band (per-episode means of 16 games vary by about 0.3, so
+    A's noise is about 0.05). At φ = 0 each exact state-based gap of the learned profile must
+    also be at most a quarter of uniform random play's (the untaxed corridor test's tolerance).
     """
     from sedtheory.rl.exact import exact_gaps_on_twin
     from sedtheory.rl.trainer import Trainer
 
-    config = _tiny_config(300, False, player_tax_features=False)
-    trainer = Trainer(config, tmp_path / "run", exact_tax.FixedRateFactory(config, rate))
+    trainer = Trainer(tax_twin.twin_config(300, rate=rate, player_tax_features=False), tmp_path / "run")
     trainer.train()
     apples = np.mean([h["charts/apples"] for h in trainer.history[-50:]])
-    gaps = exact_gaps_on_twin(trainer.players.eval(), exact_tax.tiny_tax_params(), exact_tax.SELFISH,
-                              exact_tax.SELFISH, tax_rates=[rate])
+    gaps = exact_gaps_on_twin(trainer.players.eval(), tax_twin.tiny_tax_params(), tax_twin.SELFISH,
+                              tax_twin.SELFISH, tax_rates=[rate])
     delta, random_delta = gaps["certificate"].delta_hat, gaps["random_gaps"]
     print(f"rate {rate}: A = {apples:.3f}, exact gaps {delta}, random play's {random_delta}")
     if rate == 0.0:
@@ -234,49 +214,18 @@ def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "PPO players stay at the racing profile (2.0 apples per episode) under every rate, so the principal's choice "
-    "moves no apples and its policy stays near uniform; measured with tax features: seed 2, 300 episodes: mean rate "
-    "0.50, mass 0.30 on the optimal rates; seed 1, 1000 episodes: 0.46 and 0.23 (seed 1 at 300 episodes passes by "
-    "chance: 0.70 and 0.54, with the players still at 2.0 apples)"))
-def test_ppo_principal_learns_a_rate_close_to_the_exact_optimum(tmp_path, family, optimum):
-    """Trainer (principal on, players reading the tax features: the default) on the tiny tax
-    game, seed 2, 300 episodes of 100 steps, 16 games.
+def test_ppo_principal_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum):
+    """Trainer (principal committed for the whole episode, players reading the rate: the
+    :func:`tax_twin.twin_config` defaults) on the tiny tax game, seeds 1-5, 300 episodes of 100
+    steps, 16 games each.
 
-    Why it fails (measured): the curriculum trains the players without tax first, and they
-    learn to race; the exact side shows that the race stays an equilibrium up to φ = 0.8 and
-    that best responses from it reach the harvest only at φ = 1 (``start="continuation"``),
-    where the exact gain of deviating from the PPO profile is small (δ ≈ 0.03-0.04 at φ = 1,
-    against 0.23 for random play). History: with window-only players
-    (``player_tax_features=False``) the principal had no signal at all (mean rate 0.497,
-    :func:`test_players_without_tax_features_do_not_see_the_rate`).
-
-    Tolerances (fixed before the run): with r̂ the principal's mean rate over 16 evaluation
-    episodes and ĝ the grid rate nearest to r̂,
-    (1) O(ĝ) ≥ O* − 0.1 (O* − O(0)): within a tenth of what tax can gain, hence above O(0);
-    (2) the principal's bracket-0 choices put probability ≥ 0.5 on the optimal rates (a uniform
-        principal puts 4/12 there).
-    O is the exact objective of the players' exact response (:func:`exact_tax.exact_tax_optimum`,
-    default selection: best-response dynamics from uniformly random play). Under the other
-    selection (from idle play) the optimal set is {0.4, …, 1}, 7 of the 12 choices, and a
-    uniformly random principal would pass both checks: that selection makes the comparison
-    nearly vacuous, which is why the test uses the default one; continuing from the no-tax race
-    the only optimal rate is 1.
+    Graded by the exact side, not by the trainer: the principal's mode rate in evaluation
+    episodes must lie in the exactly optimal set (``optimum.maximisers``, {0.7, ..., 1.0} under
+    the default selection) in at least 4 of the 5 seeds. A principal whose mode is a uniformly random
+    one of its 12 choices ("keep" reads as 0 at the episode's start) is optimal with probability
+    1/3 per seed, and in ≥ 4 of 5 seeds with probability 11/243 ≈ 0.05 (binomial).
     """
-    from sedtheory.rl.evaluate import LoadedRun
-    from sedtheory.rl.trainer import Trainer
-
-    config = _tiny_config(300, True, seed=2)
-    trainer = Trainer(config, tmp_path / "run", exact_tax.TaxTwinFactory(config))
-    trainer.train()
-    run = LoadedRun(config, trainer.players.eval(), trainer.principal.eval(), trainer.selfishness, trainer.trust,
-                    trainer.eta_value, trainer.factory)
-    learned = exact_tax.learned_rate(run)
-    best, worst = optimum.objective.max(), optimum.value_at(0.0)
-    at_learned = optimum.interpolate(learned["mean_rate"])
-    optimal_choices = [int(round(10 * r)) for r in optimum.maximisers]
-    mass = float(learned["choice_probabilities"][optimal_choices].sum())
-    summary = (f"mean rate {learned['mean_rate']:.3f}, greedy {learned['greedy_rate']}, O there {at_learned:.3f}, "
-               f"O* {best:.3f} at {optimum.maximisers}, O(0) {worst:.3f}, mass on optimal rates {mass:.3f}")
-    assert at_learned >= best - 0.1 * (best - worst), summary
-    assert mass >= 0.5, summary
+    trials = [tax_twin.principal_trial(seed, 300, tmp_path / f"run{seed}", optimum) for seed in range(1, 6)]
+    summary = [(t["seed"], t["mode_rate"], round(t["mass_on_optimal"], 2), round(t["apples_last50"], 2))
+               for t in trials]
+    assert sum(t["optimal"] for t in trials) >= 4, (optimum.maximisers, summary)
