@@ -42,7 +42,7 @@ from tqdm import tqdm
 from sedtheory._validate import ValidationError
 from sedtheory.rl import checkpoint as ckpt
 from sedtheory.rl.config import TrainConfig, config_from_dict, config_to_dict
-from sedtheory.rl.curriculum import rate_cap
+from sedtheory.rl.curriculum import entropy_coefficient, rate_cap
 from sedtheory.rl.driver import Episode
 from sedtheory.rl.envs import AppleFactory, EnvFactory, make_player_policy, player_input
 from sedtheory.rl.gae import compute_gae
@@ -341,8 +341,11 @@ class Trainer:
         batch = Batch(inputs=inputs, actions=torch.cat([d["actions"] for d in self._decisions]),
                       logprobs=torch.cat([d["logprobs"] for d in self._decisions]), advantages=adv.reshape(-1),
                       returns=ret.reshape(-1), values=values.reshape(-1))
+        ent_coef = entropy_coefficient(self.update, cfg.num_updates, cfg.phase_one_fraction,
+                                       cfg.principal_ent_anneal_fraction, cfg.principal_ent_coef, cfg.principal_ent_final)
         stats = ppo_update(self.principal, self.principal_opt, batch,
-                           settings_from_config(cfg, principal=True, decisions=len(batch)), self.generator)
+                           settings_from_config(cfg, principal=True, decisions=len(batch), ent_coef=ent_coef),
+                           self.generator)
         row = {f"principal/{k[7:]}": v for k, v in stats.items()}
         row["principal/mean_reward"] = float(raw.mean())
         self._decisions = []
