@@ -182,6 +182,23 @@ def test_a_fixed_rate_config_commits_the_rate_from_the_first_update(tmp_path):
         tax_twin.twin_config(1, rate=1.5)
 
 
+def test_a_corridor_run_folder_is_evaluated_with_no_code(tmp_path, capsys):
+    """The run folder's env section rebuilds the corridor engine (map, window, regrowth, one
+    bracket) for ``load_run`` and ``sedtheory evaluate``, with no factory argument."""
+    from sedtheory.cli import main
+    from sedtheory.rl.evaluate import load_run
+    from sedtheory.rl.trainer import Trainer
+
+    config = tax_twin.twin_config(1, rate=1.0)
+    Trainer(config, tmp_path / "run").train()
+    run = load_run(tmp_path / "run")
+    assert run.factory.params == tax_twin.tiny_tax_params()
+    assert run.config == config.replace(device="cpu")
+    assert main(["evaluate", str(tmp_path / "run"), "--seeds", "1", "--num-games", "2", "--grid", "0", "1",
+                 "--no-plots", "--no-gif"]) == 0
+    assert "apples" in capsys.readouterr().out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("rate", [0.0, 1.0])
 def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path, optimum, rate):
