@@ -50,7 +50,7 @@ from sedtheory.rl.logging import MetricsLog
 from sedtheory.rl.networks import PrincipalPolicy, sample_categorical
 from sedtheory.rl.normalize import ReturnNormalizer
 from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
-from sedtheory.rl.principal import N_CHOICES, allowed_choices, apply_choices, feature_size, player_feature_size
+from sedtheory.rl.principal import N_CHOICES, N_RATE_LEVELS, allowed_choices, apply_choices, feature_size, player_feature_size
 from sedtheory.rl.voting import VotingSchedule
 
 EPISODE_COLUMNS = ("charts/episodic_return", "charts/apples", "charts/min_apples", "charts/objective",
@@ -220,12 +220,17 @@ class Trainer:
         return rate_cap(self.update if update is None else update, cfg.num_updates, cfg.phase_one_fraction,
                         cfg.anneal_fraction, cfg.initial_rate_cap)
 
+    def _principal_start(self) -> int:
+        """The principal's first learning update: after phase one and its exploration share."""
+        cfg = self.config
+        return int(round((cfg.phase_one_fraction + cfg.principal_explore_fraction) * cfg.num_updates))
+
     def _set_learning_rates(self) -> tuple[float, float]:
         """Players: linear to 0 over the run (``anneal_lr``); principal: constant, or linear to 0
-        over phase two (``principal_anneal_lr``)."""
+        from its first learning update (``principal_anneal_lr``)."""
         cfg = self.config
         frac = 1.0 - self.update / cfg.num_updates if cfg.anneal_lr else 1.0
-        start = int(round(cfg.phase_one_fraction * cfg.num_updates))
+        start = self._principal_start()
         p_frac = 1.0
         if cfg.principal_anneal_lr and self.update >= start:
             p_frac = 1.0 - (self.update - start) / max(cfg.num_updates - start, 1)
@@ -279,13 +284,18 @@ class Trainer:
 
     def _decide(self, ep: Episode, cap: float) -> torch.Tensor:
         """A decision point: the principal's schedule for the next ``commitment_steps`` steps
-        (zeros in phase one or without a principal; ``fixed_rates`` from phase two on)."""
+        (zeros in phase one or without a principal; ``fixed_rates`` from phase two on; uniformly
+        random rates up to the cap, not recorded for learning, in the principal's exploration share)."""
         cfg, B, nb = self.config, self.config.num_games, self.params.n_brackets
         current = ep.env.upcoming_rates.to(self.device)
         if cap <= 0:
             return torch.zeros(B, nb, device=self.device)
         if cfg.fixed_rates:
             return torch.tensor(cfg.fixed_rates, dtype=torch.float32, device=self.device).expand(B, nb).clone()
+        if self.update < self._principal_start():   # exploration: uniformly random schedules, no learning
+            levels = int(cap * (N_RATE_LEVELS - 1) + 1e-6) + 1
+            draws = torch.randint(levels, (B, nb), generator=self.generator, device=self.device)
+            return draws.float() / (N_RATE_LEVELS - 1)
         map_obs, feats = ep.out.principal_obs.to(self.device), ep.principal_features(cap)
         allowed = allowed_choices(cap, nb, B, self.device) if cfg.cap_mode == "mask" else None
         with torch.no_grad():
@@ -341,7 +351,7 @@ class Trainer:
         batch = Batch(inputs=inputs, actions=torch.cat([d["actions"] for d in self._decisions]),
                       logprobs=torch.cat([d["logprobs"] for d in self._decisions]), advantages=adv.reshape(-1),
                       returns=ret.reshape(-1), values=values.reshape(-1))
-        ent_coef = entropy_coefficient(self.update, cfg.num_updates, cfg.phase_one_fraction,
+        ent_coef = entropy_coefficient(self.update, cfg.num_updates, self._principal_start() / cfg.num_updates,
                                        cfg.principal_ent_anneal_fraction, cfg.principal_ent_coef, cfg.principal_ent_final)
         stats = ppo_update(self.principal, self.principal_opt, batch,
                            settings_from_config(cfg, principal=True, decisions=len(batch), ent_coef=ent_coef),

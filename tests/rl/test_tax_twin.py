@@ -246,3 +246,21 @@ def test_ppo_principal_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum)
     summary = [(t["seed"], t["mode_rate"], round(t["mass_on_optimal"], 2), round(t["apples_last50"], 2))
                for t in trials]
     assert sum(t["optimal"] for t in trials) >= 4, (optimum.maximisers, summary)
+
+
+def test_the_principal_explores_uniformly_then_learns(tmp_path):
+    """``principal_explore_fraction = 0.5`` of 4 episodes: in the first 2 the principal commits
+    to random rates and its network is not updated; from the third on it learns."""
+    from sedtheory.rl.trainer import Trainer
+
+    config = tax_twin.twin_config(4, principal_explore_fraction=0.5, phase_one_fraction=0.0, anneal_fraction=0.0)
+    trainer = Trainer(config, tmp_path / "run")
+    before = {k: v.clone() for k, v in trainer.principal.state_dict().items()}
+    trainer.train(max_updates=2)
+    assert all(torch.equal(before[k], v) for k, v in trainer.principal.state_dict().items())
+    rates = [h["charts/tax_rate_0"] for h in trainer.history]
+    assert all(0 < r < 1 for r in rates) and len(set(rates)) == 2   # a mix of grid rates, different per episode
+    trainer.train()
+    assert any(not torch.equal(before[k], v) for k, v in trainer.principal.state_dict().items())
+    with pytest.raises(ValidationError, match="principal_explore_fraction"):
+        tax_twin.twin_config(4, principal_explore_fraction=0.9, phase_one_fraction=0.2)
