@@ -231,6 +231,10 @@ def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured (papers/report.md, 'The tiny tax twin'): the PPO players' response does not depend on the rate "
+    "they are shown but on the rates they were trained under, so the principal's choice moves no apples within "
+    "a run; seeds 1-3: mode rates 0.6, 0.9, 0.0 with the players at 2.0 apples (racing) in every seed"))
 def test_ppo_principal_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum):
     """Trainer (principal committed for the whole episode, players reading the rate: the
     :func:`tax_twin.twin_config` defaults) on the tiny tax game, seeds 1-5, 300 episodes of 100
