@@ -275,7 +275,10 @@ def run_sweep(spec: SweepSpec, sweep_dir: Path | str, *, num_cpus: int | None = 
     result = SweepResult(all_trials)
     todo = []
     for trial in all_trials:
-        (result.skipped if is_finished(sweep_dir / TRIALS_DIR / trial.name) else todo).append(trial)
+        if is_finished(sweep_dir / TRIALS_DIR / trial.name):
+            result.skipped.append(trial.name)
+        else:
+            todo.append(trial)
     if todo:
         tasks = {t.name: ((config_to_dict(t.config), str(sweep_dir / TRIALS_DIR / t.name)),
                           {"kill_in_episode": (kill or {}).get(t.name)}) for t in todo}
