@@ -162,9 +162,10 @@ class TaskOutcome:
     error: str | None = None
 
 
-def run_tasks(tasks: dict[str, tuple], *, max_retries: int = 3, progress=None, poll_s: float = 1.0,
+def run_tasks(tasks: dict[str, tuple], *, function=None, max_retries: int = 3, progress=None, poll_s: float = 1.0,
               cancel_grace_s: float = 20.0) -> dict[str, TaskOutcome]:
-    """Run ``run_trial(*args, **kwargs)`` for each ``name: (args, kwargs)`` as a Ray task (one CPU each).
+    """Run ``function(*args, **kwargs)`` (default :func:`run_trial`) for each ``name: (args, kwargs)``
+    as a Ray task (one CPU each).
 
     A worker that dies is retried ``max_retries`` times (Ray re-executes the task, which resumes
     from the run folder's checkpoint); an exception raised by the trial itself is not retried. On
@@ -176,7 +177,7 @@ def run_tasks(tasks: dict[str, tuple], *, max_retries: int = 3, progress=None, p
     """
     import ray
 
-    remote = ray.remote(num_cpus=1, max_retries=max_retries, retry_exceptions=False)(run_trial)
+    remote = ray.remote(num_cpus=1, max_retries=max_retries, retry_exceptions=False)(function or run_trial)
     refs = {remote.remote(*args, **kwargs): name for name, (args, kwargs) in tasks.items()}
     outcomes: dict[str, TaskOutcome] = {}
     pending = list(refs)

@@ -301,38 +301,41 @@ def _coerce_in(section: str, name: str, value):
         raise ValidationError(f"{section}.{exc}") from None
 
 
-def load_spec(path: Path | str) -> SweepSpec:
-    """Read a spec file: ``.json``, ``.toml`` or ``.yaml``/``.yml`` (the last needs PyYAML).
+def read_spec_file(path: Path | str, what: str = "spec") -> dict:
+    """The mapping in a ``.json``, ``.toml`` or ``.yaml``/``.yml`` file (YAML needs PyYAML).
 
     Raises:
-        ValidationError: unreadable file, unknown format, or an invalid spec.
+        ValidationError: missing or unparsable file, or an unknown format (named ``what``).
     """
     path = Path(path)
     if not path.is_file():
-        raise ValidationError(f"spec: {path} is not a file")
+        raise ValidationError(f"{what}: {path} is not a file")
     text = path.read_text()
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
-            data = json.loads(text)
-        elif suffix == ".toml":
+            return json.loads(text)
+        if suffix == ".toml":
             import tomllib
 
-            data = tomllib.loads(text)
-        elif suffix in (".yaml", ".yml"):
+            return tomllib.loads(text)
+        if suffix in (".yaml", ".yml"):
             try:
                 import yaml
             except ImportError:
-                raise ValidationError("spec: reading YAML needs PyYAML (pip install pyyaml); "
-                                      "or write the spec as JSON or TOML") from None
-            data = yaml.safe_load(text)
-        else:
-            raise ValidationError(f"spec: unknown file type {suffix!r}; use .json, .toml or .yaml")
+                raise ValidationError(f"{what}: reading YAML needs PyYAML (pip install pyyaml); "
+                                      "or write it as JSON or TOML") from None
+            return yaml.safe_load(text)
     except ValidationError:
         raise
     except Exception as exc:   # the parsers' own errors: JSONDecodeError, TOMLDecodeError, YAMLError
-        raise ValidationError(f"spec: cannot parse {path.name}: {exc}") from None
-    return spec_from_dict(data)
+        raise ValidationError(f"{what}: cannot parse {path.name}: {exc}") from None
+    raise ValidationError(f"{what}: unknown file type {suffix!r}; use .json, .toml or .yaml")
+
+
+def load_spec(path: Path | str) -> SweepSpec:
+    """Read a sweep spec file (:func:`read_spec_file`) and validate it (:func:`spec_from_dict`)."""
+    return spec_from_dict(read_spec_file(path))
 
 
 # --------------------------------------------------------------------------- trials
