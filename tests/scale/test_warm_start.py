@@ -43,7 +43,7 @@ def test_warm_start_loads_the_players_and_records_them(tmp_path):
     _equal(fresh.player_scaler.state_dict(), source.player_scaler.state_dict())
     kept = load_torch(tmp_path / "c" / WARM_START)
     _equal(kept["players"], source.players.state_dict())
-    assert kept["source_update"] == source.update == 4
+    assert kept["source_update"] == source.update == 2   # 400 steps / (2 games x 100 steps)
 
 
 def test_a_warm_started_run_resumes_bit_exactly(tmp_path):
