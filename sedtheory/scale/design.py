@@ -132,7 +132,7 @@ class DesignSpec:
         if self.candidates:
             return [tuple(float(r) for r in c) for c in self.candidates]
         n = self.base_config().n_brackets
-        levels = sorted(self.levels)
+        levels = sorted(float(r) for r in self.levels)
         grid = [()]
         for _ in range(n):
             grid = [g + (r,) for g in grid for r in levels if not g or g[-1] <= r]
@@ -206,8 +206,12 @@ def _validate_design(spec: DesignSpec) -> None:
         value = getattr(spec, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             raise ValidationError(f"{name}: must be a finite number >= 0, got {value!r}")
-    if not spec.candidates and (not isinstance(spec.levels, tuple) or not spec.levels):
+    if not spec.candidates and (not isinstance(spec.levels, tuple) or not spec.levels or not all(
+            isinstance(r, (int, float)) and not isinstance(r, bool) for r in spec.levels)):
         raise ValidationError(f"levels: expected a non-empty list of rates, got {spec.levels!r}")
+    if spec.candidates and not all(isinstance(r, (int, float)) and not isinstance(r, bool)
+                                   for c in spec.candidates for r in c):
+        raise ValidationError(f"candidates: rates must be numbers, got {spec.candidates!r}")
     cfg = spec.base_config()
     n = cfg.n_players
     if not isinstance(spec.gap_players, tuple) or not all(
