@@ -82,6 +82,8 @@ def main() -> None:
             a, b = folder / "sequential" / trial.name, folder / "sweep" / TRIALS_DIR / trial.name
             per_trial.append({"trial": trial.name, "updates": trial.config.num_updates,
                               "metrics_equal": _rows(a) == _rows(b), "weights_equal": _same_weights(a, b),
+                              "train_s_sequential": json.loads((a / "summary.json").read_text())["elapsed_s"],
+                              "train_s_sweep": json.loads((b / "summary.json").read_text())["elapsed_s"],
                               "objective_last_episode": json.loads((b / "summary.json").read_text())
                               ["last_episode"]["charts/objective"]})
     finally:

@@ -127,3 +127,30 @@ def test_sweep_command(local_ray, tmp_path, capsys):
     assert (tmp_path / "s" / TRIALS_DIR / "fixed_rates=1.0_1.0_1.0,seed=2" / "summary.json").exists()
     assert main(["sweep", "--spec", str(spec), "--sweep-dir", str(tmp_path / "s"), "--grid", "gamma=1.5"]) == 2
     assert "gamma: must lie in [0, 1], got 1.5" in capsys.readouterr().err
+
+
+def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_path):
+    """Ctrl-C in the driver (a KeyboardInterrupt at a progress poll, once a checkpoint exists):
+    the running task is cancelled and saves its checkpoint; the sweep run again finishes the
+    trial from there, equal to an uninterrupted run."""
+    from sedtheory.scale.runner import run_tasks, prepare_sweep_folder
+    from sedtheory.rl.config import config_to_dict
+
+    spec = spec_from_dict({**SPEC, "seeds": [6], "set": {**SPEC["set"], "total_timesteps": 4000}})   # 10 episodes
+    (trial,) = prepare_sweep_folder(spec, tmp_path)
+    run_dir = tmp_path / TRIALS_DIR / trial.name
+
+    def interrupt(finished):
+        if (run_dir / "checkpoints" / "last.pt").exists():
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_tasks({trial.name: ((config_to_dict(trial.config), str(run_dir)), {})}, progress=interrupt, poll_s=0.2)
+    assert not is_finished(run_dir)
+    saved = load_torch(run_dir / "checkpoints" / "last.pt")["update"]
+    assert 0 < saved < trial.config.num_updates
+    result = run_sweep(spec, tmp_path, progress=False, plots=False)
+    assert result.outcomes[trial.name].result["attempt_resumed"]
+    run_trial(trial.config, tmp_path / "whole")
+    _same_weights(run_dir, tmp_path / "whole")
+    assert _rows(run_dir) == _rows(tmp_path / "whole")
