@@ -136,7 +136,7 @@ def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_p
     from sedtheory.scale.runner import run_tasks, prepare_sweep_folder
     from sedtheory.rl.config import config_to_dict
 
-    spec = spec_from_dict({**SPEC, "seeds": [6], "set": {**SPEC["set"], "total_timesteps": 4000}})   # 10 episodes
+    spec = spec_from_dict({**SPEC, "seeds": [6], "set": {**SPEC["set"], "total_timesteps": 2400}})   # 6 episodes
     (trial,) = prepare_sweep_folder(spec, tmp_path)
     run_dir = tmp_path / TRIALS_DIR / trial.name
 
