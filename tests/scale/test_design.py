@@ -142,3 +142,27 @@ def test_design_folder_of_another_design_is_refused(designed):
     _, folder, _, _ = designed
     with pytest.raises(ValidationError, match="design_dir: .* holds another design"):
         run_design(design_spec_from_dict({**DESIGN, "random_seed": 5}), folder)
+
+
+def test_follower_gap_against_a_fixed_schedule_plays_that_schedule(tmp_path):
+    """``estimate_follower_gap(..., principal=FixedTax(r))``: the baseline is player 0's mean return
+    with the run's players under the fixed schedule, on the evaluation seeds of its protocol
+    (engine seed + 104729 + k, players' generator seed + 7919 (k + 1)); recomputed here directly."""
+    from sedtheory.rl.episodes import EpisodeSetup, FixedTax, PolicyPlayers, run_episodes
+    from sedtheory.rl.evaluate import load_run
+    from sedtheory.rl.gaps import estimate_follower_gap
+    from sedtheory.scale.runner import run_trial
+
+    spec = design_spec_from_dict(DESIGN)
+    run_trial(spec.candidate_config((1.0,)).replace(total_timesteps=200), tmp_path / "run")
+    run = load_run(tmp_path / "run")
+    seed, games = 50, 2
+    gap = estimate_follower_gap(run, 0, episodes=1, num_games=games, eval_seeds=2, seed=seed,
+                                principal=FixedTax([1.0]))
+    returns = [run_episodes(EpisodeSetup.from_run(run), PolicyPlayers(run.players, torch.Generator().manual_seed(
+        seed + 7919 * (k + 1))), FixedTax([1.0]), games, seed + 104729 + k).values["returns"][:, 0] for k in range(2)]
+    assert gap["baseline"] == pytest.approx(float(np.concatenate(returns).mean()), abs=1e-12)
+    # at a full tax the two selfish players share every apple: player 0's return is half the total
+    totals = [run_episodes(EpisodeSetup.from_run(run), PolicyPlayers(run.players, torch.Generator().manual_seed(
+        seed + 7919 * (k + 1))), FixedTax([1.0]), games, seed + 104729 + k).values["total_apples"] for k in range(2)]
+    assert gap["baseline"] == pytest.approx(float(np.concatenate(totals).mean()) / 2, abs=1e-5)
