@@ -320,19 +320,24 @@ class DesignResult:
 
     Attributes:
         chosen: the selected schedule (one rate per bracket).
+        eta: η of the runs (from the players' vote; every run has the same types).
         rungs: per rung: ``episodes``, mean O_η on the selection seeds per candidate, ``kept``.
         schedules: per schedule trained to the full budget: its rates, its roles (chosen, no tax,
             random, grid's best) and its report-seed metrics ``(mean, low, high)``.
         comparisons: ``"chosen - <baseline>"`` → paired O_η difference ``(mean, low, high)``.
+        versus_no_tax: metric → paired difference chosen − no tax ``(mean, low, high)`` (the
+            demonstration's columns: O_η, apples, min apples, Gini, apples left, tax collected).
         certificate: the (ε̂, δ̂) :class:`~sedtheory.equilibrium.certificate.Certificate`.
         table: the printed report.
         files: files written.
     """
 
     chosen: tuple[float, ...]
+    eta: float
     rungs: list[dict]
     schedules: dict[str, dict]
     comparisons: dict[str, tuple[float, float, float]]
+    versus_no_tax: dict[str, tuple[float, float, float]]
     certificate: object
     table: str
     files: list[str] = field(default_factory=list)
@@ -448,6 +453,9 @@ def _report(spec: DesignSpec, design_dir: Path, schedules: list, rungs: list, ch
             if label != "chosen":
                 comparisons[f"chosen - {label}"] = confidence_interval(
                     report[chosen_name]["objective"] - report[name]["objective"])
+    zero_name = _name(zero)
+    versus_no_tax = {m: confidence_interval(report[chosen_name][m] - report[zero_name][m]) for m in EVAL_METRICS}
+    eta = float(load_json(design_dir / CANDIDATES / chosen_name / "summary.json")["eta"])
     schedules_out = {n: {"rates": list(names[n]), "roles": roles.get(n, []),
                          **{m: confidence_interval(report[n][m]) for m in EVAL_METRICS}} for n in names}
 
@@ -483,14 +491,16 @@ def _report(spec: DesignSpec, design_dir: Path, schedules: list, rungs: list, ch
                + f", {len(spec.report_seeds) * spec.eval_games} paired report episodes, 95% t-intervals",
                f"followers graded: {players} (player indices from 0; witness player = index + 1)",
                "both gaps are lower bounds: budget-limited responses and best responses"))
-    table = _table(spec, chosen, rungs, schedules_out, comparisons, certificate)
+    table = _table(spec, chosen, eta, rungs, schedules_out, comparisons, versus_no_tax, certificate)
     files = [design_dir / "report.json", design_dir / "report.txt", design_dir / "certificate.json"]
-    save_json(files[0], {"chosen": list(chosen), "rungs": rungs, "schedules": schedules_out,
+    save_json(files[0], {"chosen": list(chosen), "eta": eta, "rungs": rungs, "schedules": schedules_out,
                          "comparisons": {k: list(v) for k, v in comparisons.items()},
+                         "versus_no_tax": {k: list(v) for k, v in versus_no_tax.items()},
                          "certificate": certificate.to_dict()})
     files[1].write_text(table + "\n")
     save_json(files[2], certificate.to_dict())
-    return DesignResult(chosen, rungs, schedules_out, comparisons, certificate, table, [str(f) for f in files])
+    return DesignResult(chosen, eta, rungs, schedules_out, comparisons, versus_no_tax, certificate, table,
+                        [str(f) for f in files])
 
 
 def _fmt(interval) -> str:
@@ -498,9 +508,10 @@ def _fmt(interval) -> str:
     return f"{mean:.2f} [{low:.2f}, {high:.2f}]" if math.isfinite(low) else f"{mean:.2f} [n/a]"
 
 
-def _table(spec, chosen, rungs, schedules_out, comparisons, certificate) -> str:
-    lines = [f"chosen schedule: {list(chosen)} (successive halving over {len(rungs[0]['objective'])} candidates, "
-             f"rungs at {[r['episodes'] for r in rungs]} episodes, selection seeds {list(spec.selection_seeds)})",
+def _table(spec, chosen, eta, rungs, schedules_out, comparisons, versus_no_tax, certificate) -> str:
+    lines = [f"eta = {eta:.3f} (the players' vote); chosen schedule: {list(chosen)} (successive halving over "
+             f"{len(rungs[0]['objective'])} candidates, rungs at {[r['episodes'] for r in rungs]} episodes, "
+             f"selection seeds {list(spec.selection_seeds)})",
              f"report seeds {list(spec.report_seeds)} x {spec.eval_games} games; mean [95% t-interval]:",
              f"{'schedule':<36}{'roles':<28}" + "".join(f"{m:>22}" for m in ("objective", "total_apples",
                                                                             "min_apples", "gini", "apples_left"))]
@@ -511,5 +522,7 @@ def _table(spec, chosen, rungs, schedules_out, comparisons, certificate) -> str:
     lines.append("paired O_eta differences (same engine seeds and games):")
     for label, interval in comparisons.items():
         lines.append(f"  {label:<28}{_fmt(interval)}")
+    lines.append("chosen minus no tax, paired, every metric:")
+    lines.append("  " + "; ".join(f"{m} {_fmt(v)}" for m, v in versus_no_tax.items()))
     lines.append(certificate.summary())
     return "\n".join(lines)

@@ -117,6 +117,11 @@ def test_design_end_to_end(designed):
     cert = result.certificate
     assert math.isclose(cert.epsilon_hat, max(gains), abs_tol=1e-9) and cert.estimated
     assert cert.delta_hat.shape == (1,) and np.isfinite(cert.delta_hat).all()
+    # every metric of the chosen schedule against no tax, paired; eta from the vote (selfish types: mean sigma = 1)
+    no_tax = next(r for r in result.schedules.values() if "no tax" in r["roles"])
+    for metric, (mean, low, high) in result.versus_no_tax.items():
+        assert math.isclose(mean, chosen[metric][0] - no_tax[metric][0], abs_tol=1e-9)
+    assert result.eta == 1.0
     saved = json.loads((folder / "certificate.json").read_text())
     assert saved["epsilon_hat"] == pytest.approx(cert.epsilon_hat)
     assert "chosen schedule" in (folder / "report.txt").read_text()
@@ -166,3 +171,17 @@ def test_follower_gap_against_a_fixed_schedule_plays_that_schedule(tmp_path):
     totals = [run_episodes(EpisodeSetup.from_run(run), PolicyPlayers(run.players, torch.Generator().manual_seed(
         seed + 7919 * (k + 1))), FixedTax([1.0]), games, seed + 104729 + k).values["total_apples"] for k in range(2)]
     assert gap["baseline"] == pytest.approx(float(np.concatenate(totals).mean()) / 2, abs=1e-5)
+
+
+def test_design_command_refuses_bad_input(tmp_path, capsys):
+    from sedtheory.cli import main
+
+    pytest.importorskip("ray")
+    path = tmp_path / "design.json"
+    path.write_text(json.dumps(DESIGN))
+    assert main(["design", str(path), "--base", "gama=0.9"]) == 2
+    assert "base.gama: not a TrainConfig field" in capsys.readouterr().err
+    assert main(["design", str(path), "--base", "selfishness=1/2"]) == 2
+    assert "selfishness: values must be numbers in [0, 1]" in capsys.readouterr().err
+    assert main(["design", str(tmp_path / "none.json")]) == 2
+    assert "design: " in capsys.readouterr().err
