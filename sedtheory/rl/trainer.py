@@ -55,6 +55,8 @@ from sedtheory.rl.voting import VotingSchedule
 
 EPISODE_COLUMNS = ("charts/episodic_return", "charts/apples", "charts/min_apples", "charts/objective",
                    "charts/gini", "charts/apples_left", "charts/tax_collected")
+WARM_START = Path("warm_start.pt")
+"""What :meth:`Trainer.warm_start` loaded, kept in the run folder."""
 LOSS_NAMES = ("value_loss", "policy_loss", "entropy", "old_approx_kl", "approx_kl", "clipfrac", "explained_variance")
 
 
@@ -405,6 +407,41 @@ class Trainer:
         self.selfishness, self.trust = np.asarray(state["selfishness"]), np.asarray(state["trust"])
         self.reports, self.eta_value = np.asarray(state["reports"]), float(state["eta"])
         self.history = list(state["history"])
+
+    def warm_start(self, source: Path | str) -> None:
+        """Start from the players of another run's last checkpoint, before this run's first update.
+
+        Loads the shared player network, its optimiser state and its return normaliser from
+        ``source/checkpoints/last.pt``; the principal, the generators and the schedules stay this
+        run's own (its learning rate anneals over its own updates). The outer loop
+        (:mod:`sedtheory.scale.design`) starts every candidate schedule from one shared no-tax
+        (phase-one) run this way. What was loaded is also written to ``warm_start.pt`` in this
+        run's folder, so the folder still holds everything its run started from.
+
+        Raises:
+            ValidationError: the run has started, the source has no checkpoint, its players have
+                other types (σ, β) or another network than this run's.
+        """
+        source = Path(source)
+        if self.update or self._continuing:
+            raise ValidationError("warm_start: this run has already started; warm-start a new run")
+        if not (source / ckpt.CHECKPOINT).exists():
+            raise ValidationError(f"warm_start: {source} has no checkpoint ({ckpt.CHECKPOINT})")
+        state = ckpt.load_torch(source / ckpt.CHECKPOINT)
+        for name in ("selfishness", "trust"):
+            if not np.array_equal(np.asarray(state[name]), getattr(self, name)):
+                raise ValidationError(f"warm_start: the source run's {name} types differ from this run's "
+                                      "(same seed or the same fixed types needed)")
+        try:
+            self.players.load_state_dict(state["players"])
+        except RuntimeError as exc:
+            raise ValidationError(f"warm_start: the source run's player network differs from this run's ({exc})") from exc
+        self.player_opt.load_state_dict(state["player_opt"])
+        if "player_scaler" in state:
+            self.player_scaler.load_state_dict(state["player_scaler"])
+        ckpt.save_torch(self.run_dir / WARM_START, {
+            "source_config": state["config"], "source_update": state["update"], "players": state["players"],
+            "player_opt": state["player_opt"], "player_scaler": state.get("player_scaler")})
 
     @classmethod
     def resume(cls, run_dir: Path | str, factory: EnvFactory | None = None) -> "Trainer":
