@@ -51,6 +51,7 @@ Run from the repository root (``python -m analysis.tax_twin --help``) or import 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -466,6 +467,39 @@ def response_by_rate(seed: int, episodes: int, run_dir, *, rate: float | None = 
             "changes": dict(changes)}
 
 
+DESIGN_LEVELS: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+"""Pre-registered flat candidates of :func:`design_trial` (fixed before any design run)."""
+
+
+def design_trial(seed: int, design_dir, optimum: TaxOptimum, *, min_episodes: int = 100, max_episodes: int = 300,
+                 num_cpus: int | None = None, levels=DESIGN_LEVELS, log=print) -> dict:
+    """Commit, then respond, on the tiny tax game: the outer loop of :mod:`sedtheory.scale.design`
+    (players trained under each fixed candidate rate, successive halving on selection seeds, the
+    report on disjoint seeds), graded by the exact side.
+
+    The design's runs are :func:`twin_config` runs (the same game, players and budgets per
+    episode); phase one is a single no-tax episode, so the candidates start from nearly untrained
+    players, as the fixed-rate runs of ``--players-only`` do.
+
+    Returns:
+        ``{"seed", "chosen_rate", "optimal": chosen rate in ``optimum.maximisers``,
+        "objective_at_chosen": exact O at the chosen rate, "rungs", "versus_no_tax": the design's
+        paired O_η difference chosen − no tax on the report seeds (mean, low, high)}``.
+    """
+    from sedtheory.scale.design import RESERVED, DesignSpec, run_design
+
+    config = twin_config(max_episodes, seed=seed)
+    base = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name not in RESERVED}
+    spec = DesignSpec(preset="tiny", base=base, seed=seed, phase_one_episodes=1, min_episodes=min_episodes,
+                      max_episodes=max_episodes, reduction=3, candidates=tuple((float(r),) for r in levels),
+                      eval_games=16, full_grid=False, br_episodes=1, gap_players=(0,))
+    result = run_design(spec, design_dir, num_cpus=num_cpus, log=log)
+    chosen = float(result.chosen[0])
+    return {"seed": seed, "chosen_rate": chosen, "optimal": any(abs(chosen - r) < 1e-9 for r in optimum.maximisers),
+            "objective_at_chosen": optimum.value_at(chosen), "rungs": result.rungs,
+            "versus_no_tax": result.comparisons.get("chosen - no tax")}
+
+
 def main(argv=None) -> None:
     """``python -m analysis.tax_twin --seeds 1 2 3 4 5 --episodes 300 --out F.json [--set k=v]
     [--players-only [--rate φ]]``."""
@@ -485,6 +519,9 @@ def main(argv=None) -> None:
     parser.add_argument("--players-only", action="store_true",
                         help="train players only (against random rates, or --rate) and measure their response by rate")
     parser.add_argument("--rate", type=float, default=None, help="with --players-only: train under this fixed rate")
+    parser.add_argument("--design", type=Path, default=None, metavar="DIR",
+                        help="run the outer loop (sedtheory.scale.design) per seed in DIR/seed<S> instead of a PPO principal")
+    parser.add_argument("--num-cpus", type=int, default=None, help="with --design: CPUs for the local Ray")
     args = parser.parse_args(argv)
     changes = {}
     for item in args.set:
@@ -496,7 +533,10 @@ def main(argv=None) -> None:
     record = {"maximisers": list(optimum.maximisers), "selection": optimum.selection, "trials": []}
     for seed in args.seeds:
         with tempfile.TemporaryDirectory() as tmp:
-            if args.players_only:
+            if args.design is not None:
+                trial = design_trial(seed, args.design / f"seed{seed}", optimum, num_cpus=args.num_cpus,
+                                     max_episodes=args.episodes, min_episodes=max(1, args.episodes // 3))
+            elif args.players_only:
                 trial = response_by_rate(seed, args.episodes, Path(tmp) / "run", rate=args.rate, **changes)
             else:
                 trial = principal_trial(seed, args.episodes, Path(tmp) / "run", optimum, **changes)
@@ -506,7 +546,7 @@ def main(argv=None) -> None:
     if args.players_only:
         return
     passed = sum(t["optimal"] for t in record["trials"])
-    print(f"mode rate optimal in {passed}/{len(record['trials'])} seeds (optimal set {optimum.maximisers})")
+    print(f"chosen (design) or mode (PPO principal) rate optimal in {passed}/{len(record['trials'])} seeds (optimal set {optimum.maximisers})")
 
 
 if __name__ == "__main__":
