@@ -23,6 +23,7 @@ import torch
 from sedtheory._validate import ValidationError, positive_int
 from sedtheory.envs.apple import engine, rng
 from sedtheory.envs.apple.params import AppleParams
+from sedtheory.envs.apple.render import render_map, render_views
 
 
 DRAW_BLOCK = 50
@@ -265,10 +266,8 @@ class AppleEnv:
 
     def render(self, game: int = 0):
         """RGB ``uint8`` ``(H * 8, W * 8, 3)`` of one game's full map."""
-        from sedtheory.envs.apple.render import render_map
         return render_map(self.consts, self._require_state(), game)
 
     def render_player_views(self, game: int = 0):
         """RGB ``uint8`` ``(n, rows * 8, cols * 8, 3)``: each player's egocentric view (88 × 88 by default)."""
-        from sedtheory.envs.apple.render import render_views
         return render_views(self.consts, self._require_state(), game)
