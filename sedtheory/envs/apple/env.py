@@ -12,11 +12,18 @@ Tax timing: :meth:`AppleEnv.set_tax_rates` sets the *pending* rates; they take e
 first step of the next tax period (at once if the next step starts a period, i.e. when
 :attr:`AppleEnv.is_period_start`), and the tax of a period uses the rates fixed at its start.
 :meth:`AppleEnv.reset` sets both to zero (φ0 = no tax, paper Section 4).
+
+Threads: on the CPU the engine runs its own torch calls with ``threads`` intra-op threads (one
+by default) and puts torch's setting back afterwards. Its kernels are many small ops; with
+torch's default (one thread per core), a step waits on every core at every op, and when
+another process keeps a core busy the engine collapses: at B = 1024 on a loaded 2-core machine,
+10-20x slower than with one thread (``benchmarks/apple_env.py``, ``default_threads``).
+``threads=None`` leaves torch's setting alone.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 import torch
 
@@ -25,6 +32,8 @@ from sedtheory.envs.apple import engine, rng
 from sedtheory.envs.apple.params import AppleParams
 from sedtheory.envs.apple.render import render_map, render_views
 
+
+_T = TypeVar("_T")
 
 DRAW_BLOCK = 50
 """Steps whose random draws are computed together (memory: DRAW_BLOCK * B * (3n + A + 1) floats)."""
@@ -63,14 +72,15 @@ class AppleStep:
     def obs(self) -> torch.Tensor:
         """float32 ``(B, n, C, rows, cols)`` one-hot observations (see the class docstring on buffer reuse)."""
         if self._obs is None:
-            self._obs = engine.one_hot_obs(self._env.consts, self.obs_codes, out=self._env._next_obs_buffer())
+            self._obs = self._env._limited(engine.one_hot_obs, self._env.consts, self.obs_codes,
+                                           out=self._env._next_obs_buffer())
         return self._obs
 
     @property
     def principal_obs(self) -> torch.Tensor:
         """float32 ``(B, 9 + n, H, W)`` principal observation (:func:`~sedtheory.envs.apple.engine.principal_observe`)."""
         if self._principal_obs is None:
-            self._principal_obs = engine.principal_observe(self._env.consts, self._state)
+            self._principal_obs = self._env._limited(engine.principal_observe, self._env.consts, self._state)
         return self._principal_obs
 
 
@@ -87,10 +97,14 @@ class AppleEnv:
         compile: run each step through ``torch.compile`` (:mod:`sedtheory.envs.apple.compiled`):
             about 5x faster at B = 1 once compiled (compiling takes about a minute), slower than
             eager at large B; integer results identical to eager mode, rewards equal to rounding.
+        threads: intra-op threads for the engine's own torch calls on the CPU (default 1: see the
+            module docstring); ``None`` uses torch's setting. Torch's setting is restored after
+            each call; it is process-wide, so torch work in another Python thread shares the limit
+            while a step runs.
     """
 
     def __init__(self, params: AppleParams | None = None, num_games: int = 1, seed: int | Sequence[int] = 0,
-                 device: str | torch.device = "cpu", types=None, compile: bool = False):
+                 device: str | torch.device = "cpu", types=None, compile: bool = False, threads: int | None = 1):
         self.params = params if params is not None else AppleParams()
         self.num_games = positive_int("num_games", num_games)
         self.device = torch.device(device)
@@ -105,6 +119,7 @@ class AppleEnv:
         self._episode_keys: torch.Tensor | None = None
         self.state: engine.AppleState | None = None
         self.compile = bool(compile)
+        self.threads = None if threads is None else positive_int("threads", threads)
         self._obs_buffers: list[torch.Tensor] = []
         self._buffer = 0
 
@@ -189,8 +204,25 @@ class AppleEnv:
         return self.state
 
     # ---- API -------------------------------------------------------------------------------
+    def _limited(self, fn: Callable[..., _T], *args, **kwargs) -> _T:
+        """``fn(*args, **kwargs)`` with at most :attr:`threads` intra-op threads on the CPU."""
+        limit = self.threads
+        if limit is None or self.device.type != "cpu":
+            return fn(*args, **kwargs)
+        before = torch.get_num_threads()
+        if before == limit:
+            return fn(*args, **kwargs)
+        torch.set_num_threads(limit)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_num_threads(before)
+
     def reset(self) -> AppleStep:
         """Start a new episode in every game (new spawn draws per episode); rewards are zero."""
+        return self._limited(self._reset)
+
+    def _reset(self) -> AppleStep:
         self.episode += 1
         self._episode_keys = rng.episode_keys(self.seeds, self.episode)
         self._block_start = -1
@@ -228,6 +260,9 @@ class AppleEnv:
 
     def step(self, actions: torch.Tensor) -> AppleStep:
         """Advance every game one step. ``actions``: integer ``(B, n)`` in ``[0, n_actions)``."""
+        return self._limited(self._step, actions)
+
+    def _step(self, actions: torch.Tensor) -> AppleStep:
         state = self._require_state()
         if state.t >= self.params.episode_length:
             raise RuntimeError("AppleEnv: episode is over, call reset()")
