@@ -13,16 +13,20 @@ first step of the next tax period (at once if the next step starts a period, i.e
 :attr:`AppleEnv.is_period_start`), and the tax of a period uses the rates fixed at its start.
 :meth:`AppleEnv.reset` sets both to zero (φ0 = no tax, paper Section 4).
 
-Threads: on the CPU the engine runs its own torch calls with ``threads`` intra-op threads (one
-by default) and puts torch's setting back afterwards. Its kernels are many small ops; with
-torch's default (one thread per core), a step waits on every core at every op, and when
-another process keeps a core busy the engine collapses: at B = 1024 on a loaded 2-core machine,
-10-20x slower than with one thread (``benchmarks/apple_env.py``, ``default_threads``).
-``threads=None`` leaves torch's setting alone.
+Threads: on the CPU the engine runs its own torch calls with a limited number of intra-op
+threads and puts torch's setting back afterwards. Its kernels are many small ops: with more
+threads than idle cores, every op waits for a descheduled thread, and the engine collapses. On
+a 2-core machine with other processes busy, torch's default (one thread per core) ran B = 1024
+at 2,600 env-steps/s against 121,000 with one thread; on an idle 16-core machine, 16 threads
+ran 428,000 against 167,000 with one (``benchmarks/apple_env.py``, results ``apple_env_threads*.json``).
+So the default ``threads="auto"`` uses the cores that are idle when an episode starts: the
+usable cores minus the 1-minute load average, rounded, at least 1 and at most torch's setting.
+An int fixes the count; ``None`` leaves torch's setting alone.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Callable, Sequence, TypeVar
 
 import torch
@@ -37,6 +41,20 @@ _T = TypeVar("_T")
 
 DRAW_BLOCK = 50
 """Steps whose random draws are computed together (memory: DRAW_BLOCK * B * (3n + A + 1) floats)."""
+
+
+def idle_cores() -> int:
+    """The cores this process may use that are not busy: usable cores minus the 1-minute load
+    average, rounded, at least 1 (1 where the load average is unknown)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):   # Windows: no load average
+        return 1
+    return max(1, min(cores, int(round(cores - load))))
 
 
 class AppleStep:
@@ -97,14 +115,14 @@ class AppleEnv:
         compile: run each step through ``torch.compile`` (:mod:`sedtheory.envs.apple.compiled`):
             about 5x faster at B = 1 once compiled (compiling takes about a minute), slower than
             eager at large B; integer results identical to eager mode, rewards equal to rounding.
-        threads: intra-op threads for the engine's own torch calls on the CPU (default 1: see the
-            module docstring); ``None`` uses torch's setting. Torch's setting is restored after
-            each call; it is process-wide, so torch work in another Python thread shares the limit
-            while a step runs.
+        threads: intra-op threads for the engine's own torch calls on the CPU: ``"auto"`` (the
+            default: the idle cores, see the module docstring, chosen at each :meth:`reset`), an
+            int, or ``None`` (torch's setting). Torch's setting is restored after each call; it is
+            process-wide, so torch work in another Python thread shares the limit while a step runs.
     """
 
     def __init__(self, params: AppleParams | None = None, num_games: int = 1, seed: int | Sequence[int] = 0,
-                 device: str | torch.device = "cpu", types=None, compile: bool = False, threads: int | None = 1):
+                 device: str | torch.device = "cpu", types=None, compile: bool = False, threads: int | str | None = "auto"):
         self.params = params if params is not None else AppleParams()
         self.num_games = positive_int("num_games", num_games)
         self.device = torch.device(device)
@@ -119,7 +137,10 @@ class AppleEnv:
         self._episode_keys: torch.Tensor | None = None
         self.state: engine.AppleState | None = None
         self.compile = bool(compile)
-        self.threads = None if threads is None else positive_int("threads", threads)
+        if threads is not None and threads != "auto":
+            threads = positive_int("threads", threads)
+        self.threads = threads
+        self._thread_limit = idle_cores() if threads == "auto" else threads
         self._obs_buffers: list[torch.Tensor] = []
         self._buffer = 0
 
@@ -206,10 +227,11 @@ class AppleEnv:
     # ---- API -------------------------------------------------------------------------------
     def _limited(self, fn: Callable[..., _T], *args, **kwargs) -> _T:
         """``fn(*args, **kwargs)`` with at most :attr:`threads` intra-op threads on the CPU."""
-        limit = self.threads
+        limit = self._thread_limit
         if limit is None or self.device.type != "cpu":
             return fn(*args, **kwargs)
         before = torch.get_num_threads()
+        limit = min(limit, before)
         if before == limit:
             return fn(*args, **kwargs)
         torch.set_num_threads(limit)
@@ -220,6 +242,8 @@ class AppleEnv:
 
     def reset(self) -> AppleStep:
         """Start a new episode in every game (new spawn draws per episode); rewards are zero."""
+        if self.threads == "auto":
+            self._thread_limit = idle_cores()
         return self._limited(self._reset)
 
     def _reset(self) -> AppleStep:
