@@ -7,6 +7,13 @@ uniformly random actions drawn every step, observations included, for several ba
 * ``onehot``: the float32 one-hot observations ``out.obs`` ``(B, n, 17, 11, 11)`` built every step;
 * ``*-compiled``: the same with ``AppleEnv(compile=True)`` (``torch.compile``; compiled before timing).
 
+Threads: ``--threads`` sets torch's intra-op threads in the worker (``0``: torch's default, one
+per core, as a user's script gets it); ``--env-threads`` is ``AppleEnv(threads=...)`` (``auto``,
+the default: the engine uses the idle cores; an int; ``none``: torch's setting, as before the
+engine limited its threads). ``--threads 0 1 --env-threads auto none`` measures the
+default-thread case side by side with the one-thread case
+(``benchmarks/results/apple_env_threads.json``).
+
 Each configuration runs in its own subprocess (so the peak resident memory, ``ru_maxrss``, is
 its own); the figure is the best of ``--repeats`` timed blocks (the machine is shared, so the
 best block is the least disturbed one; the median is recorded too). Optionally the same loop
@@ -17,6 +24,8 @@ Usage::
 
     python benchmarks/apple_env.py --threads 1 --out benchmarks/results/apple_env.json \\
         --meltingpot-python /tmp/mpvenv/bin/python
+    python benchmarks/apple_env.py --threads 0 1 --env-threads auto none --modes codes \\
+        --out benchmarks/results/apple_env_threads.json
 """
 
 from __future__ import annotations
@@ -34,10 +43,11 @@ import time
 WORKER = r"""
 import json, resource, sys, time, statistics
 import torch
-torch.set_num_threads({threads})
+if {threads}:
+    torch.set_num_threads({threads})   # else torch's default: one thread per core
 from sedtheory.envs.apple import AppleEnv, AppleParams
 B, mode, steps, repeats = {batch}, {mode!r}, {steps}, {repeats}
-env = AppleEnv(AppleParams(), num_games=B, seed=0, compile=mode.endswith("compiled"))
+env = AppleEnv(AppleParams(), num_games=B, seed=0, compile=mode.endswith("compiled"), threads={env_threads})
 env.reset()
 gen = torch.Generator().manual_seed(0)
 n, A = env.params.n_players, env.params.n_actions
@@ -58,7 +68,8 @@ for _ in range(repeats):
     block(steps)
     times.append((time.perf_counter() - t0) / steps)
 rate = [B / t for t in times]
-print(json.dumps(dict(batch=B, mode=mode, threads={threads}, best_env_steps_per_s=max(rate),
+print(json.dumps(dict(batch=B, mode=mode, threads={threads}, torch_threads=torch.get_num_threads(),
+                      env_threads={env_threads}, env_thread_limit=env._thread_limit, best_env_steps_per_s=max(rate),
                       median_env_steps_per_s=statistics.median(rate), best_agent_steps_per_s=max(rate) * n,
                       ms_per_batched_step=min(times) * 1e3, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       rss_after_setup_mb=baseline / 1024)))
@@ -102,20 +113,26 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 64, 1024])
     parser.add_argument("--modes", nargs="+", default=["codes", "onehot"], choices=["codes", "onehot", "codes-compiled", "onehot-compiled"])
-    parser.add_argument("--threads", type=int, nargs="+", default=[1])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1],
+                        help="torch intra-op threads in the worker (0: torch's default)")
+    parser.add_argument("--env-threads", nargs="+", default=["auto"],
+                        help="AppleEnv(threads=...): auto (the default), an int, or none (torch's setting)")
     parser.add_argument("--env-steps", type=int, default=20000, help="env-steps per timed block (divided by B)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--meltingpot-python", default=None, help="python of a venv with dm-meltingpot 2.4.1")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     results = []
+    env_threads = [None if t.lower() == "none" else t if t == "auto" else int(t) for t in args.env_threads]
     for threads in args.threads:
-        for batch in args.batch_sizes:
-            for mode in args.modes:
-                steps = max(20, args.env_steps // batch)
-                row = run(WORKER.format(threads=threads, batch=batch, mode=mode, steps=steps, repeats=args.repeats))
-                results.append(row)
-                print(json.dumps(row), flush=True)
+        for limit in env_threads[:1] if threads == 1 else env_threads:   # one torch thread: no limit changes it
+            for batch in args.batch_sizes:
+                for mode in args.modes:
+                    steps = max(20, args.env_steps // batch)
+                    row = run(WORKER.format(threads=threads, env_threads=repr(limit), batch=batch, mode=mode, steps=steps,
+                                            repeats=args.repeats))
+                    results.append(row)
+                    print(json.dumps(row), flush=True)
     if args.meltingpot_python:
         try:
             row = run(MELTINGPOT.format(steps=300, repeats=args.repeats), python=args.meltingpot_python)

@@ -1,9 +1,11 @@
 """Job 3 of DESIGN.md: every notebook in notebooks/ and every script in analysis/ runs end to end
 and uses only the public API.
 
-* Each ``notebooks/*.ipynb`` is executed with nbclient (a fresh ``python3`` kernel, the Agg
-  backend, a per-cell timeout); any cell error fails the test, and so does a warning printed
-  to the notebook's stderr.
+* Each ``notebooks/*.ipynb`` is executed with nbclient (a fresh ``python3`` kernel, figures
+  shown inline as Jupyter shows them, a per-cell timeout); any cell error fails the test, and
+  so does a warning printed to the notebook's stderr, or a figure that a cell draws with pyplot
+  and does not show in its output (a notebook that switches to the Agg back end draws figures
+  that nobody sees).
 * Each ``analysis/*.py`` is run as ``python -W error analysis/NAME.py --out TMP`` (the
   convention of ``analysis/README.md``) and must exit with status 0 and write something.
 * A static check: every ``sedtheory`` import in a notebook or analysis script names ``sedtheory``
@@ -102,18 +104,76 @@ def test_uses_only_the_public_api(path):
     assert _public_api_problems(source) == []
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_notebook_executes_without_errors(path, monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")  # the kernel inherits the environment
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    client.execute()  # raises CellExecutionError on the first failing cell
+# A first cell that counts the figures pyplot creates (plt.figure, and plt.subplots through it),
+# and a probe after every code cell that reports and resets the count.
+_COUNT_FIGURES = """\
+import matplotlib.pyplot as _sed_plt
+_sed_created = []
+def _sed_counting_figure(*args, _sed_figure=_sed_plt.figure, **kwargs):
+    fig = _sed_figure(*args, **kwargs)
+    _sed_created.append(fig)
+    return fig
+_sed_plt.figure = _sed_counting_figure
+"""
+_PROBE = 'print("__figures_created__", len(_sed_created)); _sed_created.clear()'
+
+
+def _execute(notebook, cwd: Path):
+    """Execute ``notebook`` in a fresh kernel with figures shown inline (as Jupyter shows them);
+    returns ``[(cell index, figures created, figures shown)]`` per code cell."""
+    cells = [nbformat.v4.new_code_cell(_COUNT_FIGURES)]
+    origin = []
     for index, cell in enumerate(notebook.cells):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                assert "Warning" not in output["text"], f"cell {index} printed a warning:\n{output['text']}"
+        cells.append(cell)
+        if cell.cell_type == "code":
+            cells.append(nbformat.v4.new_code_cell(_PROBE))
+            origin.append((index, len(cells) - 2, len(cells) - 1))
+    probed = nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata)
+    client = NotebookClient(probed, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()  # raises CellExecutionError on the first failing cell
+    counts = []
+    for index, cell_at, probe_at in origin:
+        shown = sum("image/png" in out.get("data", {}) for out in probed.cells[cell_at].get("outputs", [])
+                    if out.get("output_type") in ("display_data", "execute_result"))
+        text = "".join(out.get("text", "") for out in probed.cells[probe_at].get("outputs", []))
+        created = int(text.split("__figures_created__")[1].split()[0])
+        counts.append((index, created, shown))
+        for out in probed.cells[cell_at].get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                assert "Warning" not in out["text"], f"cell {index} printed a warning:\n{out['text']}"
+    return counts
+
+
+def _unshown(counts) -> list[str]:
+    return [f"cell {i}: drew {created} figure(s), showed {shown}" for i, created, shown in counts if shown < created]
+
+
+@pytest.fixture
+def inline_figures(monkeypatch):
+    # Jupyter's own back end (the kernel inherits the environment): a figure left open at the end
+    # of a cell is shown in its output, as a user sees it
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+
+def test_the_figure_check_catches_a_notebook_that_hides_its_figures(tmp_path, inline_figures):
+    hidden = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('import matplotlib\nmatplotlib.use("Agg")\nimport matplotlib.pyplot as plt'),
+        nbformat.v4.new_code_cell("fig, ax = plt.subplots()\nax.plot([0, 1])"),
+        nbformat.v4.new_code_cell("plt.figure()\nplt.plot([1, 0])"),
+    ])
+    assert _unshown(_execute(hidden, tmp_path)) == ["cell 1: drew 1 figure(s), showed 0",
+                                                    "cell 2: drew 1 figure(s), showed 0"]
+    shown = nbformat.v4.new_notebook(cells=hidden.cells[1:])
+    shown.cells.insert(0, nbformat.v4.new_code_cell("import matplotlib.pyplot as plt"))
+    counts = _execute(shown, tmp_path)
+    assert _unshown(counts) == [] and sum(c[1] for c in counts) == 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_executes_and_shows_every_figure_it_draws(path, inline_figures):
+    counts = _execute(nbformat.read(path, as_version=4), path.parent)
+    assert _unshown(counts) == []
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=_ids(SCRIPTS))

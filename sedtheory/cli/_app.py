@@ -16,13 +16,16 @@ Positional arguments are parameters without defaults; the others become ``--opti
 expands to one option per field, with the help text taken from ``field(metadata={"help": ...})``.
 Help lines come from the docstring's ``Args:`` section. User errors are raised as
 :class:`CommandError` (or :class:`~sedtheory._validate.ValidationError`) and are printed as
-one line ``sedtheory: error: ...`` with exit status 2, never as a traceback.
+one line ``sedtheory: error: ...`` with exit status 2, never as a traceback; so is an
+``OSError`` (a file that cannot be read or written: what went wrong and the file). A command
+whose back end is an optional extra checks for it first with :func:`require_extra`.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import inspect
 import re
 import sys
@@ -35,6 +38,7 @@ from sedtheory._validate import ValidationError
 _REGISTRY: dict[tuple[str, ...], Callable[..., Any]] = {}
 _UNSET = object()  # argparse default of config fields, so that "given" and "left at default" differ
 _GIVEN: dict[int, frozenset[str]] = {}  # id(config) -> fields given on the command line (current call)
+_BUILDERS: dict[Callable[..., Any], dict[str, Callable[..., Any]]] = {}  # command -> {dataclass param: builder}
 
 
 def given_fields(config) -> frozenset[str] | None:
@@ -51,6 +55,16 @@ class CommandError(Exception):
     """A user-facing error: printed as one line, exit status 2."""
 
 
+def require_extra(module: str, extra: str, command_name: str) -> None:
+    """Raise :class:`CommandError` pointing to ``pip install 'sedtheory[extra]'`` when ``module``
+    cannot be imported (a command's optional back end, such as torch for ``train``)."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise CommandError(f"{command_name}: needs {module}, which is not installed; install the {extra!r} extra: "
+                           f"pip install 'sedtheory[{extra}]'") from None
+
+
 class Positional:
     """Marker for an *optional* positional argument: ``rule: Annotated[str | None, Positional()] = None``.
 
@@ -59,14 +73,23 @@ class Positional:
     """
 
 
-def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``func`` as the subcommand ``name`` (space-separated words for groups)."""
+def command(name: str, build: dict[str, Callable[..., Any]] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``func`` as the subcommand ``name`` (space-separated words for groups).
+
+    ``build`` maps a dataclass parameter to ``builder(arguments, fields) -> instance``, called
+    with the other parsed arguments and the fields given on the command line, instead of
+    ``cls(**fields)``: a preset is applied before the fields are validated together (for
+    example ``--preset tiny --total-timesteps 1200``, valid for the preset but not for the
+    dataclass defaults).
+    """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         key = tuple(name.split())
         if key in _REGISTRY and _REGISTRY[key] is not func:
             raise RuntimeError(f"CLI command {name!r} registered twice")
         _REGISTRY[key] = func
+        if build:
+            _BUILDERS[func] = dict(build)
         return func
 
     return decorate
@@ -172,7 +195,8 @@ def _call(func: Callable[..., Any], namespace: argparse.Namespace) -> Any:
         if dataclasses.is_dataclass(annotation):
             fields = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(name + ".") and v is not _UNSET}
             fields = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
-            kwargs[name] = annotation(**fields)
+            builder = _BUILDERS.get(func, {}).get(name)
+            kwargs[name] = builder(values, fields) if builder is not None else annotation(**fields)
             _GIVEN[id(kwargs[name])] = frozenset(fields)
         else:
             kwargs[name] = values[name]
@@ -209,6 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: Exception) -> str:
+    """The message of a user error; for an ``OSError`` (a file that cannot be read or written),
+    what went wrong and the file."""
+    if not isinstance(exc, OSError):
+        return str(exc)
+    what = exc.strerror or str(exc) or type(exc).__name__
+    return f"{what}: {exc.filename}" if exc.filename is not None else what
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sedtheory`` command. Returns the exit status."""
     parser = build_parser()
@@ -219,16 +252,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         status = _call(func, namespace)
-    except (CommandError, ValidationError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        message = str(exc) if not isinstance(exc, OSError) else f"{exc.strerror}: {exc.filename}"
-        print(f"sedtheory: error: {message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("sedtheory: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # e.g. `sedtheory ... | head`: the reader left; exit quietly
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except (CommandError, ValidationError, OSError) as exc:
+        print(f"sedtheory: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sedtheory: interrupted", file=sys.stderr)
+        return 130
     return int(status or 0)

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Literal
 
-from sedtheory.cli._app import CommandError, command, given_fields
+from sedtheory.cli._app import CommandError, command, given_fields, require_extra
 from sedtheory.rl.config import PRESETS, TrainConfig, make_config
 
 PresetName = Literal[tuple(PRESETS)]
@@ -23,7 +23,12 @@ def _explicit_overrides(config: TrainConfig) -> dict:
     return {name: getattr(config, name) for name in sorted(given)}
 
 
-@command("train")
+def _preset_config(arguments: dict, fields: dict) -> TrainConfig:
+    """The ``--preset`` with the fields given on the command line applied (validated together)."""
+    return make_config(arguments.get("preset") or "default", **fields)
+
+
+@command("train", build={"config": _preset_config})
 def train(config: TrainConfig, preset: PresetName = "default",
           run_dir: Path | None = None,
           resume: Path | None = None, report: bool = True) -> int:
@@ -32,40 +37,50 @@ def train(config: TrainConfig, preset: PresetName = "default",
     The default is a small run (minutes on a laptop CPU); ``--preset paper`` is the paper's
     full scale. Options given explicitly override the preset, even when they repeat a default
     value. ``--preset long_credit`` is the default with γ = 0.999 and GAE λ = 0.99 (players then
-    learn to leave apples under a full tax). Ctrl-C saves the last episode-boundary checkpoint; continue
-    with ``--resume RUN``.
+    learn to leave apples under a full tax). Ctrl-C or SIGTERM saves the last episode-boundary
+    checkpoint; continue with ``--resume RUN`` (which takes no other option but ``--no-progress``).
+    A run folder must be new or empty: files the run did not write are never replaced.
 
     Args:
         preset: named settings to start from (sedtheory.rl.config.PRESETS).
-        run_dir: run folder to create (default runs/apple-<UTC time>).
-        resume: continue the run in this folder from its last checkpoint (with no other settings).
+        run_dir: run folder to create, new or empty (default runs/apple-<UTC time>).
+        resume: continue the run in this folder from its last checkpoint (no other settings but --no-progress).
         report: after training, evaluate briefly and print what was learned.
     """
+    require_extra("torch", "rl", "train")
+    from sedtheory.rl import run_folder
     from sedtheory.rl.trainer import Trainer
 
     if resume is not None:
-        changed = (sorted(_explicit_overrides(config)) + ["preset"] * (preset != "default")
-                   + ["run_dir"] * (run_dir is not None))
+        changed = (sorted(set(_explicit_overrides(config)) - set(run_folder.DISPLAY_FIELDS))
+                   + ["preset"] * (preset != "default") + ["run_dir"] * (run_dir is not None))
         if changed:
             raise CommandError(f"{changed[0]}: a resumed run keeps its own settings; drop the option or start a new run")
         if not resume.is_dir():
             raise CommandError(f"resume: {resume} is not a run folder")
         trainer = Trainer.resume(resume)
+        if trainer.update >= trainer.config.num_updates:
+            raise CommandError(f"resume: {resume} is finished (all {trainer.config.num_updates} updates done); "
+                               f"nothing to continue. Evaluate it with: sedtheory evaluate {resume}")
+        display = {name: getattr(config, name) for name in run_folder.DISPLAY_FIELDS
+                   if name in _explicit_overrides(config)}
+        if display:
+            trainer.config = trainer.config.replace(**display)
         folder = resume
     else:
         config = make_config(preset, **_explicit_overrides(config))
         folder = run_dir or Path("runs") / time.strftime("apple-%Y%m%d-%H%M%S", time.gmtime())
-        if (folder / "checkpoints").exists():
-            raise CommandError(f"run_dir: {folder} already holds a run; use --resume {folder}")
+        run_folder.check_new_run(folder, config)   # before building anything: refuse early
         trainer = Trainer(config, folder)
     print(f"run folder: {folder}  ({trainer.config.num_updates} updates, "
           f"{trainer.config.total_timesteps * trainer.config.n_players:,} agent-steps)")
     try:
         summary = trainer.train()
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: checkpoint at update {trainer.update} "
-              f"saved; continue with: sedtheory train --resume {folder}")
-        return 130
+    except KeyboardInterrupt as exc:
+        cause = "terminated (SIGTERM)" if isinstance(exc, run_folder.Terminated) else "interrupted"
+        print(f"\n{cause}: checkpoint at update {trainer.update} "
+              f"saved; continue with: sedtheory train --resume {folder}", flush=True)
+        return 143 if isinstance(exc, run_folder.Terminated) else 130
     agent_steps = summary["global_step"] * trainer.config.n_players
     print(f"finished {summary['episodes']} episodes ({agent_steps:,} agent-steps) in "
           f"{summary['elapsed_s']:.0f} s; types sigma={_fmt(summary['selfishness'])}, beta={_fmt(summary['trust'])}")
@@ -84,7 +99,8 @@ def _fmt(values) -> str:
 @command("evaluate")
 def evaluate(run: Path, seeds: int = 3, num_games: int = 8, seed: int = 10_000,
              grid: tuple[float, ...] = (0.0, 0.5, 1.0), plots: bool = True, gif: bool = True, gaps: bool = False,
-             gap_players: tuple[int, ...] = (), br_episodes: int = 4, readapt_episodes: int = 0) -> int:
+             gap_players: tuple[int, ...] = (), br_episodes: int = 4, readapt_episodes: int = 0,
+             progress: bool = True) -> int:
     """Evaluate a trained run against baselines, with confidence intervals, plots and a GIF.
 
     Args:
@@ -99,15 +115,20 @@ def evaluate(run: Path, seeds: int = 3, num_games: int = 8, seed: int = 10_000,
         gap_players: players to grade for the follower gaps (default all).
         br_episodes: best-response training budget per player, in batches of num_games episodes.
         readapt_episodes: re-adapt the players to each alternative principal for this many batches (0 = frozen).
+        progress: show a progress bar (on stderr).
     """
-    from sedtheory.rl.evaluate import evaluate_run, load_run
+    require_extra("torch", "rl", "evaluate")
+    from sedtheory.rl.evaluate import INTERVAL_METHOD, evaluate_run, load_run
 
     if not run.is_dir():
         raise CommandError(f"run: {run} is not a run folder")
     for name, value in (("seeds", seeds), ("num_games", num_games)):
         if value < 1:
             raise CommandError(f"{name}: must be >= 1, got {value}")
-    result = evaluate_run(run, seeds=seeds, num_games=num_games, seed=seed, grid=tuple(grid), plots=plots, gif=gif)
+    print(f"evaluating {run}: {load_run(run).describe()}; {seeds} x {num_games} episodes per policy", flush=True)
+    result = evaluate_run(run, seeds=seeds, num_games=num_games, seed=seed, grid=tuple(grid), plots=plots, gif=gif,
+                          progress=progress)
+    print(f"mean [95% interval: {INTERVAL_METHOD}]")
     print(result["table"])
     print("files: " + ", ".join(result["files"]))
     if gaps:

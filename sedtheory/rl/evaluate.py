@@ -13,7 +13,8 @@ produce the very same apples and O_η under every principal, the baselines diffe
 collected and redistribution (returns), and a principal comparison on O_η needs players
 re-adapted to each principal (``sedtheory.rl.gaps``, ``readapt_episodes``). Intervals are
 two-sided Student-t intervals of the mean over episodes (each game of each seed is one
-independent episode).
+independent episode), clipped to the range each metric can take (:data:`SUPPORT`: no negative
+apples, no Gini above 1); from fewer than two episodes none is claimed ("n too small").
 """
 
 from __future__ import annotations
@@ -35,21 +36,43 @@ from sedtheory.rl.networks import PlayerPolicy, PrincipalPolicy
 from sedtheory.rl.principal import N_CHOICES, feature_size
 
 METRICS = ("total_apples", "min_apples", "objective", "gini", "apples_left", "tax_collected")
+SUPPORT = {"total_apples": (0.0, np.inf), "min_apples": (0.0, np.inf), "objective": (0.0, np.inf),
+           "gini": (0.0, 1.0), "apples_left": (0.0, np.inf), "tax_collected": (0.0, np.inf)}
+"""Where each metric's per-episode values lie: apples, O_η (a non-negative mix of apple counts)
+and tax are never negative; the Gini coefficient lies in [0, 1]. Intervals are clipped to these."""
+INTERVAL_METHOD = "Student-t interval of the mean, clipped to the metric's range"
 
 
-def confidence_interval(samples, level: float = 0.95) -> tuple[float, float, float]:
-    """``(mean, low, high)``: Student-t interval of the mean of ``samples (m,)``; ±inf half-width
-    when ``m < 2`` (no interval can be claimed from one sample)."""
+def confidence_interval(samples, level: float = 0.95,
+                        support: tuple[float, float] = (-np.inf, np.inf)) -> tuple[float, float, float]:
+    """``(mean, low, high)``: the two-sided Student-t interval of the mean of ``samples (m,)``,
+    intersected with ``support`` (the range the mean can take, e.g. ``(0, inf)`` for counts).
+
+    The intersection keeps the coverage: the mean lies in ``support``, so whenever the t interval
+    covers it, the clipped interval does too (it only drops impossible values). With ``m < 2``
+    no interval can be claimed: ``low, high = -inf, inf`` (:func:`format_interval` prints
+    "n too small").
+    """
     from scipy import stats
 
     x = np.asarray(samples, dtype=float).ravel()
     if x.size == 0:
         raise ValidationError("samples: empty")
+    low_bound, high_bound = support
+    if not low_bound <= high_bound:
+        raise ValidationError(f"support: expected (low, high) with low <= high, got {support}")
     mean = float(x.mean())
     if x.size < 2:
         return mean, -np.inf, np.inf
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return mean, mean - half, mean + half
+    return mean, float(max(mean - half, low_bound)), float(min(mean + half, high_bound))
+
+
+def format_interval(mean: float, low: float, high: float, digits: int = 1) -> str:
+    """``"49.5 [0.0, 208.3]"``, or ``"49.5 (n too small)"`` when there is no interval (infinite bounds)."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return f"{mean:.{digits}f} (n too small)"
+    return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
 @dataclass
@@ -63,6 +86,20 @@ class LoadedRun:
     trust: np.ndarray
     eta: float
     factory: object
+    update: int | None = None
+    """The update the networks come from: ``None`` for a finished run's ``policies.pt``, else the checkpoint's."""
+
+    @property
+    def finished(self) -> bool:
+        """True for a finished run (its ``policies.pt``); False when grading a checkpoint of an unfinished one."""
+        return self.update is None
+
+    def describe(self) -> str:
+        """Which networks are graded, in words."""
+        if self.finished:
+            return f"the finished run ({self.config.num_updates} updates)"
+        return (f"the checkpoint at update {self.update} of {self.config.num_updates} "
+                "(the run is unfinished: these are not its final networks)")
 
 
 def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
@@ -74,6 +111,8 @@ def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
     if not path.exists():
         raise ValidationError(f"run: {run_dir} holds neither {ckpt.POLICIES} nor {ckpt.CHECKPOINT}")
     state = ckpt.load_torch(path)
+    if not isinstance(state.get("config"), dict):
+        raise ValidationError(f"checkpoint: {path} holds no run config; not a sedtheory run file")
     config = config_from_dict(state["config"]).replace(device="cpu")   # evaluation runs on the CPU
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)   # as in training: one thread is fastest for these nets
@@ -85,7 +124,8 @@ def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
     players.load_state_dict(state["players"])
     principal.load_state_dict(state["principal"])
     return LoadedRun(config, players.eval(), principal.eval(), np.asarray(state["selfishness"]),
-                     np.asarray(state["trust"]), float(state["eta"]), factory)
+                     np.asarray(state["trust"]), float(state["eta"]), factory,
+                     update=None if path.name == ckpt.POLICIES.name else int(state["update"]))
 
 
 def tax_grid(levels: tuple[float, ...], n_brackets: int) -> list[tuple[float, ...]]:
@@ -104,8 +144,9 @@ def _principals(run: LoadedRun, grid: tuple[float, ...], generator: torch.Genera
 
 
 def evaluate_policies(run: LoadedRun, principals: dict, *, seeds: int, num_games: int, seed: int,
-                      players_by_name: dict | None = None) -> dict[str, dict]:
-    """Metrics per episode for each named principal (same engine seeds for all)."""
+                      players_by_name: dict | None = None, on_batch=None) -> dict[str, dict]:
+    """Metrics per episode for each named principal (same engine seeds for all); ``on_batch()``,
+    when given, is called after each batch of ``num_games`` episodes (progress display)."""
     setup = EpisodeSetup.from_run(run)
     results = {}
     for name, principal in principals.items():
@@ -115,7 +156,11 @@ def evaluate_policies(run: LoadedRun, principals: dict, *, seeds: int, num_games
             principal.generator = torch.Generator().manual_seed(seed + 1)
         if hasattr(players, "generator"):
             players.generator = generator
-        batches = [run_episodes(setup, players, principal, num_games, seed + k).values for k in range(seeds)]
+        batches = []
+        for k in range(seeds):
+            batches.append(run_episodes(setup, players, principal, num_games, seed + k).values)
+            if on_batch is not None:
+                on_batch()
         results[name] = {key: np.concatenate([b[key] for b in batches]) for key in batches[0]}
     return results
 
@@ -129,9 +174,9 @@ def comparison_table(results: dict[str, dict], level: float = 0.95) -> tuple[lis
         row = {"policy": name, "episodes": int(values["objective"].size)}
         cells = []
         for metric in METRICS:
-            mean, low, high = confidence_interval(values[metric], level)
+            mean, low, high = confidence_interval(values[metric], level, SUPPORT[metric])
             row[metric] = (mean, low, high)
-            cells.append(f"{mean:9.2f} [{low:6.1f},{high:6.1f}]")
+            cells.append(format_interval(mean, low, high))
         rates = values["tax_rates"].mean(0)
         row["tax_rates"] = rates.tolist()
         cells.append("/".join(f"{r:.2f}" for r in rates))
@@ -142,38 +187,52 @@ def comparison_table(results: dict[str, dict], level: float = 0.95) -> tuple[lis
 
 def evaluate_run(run_dir: Path | str, *, seeds: int = 3, num_games: int = 8, seed: int = 10_000,
                  grid: tuple[float, ...] = (0.0, 0.5, 1.0), plots: bool = True, gif: bool = True,
-                 factory=None, level: float = 0.95) -> dict:
+                 factory=None, level: float = 0.95, progress: bool = False) -> dict:
     """Evaluate the run in ``run_dir``; writes ``evaluation/`` (JSON, table, PNGs, GIF) there.
+    ``progress`` shows a bar (one tick per batch of ``num_games`` episodes, plot and GIF) on stderr.
 
     Returns:
-        ``{"rows": [...], "table": str, "files": [...]}``.
+        ``{"rows": [...], "table": str, "files": [...], "graded": str}`` (``graded``: which
+        networks, :meth:`LoadedRun.describe`).
     """
-    run = load_run(run_dir, factory)
+    from tqdm import tqdm
+
     out_dir = Path(run_dir) / "evaluation"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValidationError(f"evaluation: {out_dir} is a file; the evaluation writes a folder there (move the file)")
+    run = load_run(run_dir, factory)
     out_dir.mkdir(exist_ok=True)
     generator = torch.Generator().manual_seed(seed)
     principals = _principals(run, grid, generator)
-    results = evaluate_policies(run, principals, seeds=seeds, num_games=num_games, seed=seed)
+    bar = tqdm(total=(len(principals) + 1) * seeds + 3 * plots + gif, unit="batch", desc="evaluate",
+               disable=not progress, dynamic_ncols=True)
+    results = evaluate_policies(run, principals, seeds=seeds, num_games=num_games, seed=seed,
+                                on_batch=lambda: bar.update(1))
     random_play = {"random players, no tax": FixedTax([0.0] * run.factory.params.n_brackets)}
     results.update(evaluate_policies(
-        run, random_play, seeds=seeds, num_games=num_games, seed=seed,
+        run, random_play, seeds=seeds, num_games=num_games, seed=seed, on_batch=lambda: bar.update(1),
         players_by_name={"random players, no tax": RandomPlayers(run.factory.params.n_actions, generator)}))
     rows, table = comparison_table(results, level)
     files = [out_dir / "comparison.txt", out_dir / "comparison.json"]
     (out_dir / "comparison.txt").write_text(
-        f"{rows[0]['episodes']} episodes per policy ({seeds} engine seeds x {num_games} games), "
-        f"eta={run.eta:.3f}, {int(level * 100)}% t-intervals\n{table}\n")
-    ckpt.save_json(out_dir / "comparison.json", {"eta": run.eta, "level": level, "rows": rows})
+        f"{run.describe()}\n{rows[0]['episodes']} episodes per policy ({seeds} engine seeds x {num_games} games), "
+        f"eta={run.eta:.3f}, {int(level * 100)}% intervals ({INTERVAL_METHOD})\n{table}\n")
+    ckpt.save_json(out_dir / "comparison.json", {"eta": run.eta, "level": level, "interval": INTERVAL_METHOD,
+                                                 "update": run.update, "rows": rows})
     if plots:
         from sedtheory.rl.plots import plot_learning_curves, plot_tax_schedule, plot_welfare
 
-        files += [plot_learning_curves(run_dir, out_dir), plot_welfare(rows, out_dir),
-                  plot_tax_schedule(run, out_dir, seed)]
+        for make in (lambda: plot_learning_curves(run_dir, out_dir), lambda: plot_welfare(rows, out_dir),
+                     lambda: plot_tax_schedule(run, out_dir, seed)):
+            files.append(make())
+            bar.update(1)
     if gif:
         from sedtheory.rl.plots import episode_gif
 
         files.append(episode_gif(run, out_dir, seed))
-    return {"rows": rows, "table": table, "files": [str(f) for f in files if f is not None]}
+        bar.update(1)
+    bar.close()
+    return {"rows": rows, "table": table, "files": [str(f) for f in files if f is not None], "graded": run.describe()}
 
 
 def _paired(a, b, field: str) -> tuple[float, float, float]:
@@ -242,8 +301,7 @@ def quick_report(run_dir: Path | str, *, num_games: int | None = None, seed: int
     for name, values in results.items():
         cells = []
         for metric in ("total_apples", "min_apples", "objective", "apples_left"):
-            mean, low, high = confidence_interval(values[metric])
-            cells.append(f"{mean:8.1f} [{low:5.1f},{high:5.1f}]")
+            cells.append(format_interval(*confidence_interval(values[metric], support=SUPPORT[metric])))
         rates = "/".join(f"{r:.2f}" for r in values["tax_rates"].mean(0))
         lines.append(f"{name:<30}" + "".join(f"{c:>22}" for c in cells) + f"  {rates}")
     lines.append("")

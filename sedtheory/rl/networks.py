@@ -60,9 +60,9 @@ def _trunk(kind: str, obs_shape: tuple[int, int, int], extra: int, hidden: int) 
 class _SumBag(torch.autograd.Function):
     """``embedding_bag(idx, weight, mode="sum")`` with a faster backward on CPU: the weight
     gradient is ``k`` calls of ``index_add_``, one per bag position, each adding the output
-    gradient at that position's indices. With the encoder's disjoint per-cell index ranges this
-    is the same sum, bit for bit, as PyTorch's own embedding-bag backward, which costs about 3x
-    as much here."""
+    gradient at that position's indices. This is the same sum as PyTorch's own embedding-bag
+    backward (which costs about 3x as much here), added in another order: equal up to float
+    rounding, not bit for bit (``tests/rl/test_sum_bag.py`` holds the two together)."""
 
     @staticmethod
     def forward(ctx, idx: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

@@ -1,4 +1,9 @@
-"""PNG plots and an episode GIF for a run (matplotlib with the Agg back end; imageio for GIFs)."""
+"""PNG plots and an episode GIF for a run (matplotlib figures drawn off screen; imageio for GIFs).
+
+The figures are built with matplotlib's object interface on an Agg canvas of their own, never
+through ``pyplot``: plotting a run leaves the caller's back end and open figures alone (a
+notebook keeps showing its own figures inline).
+"""
 
 from __future__ import annotations
 
@@ -11,23 +16,23 @@ from sedtheory.rl.episodes import EpisodeSetup, PolicyPlayers, PolicyPrincipal, 
 from sedtheory.rl.logging import read_metrics
 
 
-def _pyplot():
-    import matplotlib
+def _figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1):
+    """A figure on its own Agg canvas and its axes (``plt.subplots`` without pyplot's global state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=figsize, constrained_layout=True)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols, squeeze=False)
 
 
 def plot_learning_curves(run_dir: Path, out_dir: Path) -> Path:
     """Apples, minimum apples, O_η, apples left and episodic return against environment steps."""
-    plt = _pyplot()
     metrics = read_metrics(run_dir)
     steps = np.asarray(metrics["global_step"])
     names = ("charts/apples", "charts/min_apples", "charts/objective", "charts/apples_left", "charts/episodic_return",
              "charts/gini")
-    fig, axes = plt.subplots(2, 3, figsize=(12, 6), constrained_layout=True)
+    fig, axes = _figure((12, 6), 2, 3)
     for ax, name in zip(axes.ravel(), names):
         values = np.asarray(metrics[name])
         keep = ~np.isnan(values)
@@ -37,15 +42,13 @@ def plot_learning_curves(run_dir: Path, out_dir: Path) -> Path:
         ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
     path = Path(out_dir) / "learning_curves.png"
     fig.savefig(path, dpi=90)
-    plt.close(fig)
     return path
 
 
 def plot_welfare(rows: list[dict], out_dir: Path) -> Path:
     """O_η and total apples per policy with their confidence intervals."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 0.4 * len(rows) + 2), constrained_layout=True)
-    for ax, metric in zip(axes, ("objective", "total_apples")):
+    fig, axes = _figure((12, 0.4 * len(rows) + 2), 1, 2)
+    for ax, metric in zip(axes[0], ("objective", "total_apples")):
         means = np.array([r[metric][0] for r in rows])
         errors = np.array([[r[metric][0] - r[metric][1], r[metric][2] - r[metric][0]] for r in rows]).T
         ax.barh([r["policy"] for r in rows], means, xerr=np.nan_to_num(errors, posinf=0.0), color="tab:green")
@@ -53,16 +56,15 @@ def plot_welfare(rows: list[dict], out_dir: Path) -> Path:
         ax.invert_yaxis()
     path = Path(out_dir) / "welfare.png"
     fig.savefig(path, dpi=90)
-    plt.close(fig)
     return path
 
 
 def plot_tax_schedule(run, out_dir: Path, seed: int) -> Path:
     """Left: mean rate per bracket and the cap over training; right: rates in one evaluation episode."""
-    plt = _pyplot()
     metrics = read_metrics(out_dir.parent)
     steps = np.asarray(metrics["global_step"])
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4), constrained_layout=True)
+    fig, axes = _figure((12, 4), 1, 2)
+    axes = axes[0]
     nb = run.factory.params.n_brackets
     for b in range(nb):
         values = np.asarray(metrics[f"charts/tax_rate_{b}"])
@@ -84,22 +86,38 @@ def plot_tax_schedule(run, out_dir: Path, seed: int) -> Path:
     axes[1].legend()
     path = Path(out_dir) / "tax_schedule.png"
     fig.savefig(path, dpi=90)
-    plt.close(fig)
     return path
 
 
-def episode_gif(run, out_dir: Path, seed: int, stride: int = 5, max_frames: int = 200) -> Path | None:
-    """An evaluation episode of game 0 as a GIF (every ``stride``-th frame from the engine's
-    ``render``); ``None`` when imageio is not installed."""
+def episode_gif(run, out_dir: Path, seed: int, stride: int = 5, max_frames: int = 200, scale: int = 3,
+                fps: int = 10) -> Path | None:
+    """An evaluation episode of game 0 as a GIF: every ``stride``-th frame (and the last) of the
+    full map, enlarged ``scale`` times, under a scoreboard (step, tax rates in force, each
+    player's apples: :func:`sedtheory.envs.apple.render.scoreboard`); ``None`` when imageio is
+    not installed."""
     try:
-        import imageio.v2 as imageio
+        import imageio  # noqa: F401
     except ImportError:
         return None
+    from sedtheory.envs.apple.render import scoreboard
+    from sedtheory.envs.apple.video import save_video
+
     generator = torch.Generator().manual_seed(seed)
     setup = EpisodeSetup.from_run(run)
-    frames = run_episodes(setup, PolicyPlayers(run.players, generator), PolicyPrincipal(run.principal, generator),
-                          1, seed, record_frames=True).frames
-    frames = [np.asarray(f, dtype=np.uint8) for f in frames[::stride][:max_frames]]
-    path = Path(out_dir) / "episode.gif"
-    imageio.mimsave(path, frames, duration=0.1)
-    return path
+    ep = setup.episode(1, seed)
+    length = ep.params.episode_length
+    frames = []
+
+    def record(episode, out=None) -> None:
+        env = episode.env
+        if env.t % stride and env.t != length:
+            return
+        frames.append(scoreboard(env.render(0), step=env.t, episode_length=length,
+                                 apples=env.episode_apples[0].cpu().numpy(), rates=env.tax_rates[0].cpu().numpy(),
+                                 scale=scale))
+
+    record(ep)
+    ep.play(PolicyPlayers(run.players, generator), PolicyPrincipal(run.principal, generator), after_step=record)
+    if len(frames) > max_frames:   # keep the last frame: the episode's final score
+        frames = frames[: max_frames - 1] + frames[-1:]
+    return save_video(Path(out_dir) / "episode.gif", frames, fps, field="gif")

@@ -41,6 +41,7 @@ from tqdm import tqdm
 
 from sedtheory._validate import ValidationError
 from sedtheory.rl import checkpoint as ckpt
+from sedtheory.rl import run_folder
 from sedtheory.rl.config import TrainConfig, config_from_dict, config_to_dict
 from sedtheory.rl.curriculum import entropy_coefficient, rate_cap
 from sedtheory.rl.driver import Episode
@@ -80,9 +81,10 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, run_dir: Path | str, factory: EnvFactory | None = None) -> None:
         self.config, self.run_dir = config, Path(run_dir)
+        torch_device(config.device)   # a bad device is refused before the engine is built on it
         self.factory = factory if factory is not None else AppleFactory(config)
         self.params = self.factory.params
-        self.device = torch.device(config.device)
+        self.device = torch_device(config.device)
         if config.torch_threads:
             torch.set_num_threads(config.torch_threads)
         # --- seeding ---
@@ -119,13 +121,20 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
     def train(self, max_updates: int | None = None) -> dict:
         """Train until ``num_updates`` (or, with ``max_updates``, until the first episode
-        boundary at or after that many updates). Ctrl-C writes the last episode-boundary
+        boundary at or after that many updates). Ctrl-C or SIGTERM writes the last episode-boundary
         checkpoint, returns this trainer to it (so calling ``train`` again continues the run) and
-        re-raises ``KeyboardInterrupt``.
+        re-raises ``KeyboardInterrupt`` (:class:`~sedtheory.rl.run_folder.Terminated` for SIGTERM).
+        The run folder follows :mod:`sedtheory.rl.run_folder`: files it did not write are never
+        replaced, and one process at a time trains it (a lock file).
 
         Returns:
             the run summary (also written to ``summary.json`` when training completes).
         """
+        self._check_folder()
+        with run_folder.locked(self.run_dir), run_folder.stop_on_sigterm():
+            return self._train(max_updates)
+
+    def _train(self, max_updates: int | None) -> dict:
         cfg = self.config
         continuing = self._continuing
         self._prepare_folder()
@@ -364,15 +373,16 @@ class Trainer:
         return row
 
     # ------------------------------------------------------------------ run folder and state
+    def _check_folder(self) -> None:
+        """Refuse a folder this run may not write (rules 1 and 2 of :mod:`sedtheory.rl.run_folder`); reads only."""
+        if self._continuing:
+            run_folder.check_same_config(self.run_dir, self.config)
+        else:
+            run_folder.check_new_run(self.run_dir, self.config)
+
     def _prepare_folder(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        config_path = self.run_dir / ckpt.CONFIG
-        if config_path.exists():
-            if config_from_dict(ckpt.load_json(config_path)) != self.config:
-                raise ValidationError(f"run_dir: {self.run_dir} holds a run with another config; resume it or pick a new folder")
-            if not self._continuing and (self.run_dir / ckpt.CHECKPOINT).exists():
-                raise ValidationError(f"run_dir: {self.run_dir} already holds a run; use --resume to continue it")
-        ckpt.save_json(config_path, config_to_dict(self.config))
+        self._check_folder()   # again, now under the lock
+        run_folder.claim(self.run_dir, self.config)
         self._continuing = True
 
     def _state(self) -> dict:
@@ -447,9 +457,13 @@ class Trainer:
     def resume(cls, run_dir: Path | str, factory: EnvFactory | None = None) -> "Trainer":
         """The trainer of the run in ``run_dir``, restored from its last checkpoint."""
         run_dir = Path(run_dir)
+        if not run_dir.is_dir():
+            raise ValidationError(f"resume: {run_dir} is not a run folder")
         if not (run_dir / ckpt.CHECKPOINT).exists():
             raise ValidationError(f"resume: {run_dir} has no checkpoint ({ckpt.CHECKPOINT})")
         state = ckpt.load_torch(run_dir / ckpt.CHECKPOINT)
+        if not isinstance(state.get("config"), dict):
+            raise ValidationError(f"checkpoint: {run_dir / ckpt.CHECKPOINT} holds no run config; not a training checkpoint")
         trainer = cls(config_from_dict(state["config"]), run_dir, factory)
         trainer.load_state(state)
         trainer._continuing = True
@@ -468,6 +482,26 @@ class Trainer:
                    "last_episode": self.history[-1] if self.history else None}
         ckpt.save_json(self.run_dir / ckpt.SUMMARY, summary)
         return summary
+
+
+def torch_device(name: str) -> torch.device:
+    """``torch.device(name)``, checked by allocating on it.
+
+    Raises:
+        ValidationError: ``name`` is no torch device (``"banana"``), or this torch build or
+            machine cannot use it (``"cuda"`` on a CPU-only build or without a visible GPU).
+    """
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError) as exc:
+        raise ValidationError(f"device: {name!r} is not a torch device ({str(exc).splitlines()[0]}); "
+                              "use cpu, cuda or cuda:N") from None
+    try:
+        torch.empty(1, device=device)
+    except (RuntimeError, AssertionError) as exc:
+        raise ValidationError(f"device: {name!r} cannot be used here ({str(exc).splitlines()[0]}); "
+                              "try --device cpu") from None
+    return device
 
 
 def _advance(bar, row: dict) -> None:

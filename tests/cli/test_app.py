@@ -97,3 +97,68 @@ def test_given_fields_tell_an_explicit_default_from_an_omitted_option():
         assert given_fields(seen["config"]) is None  # only known while the command runs
     finally:
         del _REGISTRY[("zz-test", "given")]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    steps: int = 10
+    block: int = 5
+
+    def __post_init__(self):
+        if self.steps % self.block:
+            raise ValueError("steps: must be a multiple of block")
+
+
+def test_a_builder_applies_a_preset_before_the_fields_are_validated():
+    # `train --preset tiny --total-timesteps 1200` is valid for the preset, not for the defaults
+    seen = {}
+
+    def from_preset(arguments, fields):
+        base = {"small": {"block": 3}}.get(arguments["preset"], {})
+        return _Checked(**{**base, **fields})
+
+    @command("zz-build run", build={"config": from_preset})
+    def run(config: _Checked, preset: str = "default") -> int:
+        seen["config"], seen["given"] = config, given_fields(config)
+        return 0
+
+    try:
+        assert main(["zz-build", "run", "--preset", "small", "--steps", "9"]) == 0   # 9 % 5 != 0, 9 % 3 == 0
+        assert seen["config"] == _Checked(steps=9, block=3) and seen["given"] == {"steps"}
+    finally:
+        del _REGISTRY[("zz-build", "run")]
+
+
+@pytest.mark.parametrize("error, expected", [
+    (FileExistsError(17, "File exists", "out/evaluation"), "File exists: out/evaluation"),
+    (NotADirectoryError(20, "Not a directory", "run/x"), "Not a directory: run/x"),
+    (OSError(28, "No space left on device"), "No space left on device"),
+])
+def test_file_system_errors_are_one_line(capsys, error, expected):
+    @command("zz-os run")
+    def run() -> int:
+        raise error
+
+    try:
+        assert main(["zz-os", "run"]) == 2
+        assert capsys.readouterr().err == f"sedtheory: error: {expected}\n"
+    finally:
+        del _REGISTRY[("zz-os", "run")]
+
+
+def test_require_extra_points_to_the_extra(monkeypatch):
+    import sys
+
+    from sedtheory.cli._app import require_extra
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(CommandError, match=r"train: needs torch, which is not installed; install the 'rl' extra: "
+                                           r"pip install 'sedtheory\[rl\]'"):
+        require_extra("torch", "rl", "train")
+
+
+def test_python_dash_m_sedtheory_runs_the_cli():
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "sedtheory", "version"], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("sedtheory ")

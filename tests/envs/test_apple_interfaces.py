@@ -75,7 +75,10 @@ def test_render_shapes_and_gif(tmp_path):
     path = write_episode_gif(tmp_path / "ep.gif", AppleParams(episode_length=10, tax_period=5), steps=10, scale=1)
     import imageio.v2 as imageio
     frames = imageio.mimread(path)
-    assert len(frames) == 11 and frames[0].shape[:2] == (144, 192)
+    assert len(frames) == 11 and frames[0].shape[1] == 192   # the map, 144 rows, under a scoreboard band
+    first = AppleEnv(AppleParams(episode_length=10, tax_period=5), num_games=1, seed=0)
+    first.reset()
+    assert np.array_equal(frames[0][-144:, :, :3], first.render(0))
 
 
 def test_render_command_writes_a_gif(tmp_path):

@@ -30,9 +30,9 @@ _LAZY = {
     "AppleVectorEnv": "sedtheory.envs.apple.vector",
     "tabular_model": "sedtheory.envs.apple.tabular",
     "to_pomg": "sedtheory.envs.apple.tabular",
-    "write_episode_gif": "sedtheory.envs.apple.render",
+    "write_episode_gif": "sedtheory.envs.apple.video",
 }
-_SUBMODULES = {"engine", "env", "params", "reference", "render", "rng", "tabular", "pettingzoo_env", "vector"}
+_SUBMODULES = {"engine", "env", "params", "reference", "render", "rng", "tabular", "pettingzoo_env", "vector", "video"}
 
 
 def __getattr__(name: str):

@@ -12,21 +12,49 @@ Tax timing: :meth:`AppleEnv.set_tax_rates` sets the *pending* rates; they take e
 first step of the next tax period (at once if the next step starts a period, i.e. when
 :attr:`AppleEnv.is_period_start`), and the tax of a period uses the rates fixed at its start.
 :meth:`AppleEnv.reset` sets both to zero (φ0 = no tax, paper Section 4).
+
+Threads: on the CPU the engine runs its own torch calls with a limited number of intra-op
+threads and puts torch's setting back afterwards. Its kernels are many small ops: with more
+threads than idle cores, every op waits for a descheduled thread, and the engine collapses. On
+a 2-core machine with other processes busy, torch's default (one thread per core) ran B = 1024
+at 2,600 env-steps/s against 121,000 with one thread; on an idle 16-core machine, 16 threads
+ran 428,000 against 167,000 with one (``benchmarks/apple_env.py``, results ``apple_env_threads*.json``).
+So the default ``threads="auto"`` uses the cores that are idle when an episode starts: the
+usable cores minus the 1-minute load average, rounded, at least 1 and at most torch's setting.
+An int fixes the count; ``None`` leaves torch's setting alone.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+import os
+from typing import Callable, Sequence, TypeVar
 
 import torch
 
 from sedtheory._validate import ValidationError, positive_int
 from sedtheory.envs.apple import engine, rng
 from sedtheory.envs.apple.params import AppleParams
+from sedtheory.envs.apple.render import render_map, render_views
 
+
+_T = TypeVar("_T")
 
 DRAW_BLOCK = 50
 """Steps whose random draws are computed together (memory: DRAW_BLOCK * B * (3n + A + 1) floats)."""
+
+
+def idle_cores() -> int:
+    """The cores this process may use that are not busy: usable cores minus the 1-minute load
+    average, rounded, at least 1 (1 where the load average is unknown)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):   # Windows: no load average
+        return 1
+    return max(1, min(cores, int(round(cores - load))))
 
 
 class AppleStep:
@@ -62,14 +90,15 @@ class AppleStep:
     def obs(self) -> torch.Tensor:
         """float32 ``(B, n, C, rows, cols)`` one-hot observations (see the class docstring on buffer reuse)."""
         if self._obs is None:
-            self._obs = engine.one_hot_obs(self._env.consts, self.obs_codes, out=self._env._next_obs_buffer())
+            self._obs = self._env._limited(engine.one_hot_obs, self._env.consts, self.obs_codes,
+                                           out=self._env._next_obs_buffer())
         return self._obs
 
     @property
     def principal_obs(self) -> torch.Tensor:
         """float32 ``(B, 9 + n, H, W)`` principal observation (:func:`~sedtheory.envs.apple.engine.principal_observe`)."""
         if self._principal_obs is None:
-            self._principal_obs = engine.principal_observe(self._env.consts, self._state)
+            self._principal_obs = self._env._limited(engine.principal_observe, self._env.consts, self._state)
         return self._principal_obs
 
 
@@ -86,10 +115,14 @@ class AppleEnv:
         compile: run each step through ``torch.compile`` (:mod:`sedtheory.envs.apple.compiled`):
             about 5x faster at B = 1 once compiled (compiling takes about a minute), slower than
             eager at large B; integer results identical to eager mode, rewards equal to rounding.
+        threads: intra-op threads for the engine's own torch calls on the CPU: ``"auto"`` (the
+            default: the idle cores, see the module docstring, chosen at each :meth:`reset`), an
+            int, or ``None`` (torch's setting). Torch's setting is restored after each call; it is
+            process-wide, so torch work in another Python thread shares the limit while a step runs.
     """
 
     def __init__(self, params: AppleParams | None = None, num_games: int = 1, seed: int | Sequence[int] = 0,
-                 device: str | torch.device = "cpu", types=None, compile: bool = False):
+                 device: str | torch.device = "cpu", types=None, compile: bool = False, threads: int | str | None = "auto"):
         self.params = params if params is not None else AppleParams()
         self.num_games = positive_int("num_games", num_games)
         self.device = torch.device(device)
@@ -104,6 +137,10 @@ class AppleEnv:
         self._episode_keys: torch.Tensor | None = None
         self.state: engine.AppleState | None = None
         self.compile = bool(compile)
+        if threads is not None and threads != "auto":
+            threads = positive_int("threads", threads)
+        self.threads = threads
+        self._thread_limit = idle_cores() if threads == "auto" else threads
         self._obs_buffers: list[torch.Tensor] = []
         self._buffer = 0
 
@@ -188,8 +225,28 @@ class AppleEnv:
         return self.state
 
     # ---- API -------------------------------------------------------------------------------
+    def _limited(self, fn: Callable[..., _T], *args, **kwargs) -> _T:
+        """``fn(*args, **kwargs)`` with at most :attr:`threads` intra-op threads on the CPU."""
+        limit = self._thread_limit
+        if limit is None or self.device.type != "cpu":
+            return fn(*args, **kwargs)
+        before = torch.get_num_threads()
+        limit = min(limit, before)
+        if before == limit:
+            return fn(*args, **kwargs)
+        torch.set_num_threads(limit)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_num_threads(before)
+
     def reset(self) -> AppleStep:
         """Start a new episode in every game (new spawn draws per episode); rewards are zero."""
+        if self.threads == "auto":
+            self._thread_limit = idle_cores()
+        return self._limited(self._reset)
+
+    def _reset(self) -> AppleStep:
         self.episode += 1
         self._episode_keys = rng.episode_keys(self.seeds, self.episode)
         self._block_start = -1
@@ -227,6 +284,9 @@ class AppleEnv:
 
     def step(self, actions: torch.Tensor) -> AppleStep:
         """Advance every game one step. ``actions``: integer ``(B, n)`` in ``[0, n_actions)``."""
+        return self._limited(self._step, actions)
+
+    def _step(self, actions: torch.Tensor) -> AppleStep:
         state = self._require_state()
         if state.t >= self.params.episode_length:
             raise RuntimeError("AppleEnv: episode is over, call reset()")
@@ -265,10 +325,8 @@ class AppleEnv:
 
     def render(self, game: int = 0):
         """RGB ``uint8`` ``(H * 8, W * 8, 3)`` of one game's full map."""
-        from sedtheory.envs.apple.render import render_map
         return render_map(self.consts, self._require_state(), game)
 
     def render_player_views(self, game: int = 0):
         """RGB ``uint8`` ``(n, rows * 8, cols * 8, 3)``: each player's egocentric view (88 × 88 by default)."""
-        from sedtheory.envs.apple.render import render_views
         return render_views(self.consts, self._require_state(), game)

@@ -1,17 +1,17 @@
-"""RGB rendering of the Apple Picking Game (8 px per cell, as Melting Pot draws it) and episode videos.
+"""RGB rendering of the Apple Picking Game (8 px per cell, as Melting Pot draws it) and video frames.
 
 Colours are our own (Melting Pot's sprites are not copied): dark grey walls, green-brown
 grass under apple cells, red apples, one colour per player with a white bar on the side the
 player faces. A player's view is its egocentric window rotated so that forward is up
 (88 × 88 for the default 11 × 11 window); the principal's view is the whole map.
+:func:`scoreboard` puts a frame under a band with the step, the tax rates and the players'
+apples. This module draws from an engine state and imports no environment; videos are
+written by :mod:`sedtheory.envs.apple.video`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import torch
 
 from sedtheory.envs.apple import engine
 
@@ -81,29 +81,52 @@ def render_views(consts: engine.EngineConsts, state: engine.AppleState, game: in
     return out
 
 
-def write_episode_gif(path: str | Path, params=None, steps: int = 200, seed: int = 0, fps: int = 10,
-                      scale: int = 2, policy=None) -> Path:
-    """Play one game for ``steps`` steps (uniformly random actions unless ``policy(obs) -> (1, n)``
-    actions is given) and write the full-map frames to a GIF (or MP4 if the suffix says so)."""
-    import imageio.v2 as imageio
+def scoreboard(frame: np.ndarray, *, step: int, episode_length: int, apples, rates, scale: int = 1) -> np.ndarray:
+    """A video frame: the map ``frame (H, W, 3)`` enlarged ``scale`` times, under a band that
+    shows the step counter, the tax rates in force (one per bracket) and each player's apples
+    so far, next to the player's colour.
 
-    from sedtheory.envs.apple.env import AppleEnv
+    Args:
+        frame: uint8 ``(H, W, 3)`` from :func:`render_map`.
+        step: steps played so far (0 before the first).
+        episode_length: steps in an episode.
+        apples: ``(n,)`` apples each player has eaten in the episode.
+        rates: ``(n_brackets,)`` the tax rates of the period in force.
+        scale: pixels per map pixel.
 
-    env = AppleEnv(params, num_games=1, seed=seed)
-    out = env.reset()
-    gen = torch.Generator().manual_seed(seed)
-    frames = [env.render(0)]
-    for _ in range(min(steps, env.params.episode_length)):
-        if policy is None:
-            actions = torch.randint(0, env.params.n_actions, (1, env.params.n_players), generator=gen)
+    Returns:
+        uint8 ``(band + H * scale, W * scale, 3)``.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    big = np.kron(np.asarray(frame, dtype=np.uint8), np.ones((scale, scale, 1), dtype=np.uint8))
+    width = big.shape[1]
+    size = max(10, min(16, width // 30))
+    font = ImageFont.load_default(size=size)
+    line = size + 4
+    rates = np.asarray(rates).ravel()
+    # (text, the widest text its slot must hold, colour): the layout is the same in every frame
+    words = [(f"step {step}/{episode_length}", f"step {episode_length}/{episode_length}", (255, 255, 255)),
+             ("tax " + " / ".join(f"{float(r):.2f}" for r in rates), "tax " + " / ".join(["0.00"] * len(rates)),
+              (255, 220, 120)),
+             ("apples", "apples", (255, 255, 255))]
+    words += [(f"{int(a)}", "8888", PLAYER_COLOURS[i % len(PLAYER_COLOURS)])
+              for i, a in enumerate(np.asarray(apples).ravel())]
+    # lay the slots out left to right, wrapping at the frame's width; players get a colour swatch
+    placed, x, y = [], 4, 2
+    for k, (text, widest, colour) in enumerate(words):
+        swatch = size if k >= 3 else 0
+        w = swatch + (3 if swatch else 0) + int(font.getlength(widest)) + 10
+        if x > 4 and x + w > width:
+            x, y = 4, y + line
+        placed.append((x, y, text, colour, swatch))
+        x += w
+    band = Image.new("RGB", (width, y + line + 2), (30, 30, 30))
+    draw = ImageDraw.Draw(band)
+    for x, y, text, colour, swatch in placed:
+        if swatch:
+            draw.rectangle((x, y + 2, x + swatch - 1, y + swatch + 1), fill=colour)
+            draw.text((x + swatch + 3, y), text, fill=(255, 255, 255), font=font)
         else:
-            actions = policy(out.obs)
-        out = env.step(actions)
-        frames.append(env.render(0))
-    frames = [np.kron(f, np.ones((scale, scale, 1), dtype=np.uint8)) for f in frames]
-    path = Path(path)
-    if path.suffix.lower() == ".gif":
-        imageio.mimsave(path, frames, duration=1000 / fps, loop=0)
-    else:
-        imageio.mimsave(path, frames, fps=fps)
-    return path
+            draw.text((x, y), text, fill=colour, font=font)
+    return np.concatenate([np.asarray(band, dtype=np.uint8), big], axis=0)
