@@ -203,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
                 sub.set_defaults(_group=sub)
         func = _REGISTRY[key]
         summary, _, _ = _docstring_parts(func)
-        sub = subparsers[key[:-1]].add_parser(key[-1], help=summary, description=summary)
+        # raw: a command's docstring keeps its line breaks (file-format examples stay readable)
+        sub = subparsers[key[:-1]].add_parser(key[-1], help=summary, description=summary,
+                                              formatter_class=argparse.RawDescriptionHelpFormatter)
         _configure(sub, func)
     parser.set_defaults(_group=parser)
     return parser

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import sys
 import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +25,18 @@ import numpy as np
 
 from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
 from sedtheory.cli._app import CommandError, command
+from sedtheory.cli._files import (
+    DESCRIPTIVE_KEYS,
+    read_json_object,
+    read_npz,
+    refuse_non_text_descriptions,
+    refuse_unknown_keys,
+)
 from sedtheory.equilibrium.certify import certify, certify_bayesian
 from sedtheory.equilibrium.leader_optimum import bayesian_arrays
 from sedtheory.games.normal_form import StackelbergNashGame
 from sedtheory.solvers import solve_bayesian_stackelberg, solve_stackelberg
 
-_DESCRIPTIVE = {"name", "description", "source"}
 _LAYOUTS = {
     frozenset({"leader_payoffs", "follower_payoffs"}): "bimatrix",
     frozenset({"payoffs"}): "tensor",
@@ -55,21 +60,11 @@ def _read_fields(path: Path) -> dict:
         raise CommandError(f"GAME: not a file: {path}")
     suffix = path.suffix.lower()
     if suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"GAME: invalid JSON in {path} (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"GAME: {path} is not UTF-8 text") from None
-        if not isinstance(data, dict):
-            raise CommandError(f"GAME: expected a JSON object at the top of {path}, got {type(data).__name__}")
-        return data
+        data = read_json_object(path, "GAME")
+        refuse_non_text_descriptions(data, "GAME")
+        return {key: value for key, value in data.items() if key not in DESCRIPTIVE_KEYS}
     if suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                return {key: archive[key] for key in archive.files}
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            raise CommandError(f"GAME: cannot read {path} as .npz ({exc})") from None
+        return read_npz(path, "GAME")
     raise CommandError(f"GAME: unsupported file type {suffix or '(none)'!r} for {path}; expected .json or .npz")
 
 
@@ -77,15 +72,18 @@ def read_game_file(path: Path) -> StackelbergNashGame | BayesianGame:
     """Read a game file (JSON or .npz, see the module docstring) into a validated game.
 
     Raises:
-        CommandError: missing or unreadable file, invalid JSON, unknown or missing keys.
-        ValidationError: wrong shapes, non-finite payoffs, a prior that is not a distribution.
+        CommandError: missing or unreadable file, invalid JSON, a repeated key, unknown or
+            missing keys.
+        ValidationError: wrong shapes, payoffs that are not finite numbers (strings and
+            booleans included), a prior that is not a distribution.
     """
-    fields = _read_fields(Path(path))
-    keys = frozenset(fields) - _DESCRIPTIVE
-    layout = _LAYOUTS.get(keys)
+    path = Path(path)
+    fields = _read_fields(path)
+    refuse_unknown_keys(fields, set().union(*_LAYOUTS), "GAME", path)
+    layout = _LAYOUTS.get(frozenset(fields))
     if layout is None:
         expected = " or ".join("{" + ", ".join(sorted(k)) + "}" for k in _LAYOUTS)
-        raise CommandError(f"GAME: keys {sorted(keys)} in {path} match no game layout; expected {expected}")
+        raise CommandError(f"GAME: keys {sorted(fields)} in {path} match no game layout; expected {expected}")
     if layout == "bimatrix":
         return StackelbergNashGame.from_bimatrix(fields["leader_payoffs"], fields["follower_payoffs"])
     if layout == "tensor":

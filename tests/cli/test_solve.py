@@ -125,9 +125,21 @@ def write(tmp_path, name, content):
 
 BAD_FILES = [
     ("missing.json", None, "GAME: no such file"),
-    ("bad.json", "{\"leader_payoffs\": [[1, 2]", "GAME: invalid JSON"),
+    ("bad.json", "{\"leader_payoffs\": [[1, 2]", "is not valid JSON (line 1"),
     ("list.json", [[1, 2]], "GAME: expected a JSON object"),
-    ("keys.json", {"leader": [[1]]}, "GAME: keys ['leader'] in"),
+    ("keys.json", {"leader": [[1]]}, "GAME: unknown key 'leader' in"),
+    # issue 14: a misspelt key is refused by name, with the nearest known key
+    ("misspelt.json", {"leader_payoff": [[1]], "follower_payoffs": [[1]]},
+     "GAME: unknown key 'leader_payoff' in"),
+    ("partial.json", {"leader_payoffs": [[1]]}, "GAME: keys ['leader_payoffs'] in"),
+    ("twice.json", '{"leader_payoffs": [[1]], "follower_payoffs": [[1]], "leader_payoffs": [[2]]}',
+     "GAME: key 'leader_payoffs' appears twice"),
+    ("string.json", {"leader_payoffs": [["4", 1], [2, 3]], "follower_payoffs": [[1, 0], [0, 1]]},
+     "leader_payoffs: cannot be read as numbers: entry at index (0, 0) is the string '4'"),
+    ("bool.json", {"leader_payoffs": [[2, 4], [1, 3]], "follower_payoffs": [[True, 0], [0, 1]]},
+     "follower_payoffs: cannot be read as numbers: entry at index (0, 0) is the boolean True"),
+    ("null.json", {"payoffs": [[[1, None]], [[1, 2]]]}, "payoffs: cannot be read as numbers: entry at index (0, 0, 1) is None"),
+    ("name.json", {"name": 3, "leader_payoffs": [[1]], "follower_payoffs": [[1]]}, "GAME: 'name' must be text"),
     ("shape.json", {"leader_payoffs": [[1, 2]], "follower_payoffs": [[1, 2, 3]]},
      r"follower_payoffs: expected shape (1, 2), got (1, 3)"),
     ("nan.json", "{\"leader_payoffs\": [[NaN, 2]], \"follower_payoffs\": [[1, 2]]}",
@@ -138,7 +150,8 @@ BAD_FILES = [
      "prior: probabilities sum to 1.1, not 1"),
     ("negprior.json", {"leader_payoffs": [[[1]], [[1]]], "follower_payoffs": [[[1]], [[1]]], "prior": [1.5, -0.5]},
      "prior: negative probability -0.5 at index 1"),
-    ("notnpz.npz", "not a zip archive", "GAME: cannot read"),
+    # issue 14: a text file named .npz was reported as "pickled data"
+    ("notnpz.npz", "not a zip archive", "is not a .npz archive (numpy.savez writes a zip file)"),
 ]
 
 
@@ -150,6 +163,24 @@ def test_bad_game_file_is_one_line(capsys, tmp_path, name, content, message):
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("sedtheory: error: ")
     assert message in err
+
+
+def test_non_utf8_and_pickled_game_files_are_one_line(capsys, tmp_path):
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"name": "caf\u00e9", "leader_payoffs": [[1]], "follower_payoffs": [[1]]}'.encode("latin-1"))
+    status, out, err = run(capsys, "solve", "stackelberg", latin1)
+    assert status == 2 and err.count("\n") == 1 and "is not UTF-8 text (byte 0xe9" in err
+    pickled = tmp_path / "objects.npz"
+    np.savez(pickled, leader_payoffs=np.array([[1, None]], dtype=object), follower_payoffs=np.eye(2)[:1])
+    status, out, err = run(capsys, "solve", "stackelberg", pickled)
+    assert status == 2 and err.count("\n") == 1 and "holds Python objects (pickled arrays)" in err
+
+
+def test_read_game_file_ignores_only_the_descriptive_keys(tmp_path):
+    path = write(tmp_path, "described.json", {"name": "CS", "description": "d", "source": "s",
+                                              "leader_payoffs": [[2, 4], [1, 3]], "follower_payoffs": [[1, 0], [0, 1]]})
+    game = read_game_file(path)
+    assert game.payoffs.tolist() == [[[2, 4], [1, 3]], [[1, 0], [0, 1]]]
 
 
 @pytest.mark.parametrize(
