@@ -34,6 +34,7 @@ from sedtheory.cli._files import (
 )
 from sedtheory.equilibrium.certify import certify, certify_bayesian
 from sedtheory.equilibrium.leader_optimum import bayesian_arrays
+from sedtheory.games.markov import POMG
 from sedtheory.games.normal_form import StackelbergNashGame
 from sedtheory.solvers import solve_bayesian_stackelberg, solve_stackelberg
 
@@ -53,19 +54,19 @@ class BayesianGame:
     prior: np.ndarray
 
 
-def _read_fields(path: Path) -> dict:
+def _read_fields(path: Path, label: str = "GAME") -> dict:
     if not path.exists():
-        raise CommandError(f"GAME: no such file: {path}")
+        raise CommandError(f"{label}: no such file: {path}")
     if not path.is_file():
-        raise CommandError(f"GAME: not a file: {path}")
+        raise CommandError(f"{label}: not a file: {path}")
     suffix = path.suffix.lower()
     if suffix == ".json":
-        data = read_json_object(path, "GAME")
-        refuse_non_text_descriptions(data, "GAME")
+        data = read_json_object(path, label)
+        refuse_non_text_descriptions(data, label)
         return {key: value for key, value in data.items() if key not in DESCRIPTIVE_KEYS}
     if suffix == ".npz":
-        return read_npz(path, "GAME")
-    raise CommandError(f"GAME: unsupported file type {suffix or '(none)'!r} for {path}; expected .json or .npz")
+        return read_npz(path, label)
+    raise CommandError(f"{label}: unsupported file type {suffix or '(none)'!r} for {path}; expected .json or .npz")
 
 
 def read_game_file(path: Path) -> StackelbergNashGame | BayesianGame:
@@ -90,6 +91,47 @@ def read_game_file(path: Path) -> StackelbergNashGame | BayesianGame:
         return StackelbergNashGame(fields["payoffs"])
     leader, follower, prior = bayesian_arrays(fields["leader_payoffs"], fields["follower_payoffs"], fields["prior"])
     return BayesianGame(leader, follower, prior)
+
+
+_KERNEL_LISTS = ("observations", "initial_observations")
+
+
+def read_pomg_file(path: Path) -> POMG:
+    """Read a POMG file (JSON or .npz, ``docs/file_formats.md``) into a validated :class:`POMG`.
+
+    The keys are the fields of :meth:`POMG.from_dict` (plus the descriptive ``name``,
+    ``description``, ``source`` in JSON). In a ``.npz`` archive the per-agent kernels are
+    stored as ``observations_0``, ``observations_1``, ... (and ``initial_observations_<i>``).
+
+    Raises:
+        CommandError: missing or unreadable file, invalid JSON, a repeated or unknown key.
+        ValidationError: a field that is not a valid POMG field (shapes, distributions, γ).
+    """
+    path = Path(path)
+    fields = _read_fields(path, "POMG")
+    if path.suffix.lower() == ".npz":
+        fields = _gather_kernels(fields, path)
+    refuse_unknown_keys(fields, POMG.FIELDS, "POMG", path)
+    return POMG.from_dict(fields)
+
+
+def _gather_kernels(arrays: dict, path: Path) -> dict:
+    """``observations_<i>`` arrays of a .npz archive -> the ``observations`` list (same for initial ones)."""
+    fields = {}
+    kernels: dict[str, dict[int, np.ndarray]] = {name: {} for name in _KERNEL_LISTS}
+    for key, value in arrays.items():
+        name, _, number = key.rpartition("_")
+        if name in kernels and number.isdigit():
+            kernels[name][int(number)] = value
+        else:
+            fields[key] = value.item() if value.ndim == 0 else value
+    for name, found in kernels.items():
+        if found:
+            if sorted(found) != list(range(len(found))):
+                raise CommandError(f"POMG: {path} has {name}_<i> arrays for agents {sorted(found)}; "
+                                   f"expected 0..{len(found) - 1}")
+            fields[name] = [found[i] for i in range(len(found))]
+    return fields
 
 
 def _finite_or_null(value):
@@ -191,4 +233,4 @@ def check_command(
     return 0 if certificate.holds else 1
 
 
-__all__ = ["BayesianGame", "read_game_file"]
+__all__ = ["BayesianGame", "read_game_file", "read_pomg_file"]

@@ -5,6 +5,7 @@ stated in each file's "source" field.
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -259,3 +260,62 @@ def test_demo_fails_when_an_answer_disagrees(capsys, monkeypatch):
     monkeypatch.setattr(demo, "CS2006_VALUE", 3.4)
     status, out, _ = run(capsys, "demo")
     assert status == 1 and "MISMATCH" in out and out.rstrip().endswith("SOME CHECKS FAILED")
+
+
+# --- POMG files (issue 14: unknown keys refused by name in POMG files too) ----------------------
+
+def _pomg_fields():
+    transitions = np.zeros((2, 2, 1, 2))
+    transitions[0, 0, 0] = [1, 0]
+    transitions[0, 1, 0] = [0, 1]
+    transitions[1, :, 0] = [0, 1]
+    rewards = np.zeros((2, 2, 1, 2))
+    rewards[0, 1, 0] = [1, 0]
+    return {"transitions": transitions.tolist(), "rewards": rewards.tolist(), "gamma": 0.9,
+            "initial_distribution": [1, 0], "name": "two states"}
+
+
+def test_pomg_file_round_trip_json_and_npz(tmp_path):
+    from sedtheory.cli.solve import read_pomg_file
+    from sedtheory.games.markov import POMG
+
+    pomg = read_pomg_file(write(tmp_path, "pomg.json", _pomg_fields()))
+    assert (pomg.n_states, pomg.n_actions, pomg.gamma) == (2, (2, 1), 0.9)
+    kernels = [np.eye(2), np.full((2, 3), 1 / 3)]
+    observed = POMG(pomg.transition_tensor(), pomg.rewards, kernels, gamma=0.5, horizon=3,
+                    initial_distribution=[0.5, 0.5])
+    path = tmp_path / "pomg.npz"
+    np.savez(path, transitions=observed.transition_tensor(), rewards=observed.rewards, gamma=0.5, horizon=3,
+             initial_distribution=observed.initial_distribution, observations_0=kernels[0], observations_1=kernels[1])
+    back = read_pomg_file(path)
+    assert back.horizon == 3 and back.n_observations == (2, 3)
+    assert json.loads(json.dumps(observed.to_dict())) == POMG.from_dict(observed.to_dict()).to_dict()
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"gama": 0.9}, "POMG: unknown key 'gama' in"),
+    ({"gamma": "0.9"}, "gamma: expected a number, got '0.9'"),
+    ({"rewards": [[[[1, 0]], [["1", 0]]], [[[0, 0]], [[1, 1]]]]}, "rewards: cannot be read as numbers"),
+    ({"observations": [[[1.0, None], [0, 1]], [[1, 0], [0, 1]]]},
+     "observations[0]: cannot be read as numbers: entry at index (0, 1) is None"),
+])
+def test_bad_pomg_files_are_named(tmp_path, change, message):
+    from sedtheory import ValidationError
+    from sedtheory.cli import CommandError
+    from sedtheory.cli.solve import read_pomg_file
+
+    fields = _pomg_fields()
+    if "gama" in change:
+        del fields["gamma"]
+    path = write(tmp_path, "bad.json", {**fields, **change})
+    with pytest.raises((CommandError, ValidationError), match=re.escape(message)):
+        read_pomg_file(path)
+
+
+def test_pomg_file_with_a_repeated_key_is_refused(tmp_path):
+    from sedtheory.cli import CommandError
+    from sedtheory.cli.solve import read_pomg_file
+
+    text = json.dumps(_pomg_fields())[:-1] + ', "gamma": 0.5}'
+    with pytest.raises(CommandError, match="POMG: key 'gamma' appears twice"):
+        read_pomg_file(write(tmp_path, "twice.json", text))
