@@ -33,10 +33,11 @@ class StackelbergResult:
         status: :class:`SolverStatus`.
         solver: the exact method used, with its citation.
         tol: numerical tolerance the answer is exact up to.
-        rests_on_tie: ``True`` when some follower is indifferent (within ``tol``) between its
-            equilibrium action and another at the commitment, so the answer relies on the
-            strong (leader-favourable) tie-break. The LP-based solvers also count gains below
-            their own tolerance (1e-9 of the follower's payoff range) as ties.
+        rests_on_tie: ``True`` when some follower is indifferent between its equilibrium
+            action and another at the commitment, so the answer relies on the strong
+            (leader-favourable) tie-break. Indifferent means within the tie tolerance τ_i =
+            1e-10 of the follower's payoff span (:mod:`sedtheory.evaluation.ties`), the rule
+            ``certify`` uses too.
         details: what is needed to re-check the answer independently (LP duals, the number
             of LPs solved, the candidate set, ...).
     """
