@@ -170,6 +170,17 @@ def stochastic_array(field: str, value, *, tol: float = DEFAULT_TOL, ndim=None, 
     return array
 
 
+def instance_of(field: str, value, kind: type, what: str | None = None):
+    """Return ``value`` if it is a ``kind``, else raise naming ``field`` and the type received.
+
+    Used by every public algorithm on its game argument, so that passing, say, a POMG where a
+    Stackelberg–Markov game is needed is one line naming the argument, not an AttributeError.
+    """
+    if not isinstance(value, kind):
+        raise ValidationError(f"{field}: expected {what or 'a ' + kind.__name__}, got {type(value).__name__}")
+    return value
+
+
 def positive_int(field: str, value, *, minimum: int = 1) -> int:
     """Return ``value`` as an int >= ``minimum``, or raise naming ``field``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

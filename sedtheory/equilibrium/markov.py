@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
+from sedtheory._validate import DEFAULT_TOL, instance_of, nonnegative_scalar
 from sedtheory.equilibrium.certificate import Certificate, Witness
 from sedtheory.games.markov import POMG
 from sedtheory.games.stackelberg import StackelbergMarkovGame
@@ -85,6 +85,7 @@ def certify_ssmne(game: StackelbergMarkovGame, phi, profile, epsilon: float, del
 
     Complexity: ``n`` best responses plus one :func:`solve_ssmne` over Φ.
     """
+    instance_of("game", game, StackelbergMarkovGame)
     epsilon, delta = nonnegative_scalar("epsilon", epsilon), nonnegative_scalar("delta", delta)
     phi = game.candidates()[game.index_of(phi, tol)]
     pomg = game.induced(phi)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
+from sedtheory._validate import DEFAULT_TOL, instance_of, nonnegative_scalar
 from sedtheory.games.markov import POMG, uniform_policy
 from sedtheory.games.strategies import StrategyProfile
 from sedtheory.solvers.markov_best_response import (
@@ -89,6 +89,7 @@ def pure_nash_equilibria(pomg: POMG, delta: float = 0.0, *, max_profiles: int = 
     Returns:
         The equilibria in enumeration order (possibly empty).
     """
+    instance_of("pomg", pomg, POMG)
     delta = nonnegative_scalar("delta", delta)
     _check_sizes(pomg, max_profiles, max_policies)
     others = [possible_policies(pomg, j) for j in range(1, pomg.n_agents)]

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
+from sedtheory._validate import DEFAULT_TOL, instance_of, nonnegative_scalar
 from sedtheory.games.stackelberg import StackelbergMarkovGame
 from sedtheory.games.strategies import StrategyProfile
 from sedtheory.solvers._result import SolverStatus
@@ -103,6 +103,8 @@ def solve_ssmne(game: StackelbergMarkovGame, delta: float = 0.0, *, max_profiles
         max_profiles, max_policies: size limits passed to the equilibrium enumeration.
         tol: numerical tolerance.
     """
+    instance_of("game", game, StackelbergMarkovGame, "a StackelbergMarkovGame (commitments Φ and the map "
+                "φ -> POMG; a POMG alone has no leader)")
     delta = nonnegative_scalar("delta", delta)
     candidates = game.candidates()
     per_phi, best = [], None

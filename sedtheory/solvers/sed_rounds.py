@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, ValidationError, nonnegative_scalar, positive_int
+from sedtheory._validate import DEFAULT_TOL, ValidationError, instance_of, nonnegative_scalar, positive_int
 from sedtheory.equilibrium.certificate import Certificate
 from sedtheory.equilibrium.markov import certify_ssmne
 from sedtheory.games.sed import SEDGame
@@ -141,6 +141,7 @@ def run_rounds(game: SEDGame, reports: Reports, n_rounds: int, steps_per_round: 
         ValidationError: bad input, or a round in which no feasible commitment admits a pure
             follower δ-equilibrium (the exact principal problem has no solution).
     """
+    instance_of("game", game, SEDGame)
     n_rounds, steps = positive_int("n_rounds", n_rounds), positive_int("steps_per_round", steps_per_round)
     if anchor not in ("initial", "previous"):
         raise ValidationError(f"anchor: expected 'initial' or 'previous', got {anchor!r}")
