@@ -429,8 +429,46 @@ def principal_trial(seed: int, episodes: int, run_dir, optimum: TaxOptimum, **ch
             "apples_last50": float(np.mean(apples)), "changes": dict(changes)}
 
 
+def response_by_rate(seed: int, episodes: int, run_dir, *, rate: float | None = None,
+                     rates=(0.0, 0.5, 0.7, 0.8, 0.9, 1.0), num_games: int = 64, **changes) -> dict:
+    """Train players only and measure their response to each fixed rate.
+
+    ``rate=None``: *contextual* players, trained against a principal that commits to uniformly
+    random rates for the whole run (``principal_explore_fraction = 1``, no phase one, no cap
+    annealing), as followers that answer every leader policy (Gerstgrasser & Parkes 2023);
+    ``rate=φ``: players trained under φ held fixed (:func:`twin_config` ``rate``). The trained
+    players then play ``num_games`` evaluation games under each of ``rates`` (the same engine
+    seed for every rate).
+
+    Returns:
+        ``{"seed", "episodes", "trained_under", "apples_by_rate": {rate: mean episode apples},
+        "curve50": training apples averaged over blocks of 50 episodes, "changes"}``.
+    """
+    from sedtheory.rl.episodes import EpisodeSetup, FixedTax, PolicyPlayers, run_episodes
+    from sedtheory.rl.evaluate import load_run
+    from sedtheory.rl.trainer import Trainer
+
+    explore = dict(principal_explore_fraction=1.0, phase_one_fraction=0.0, anneal_fraction=0.0)
+    config = twin_config(episodes, seed=seed, **({**explore, **changes} if rate is None else
+                                                 dict(rate=rate, **changes)))
+    trainer = Trainer(config, run_dir)
+    trainer.train()
+    run = load_run(run_dir)
+    setup = EpisodeSetup.from_run(run)
+    by_rate = {}
+    for r in rates:
+        played = run_episodes(setup, PolicyPlayers(run.players, torch.Generator().manual_seed(1)), FixedTax([r]),
+                              num_games, seed=50_000 + seed)
+        by_rate[float(r)] = float(played.values["apples"].sum(-1).mean())
+    apples = [h["charts/apples"] for h in trainer.history]
+    return {"seed": seed, "episodes": episodes, "trained_under": "uniformly random rates" if rate is None else rate,
+            "apples_by_rate": by_rate, "curve50": [float(np.mean(apples[k:k + 50])) for k in range(0, len(apples), 50)],
+            "changes": dict(changes)}
+
+
 def main(argv=None) -> None:
-    """``python -m analysis.tax_twin --seeds 1 2 3 4 5 --episodes 300 --out F.json [--set k=v]``."""
+    """``python -m analysis.tax_twin --seeds 1 2 3 4 5 --episodes 300 --out F.json [--set k=v]
+    [--players-only [--rate φ]]``."""
     import argparse
     import json
     import tempfile
@@ -444,6 +482,9 @@ def main(argv=None) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="a TrainConfig field for every trial (repeatable)")
     parser.add_argument("--out", type=Path, required=True, help="JSON file written after each trial")
+    parser.add_argument("--players-only", action="store_true",
+                        help="train players only (against random rates, or --rate) and measure their response by rate")
+    parser.add_argument("--rate", type=float, default=None, help="with --players-only: train under this fixed rate")
     args = parser.parse_args(argv)
     changes = {}
     for item in args.set:
@@ -455,10 +496,15 @@ def main(argv=None) -> None:
     record = {"maximisers": list(optimum.maximisers), "selection": optimum.selection, "trials": []}
     for seed in args.seeds:
         with tempfile.TemporaryDirectory() as tmp:
-            trial = principal_trial(seed, args.episodes, Path(tmp) / "run", optimum, **changes)
+            if args.players_only:
+                trial = response_by_rate(seed, args.episodes, Path(tmp) / "run", rate=args.rate, **changes)
+            else:
+                trial = principal_trial(seed, args.episodes, Path(tmp) / "run", optimum, **changes)
         record["trials"].append(trial)
         print(json.dumps(trial), flush=True)
         args.out.write_text(json.dumps(record, indent=1))
+    if args.players_only:
+        return
     passed = sum(t["optimal"] for t in record["trials"])
     print(f"mode rate optimal in {passed}/{len(record['trials'])} seeds (optimal set {optimum.maximisers})")
 

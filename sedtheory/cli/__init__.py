@@ -17,6 +17,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sedtheory.cli.train",
     "sedtheory.cli.render",
     "sedtheory.cli.vote",
+    "sedtheory.cli.sweep",
+    "sedtheory.cli.design",
 )
 
 _loaded = False

@@ -85,10 +85,19 @@ class TrainConfig:
                                       "(off: constant, as the AI Economist's planner)", False)
     cap_mode: Literal["mask", "clamp"] = _help("rate-cap annealing: 'mask' forbids choices above the cap (the AI "
                                                "Economist's action masks); 'clamp' clamps the chosen rate", "mask")
+    principal_explore_fraction: float = _help(
+        "share of training, from the start of phase two, in which the principal commits to uniformly random "
+        "schedules (rates k/10 up to the cap) without learning, so that the players first learn to answer every "
+        "schedule (contextual followers, Gerstgrasser & Parkes 2023); the principal learns afterwards", 0.0)
     principal_learning_rate: float = _help("principal Adam learning rate", 2.5e-4)
     principal_update_epochs: int = _help("principal epochs per update", 4)
     principal_minibatches: int = _help("principal minibatches per update", 1)
-    principal_ent_coef: float = _help("principal entropy coefficient", 0.01)
+    principal_ent_coef: float = _help("principal entropy coefficient (at the start of phase two when annealed)", 0.01)
+    principal_ent_final: float = _help("principal entropy coefficient reached at the end of its annealing", 0.01)
+    principal_ent_anneal_fraction: float = _help(
+        "share of training, from the start of phase two, over which the principal's entropy coefficient falls "
+        "linearly from principal_ent_coef to principal_ent_final (0: constant principal_ent_coef; the AI "
+        "Economist's planner: 2.0 -> 0.125)", 0.0)
     principal_hidden_size: int = _help("principal hidden width", 64)
     # --- curriculum (Zheng et al. 2022, two phases with tax annealing) ---
     phase_one_fraction: float = _help("share of training in phase one (players learn with no tax)", 0.25)
@@ -181,12 +190,13 @@ def validate_config(config: TrainConfig) -> None:
     _positive(config, ("total_timesteps", "num_games", "n_players", "episode_length", "tax_period", "num_steps",
                        "minibatch_size", "update_epochs", "hidden_size", "principal_update_epochs",
                        "principal_minibatches", "principal_hidden_size", "voting_period"))
-    for name in ("gamma", "gae_lambda", "phase_one_fraction", "anneal_fraction"):
+    for name in ("gamma", "gae_lambda", "phase_one_fraction", "anneal_fraction", "principal_ent_anneal_fraction",
+                 "principal_explore_fraction"):
         _real(config, name, 0.0, high=1.0)
     _real(config, "initial_rate_cap", 0.0, open_low=True, high=1.0)
     for name in ("learning_rate", "principal_learning_rate", "adam_eps", "clip_coef"):
         _real(config, name, 0.0, open_low=True)
-    for name in ("ent_coef", "vf_coef", "max_grad_norm", "target_kl", "principal_ent_coef"):
+    for name in ("ent_coef", "vf_coef", "max_grad_norm", "target_kl", "principal_ent_coef", "principal_ent_final"):
         _real(config, name, 0.0)
     for name in ("torch_threads", "checkpoint_every", "commitment_periods"):
         value = getattr(config, name)
@@ -206,6 +216,9 @@ def validate_config(config: TrainConfig) -> None:
         raise ValidationError(f"tax_thresholds: must be finite numbers, got {thresholds}")
     if len(thresholds) < 2 or any(b <= a for a, b in zip(thresholds, thresholds[1:])) or thresholds[0] != 0:
         raise ValidationError(f"tax_thresholds: must start at 0 and increase strictly, got {thresholds}")
+    if config.phase_one_fraction + config.principal_explore_fraction > 1:
+        raise ValidationError("principal_explore_fraction: phase_one_fraction + principal_explore_fraction must not "
+                              f"exceed 1, got {config.phase_one_fraction} + {config.principal_explore_fraction}")
     if config.phase_one_fraction + config.anneal_fraction > 1:
         raise ValidationError("phase_one_fraction + anneal_fraction: must not exceed 1, got "
                               f"{config.phase_one_fraction} + {config.anneal_fraction}")

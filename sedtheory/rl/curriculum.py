@@ -26,3 +26,21 @@ def rate_cap(update: int, num_updates: int, phase_one_fraction: float, anneal_fr
         return 1.0
     progress = min(1.0, (update - start) / length)
     return float(initial_cap + (1.0 - initial_cap) * progress)
+
+
+def entropy_coefficient(update: int, num_updates: int, phase_one_fraction: float, anneal_fraction: float,
+                        initial: float, final: float) -> float:
+    """The principal's entropy coefficient during update ``update`` (the AI Economist anneals its
+    planner's from 2.0 to 0.125, Zheng et al. 2022, so that the planner keeps exploring while
+    the agents adapt to its early schedules).
+
+    ``initial`` up to the first phase-two update, then linear to ``final`` over
+    ``anneal_fraction * num_updates`` updates, ``final`` afterwards; ``initial`` throughout when
+    ``anneal_fraction`` is 0.
+    """
+    length = anneal_fraction * num_updates
+    if length <= 0:
+        return float(initial)
+    start = int(round(phase_one_fraction * num_updates))
+    progress = min(1.0, max(0.0, (update - start) / length))
+    return float(initial + (final - initial) * progress)

@@ -21,9 +21,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from sedtheory._validate import ValidationError, finite_array
+from sedtheory.envs.apple import reference
+from sedtheory.envs.apple.tabular import reference_state, tabular_model
 from sedtheory.equilibrium.certificate import Certificate
+from sedtheory.equilibrium.markov import markov_follower_gaps
 from sedtheory.games.markov import POMG
 from sedtheory.games.strategies import StrategyProfile
+from sedtheory.rl.principal import player_feature_size, player_tax_features
+from sedtheory.solvers.markov_evaluation import evaluate
 
 
 def observation_windows(model, player: int) -> np.ndarray:
@@ -32,8 +38,6 @@ def observation_windows(model, player: int) -> np.ndarray:
     Recomputes every state's window with the reference implementation and checks that states
     sharing an observation index share the window (raises ``RuntimeError`` otherwise).
     """
-    from sedtheory.envs.apple import reference
-    from sedtheory.envs.apple.tabular import reference_state
 
     kernel = np.asarray(model.observations[player])
     windows = np.full((kernel.shape[1],) + tuple(model.params.window_shape), 255, dtype=np.int64)
@@ -59,8 +63,6 @@ def twin_features(players, params, tax_rates=None) -> torch.Tensor | None:
     Raises:
         ValidationError: the network reads features and ``params.tax_period != 1``.
     """
-    from sedtheory._validate import ValidationError, finite_array
-    from sedtheory.rl.principal import player_feature_size, player_tax_features
 
     if not getattr(players, "n_features", 0):
         return None
@@ -107,9 +109,6 @@ def exact_gaps_on_twin(players, params, selfishness, trust, *, gamma: float = 0.
         ``{"certificate": Certificate (exact, δ̂ = δ^full), "values": (n,) learned values from μ0,
         "random_gaps": (n,), "random_values": (n,)}``.
     """
-    from sedtheory.envs.apple.tabular import tabular_model
-    from sedtheory.equilibrium.markov import markov_follower_gaps
-    from sedtheory.solvers.markov_evaluation import evaluate
 
     model = tabular_model(params, selfishness, trust, max_state_actions, tax_rates)
     pomg = POMG(model.transitions, model.rewards, None, gamma=gamma, initial_distribution=model.initial_distribution)

@@ -103,18 +103,23 @@ def train_best_response(run: LoadedRun, learners: list[int], principal, *, episo
 
 
 def estimate_follower_gap(run: LoadedRun, player: int, *, episodes: int, num_games: int, eval_seeds: int, seed: int,
-                          level: float = 0.95) -> dict:
-    """δ̂ for one player: mean paired gain of a budget-limited best response, with its interval."""
+                          level: float = 0.95, principal=None) -> dict:
+    """δ̂ for one player: mean paired gain of a budget-limited best response, with its interval.
+
+    ``principal``: the leader the players answer (default: the run's trained principal); a run
+    trained under a fixed, committed schedule passes that schedule (an ``episodes.FixedTax``).
+    """
     generator = torch.Generator().manual_seed(seed)
-    br = train_best_response(run, [player], PolicyPrincipal(run.principal, generator), episodes=episodes,
-                             num_games=num_games, seed=seed)
+    leader = principal if principal is not None else PolicyPrincipal(run.principal, generator)
+    br = train_best_response(run, [player], leader, episodes=episodes, num_games=num_games, seed=seed)
     base, dev = [], []
     for k in range(eval_seeds):
         for overrides, sink in (({}, base), ({player: br}, dev)):
             gen = torch.Generator().manual_seed(seed + 7919 * (k + 1))
             principal_gen = torch.Generator().manual_seed(seed + 7919 * (k + 1) + 1)
-            values = run_episodes(_setup(run), PolicyPlayers(run.players, gen, overrides),
-                                  PolicyPrincipal(run.principal, principal_gen), num_games, seed + 104729 + k).values
+            leader = principal if principal is not None else PolicyPrincipal(run.principal, principal_gen)
+            values = run_episodes(_setup(run), PolicyPlayers(run.players, gen, overrides), leader, num_games,
+                                  seed + 104729 + k).values
             sink.append(values["returns"][:, player])
     base, dev = np.concatenate(base), np.concatenate(dev)
     mean, low, high = confidence_interval(dev - base, level)

@@ -34,16 +34,19 @@ class PPOSettings:
     target_kl: float = 0.0
 
 
-def settings_from_config(config, principal: bool = False, decisions: int = 0) -> PPOSettings:
+def settings_from_config(config, principal: bool = False, decisions: int = 0,
+                         ent_coef: float | None = None) -> PPOSettings:
     """The players' PPO settings of a :class:`~sedtheory.rl.config.TrainConfig`, or with
     ``principal=True`` the principal's for a batch of ``decisions`` samples (its own entropy
-    coefficient and epochs, ``principal_minibatches`` minibatches)."""
+    coefficient and epochs, ``principal_minibatches`` minibatches). ``ent_coef`` replaces the
+    config's entropy coefficient (an annealed one)."""
     shared = dict(clip_coef=config.clip_coef, clip_vloss=config.clip_vloss, vf_coef=config.vf_coef,
                   max_grad_norm=config.max_grad_norm, norm_adv=config.norm_adv, target_kl=config.target_kl)
     if principal:
-        return PPOSettings(ent_coef=config.principal_ent_coef, update_epochs=config.principal_update_epochs,
+        return PPOSettings(ent_coef=config.principal_ent_coef if ent_coef is None else ent_coef,
+                           update_epochs=config.principal_update_epochs,
                            minibatch_size=max(1, decisions // config.principal_minibatches), **shared)
-    return PPOSettings(ent_coef=config.ent_coef, update_epochs=config.update_epochs,
+    return PPOSettings(ent_coef=config.ent_coef if ent_coef is None else ent_coef, update_epochs=config.update_epochs,
                        minibatch_size=config.minibatch_size, **shared)
 
 

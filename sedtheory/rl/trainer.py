@@ -42,7 +42,7 @@ from tqdm import tqdm
 from sedtheory._validate import ValidationError
 from sedtheory.rl import checkpoint as ckpt
 from sedtheory.rl.config import TrainConfig, config_from_dict, config_to_dict
-from sedtheory.rl.curriculum import rate_cap
+from sedtheory.rl.curriculum import entropy_coefficient, rate_cap
 from sedtheory.rl.driver import Episode
 from sedtheory.rl.envs import AppleFactory, EnvFactory, make_player_policy, player_input
 from sedtheory.rl.gae import compute_gae
@@ -50,11 +50,13 @@ from sedtheory.rl.logging import MetricsLog
 from sedtheory.rl.networks import PrincipalPolicy, sample_categorical
 from sedtheory.rl.normalize import ReturnNormalizer
 from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
-from sedtheory.rl.principal import N_CHOICES, allowed_choices, apply_choices, feature_size, player_feature_size
+from sedtheory.rl.principal import N_CHOICES, N_RATE_LEVELS, allowed_choices, apply_choices, feature_size, player_feature_size
 from sedtheory.rl.voting import VotingSchedule
 
 EPISODE_COLUMNS = ("charts/episodic_return", "charts/apples", "charts/min_apples", "charts/objective",
                    "charts/gini", "charts/apples_left", "charts/tax_collected")
+WARM_START = Path("warm_start.pt")
+"""What :meth:`Trainer.warm_start` loaded, kept in the run folder."""
 LOSS_NAMES = ("value_loss", "policy_loss", "entropy", "old_approx_kl", "approx_kl", "clipfrac", "explained_variance")
 
 
@@ -220,12 +222,17 @@ class Trainer:
         return rate_cap(self.update if update is None else update, cfg.num_updates, cfg.phase_one_fraction,
                         cfg.anneal_fraction, cfg.initial_rate_cap)
 
+    def _principal_start(self) -> int:
+        """The principal's first learning update: after phase one and its exploration share."""
+        cfg = self.config
+        return int(round((cfg.phase_one_fraction + cfg.principal_explore_fraction) * cfg.num_updates))
+
     def _set_learning_rates(self) -> tuple[float, float]:
         """Players: linear to 0 over the run (``anneal_lr``); principal: constant, or linear to 0
-        over phase two (``principal_anneal_lr``)."""
+        from its first learning update (``principal_anneal_lr``)."""
         cfg = self.config
         frac = 1.0 - self.update / cfg.num_updates if cfg.anneal_lr else 1.0
-        start = int(round(cfg.phase_one_fraction * cfg.num_updates))
+        start = self._principal_start()
         p_frac = 1.0
         if cfg.principal_anneal_lr and self.update >= start:
             p_frac = 1.0 - (self.update - start) / max(cfg.num_updates - start, 1)
@@ -279,13 +286,18 @@ class Trainer:
 
     def _decide(self, ep: Episode, cap: float) -> torch.Tensor:
         """A decision point: the principal's schedule for the next ``commitment_steps`` steps
-        (zeros in phase one or without a principal; ``fixed_rates`` from phase two on)."""
+        (zeros in phase one or without a principal; ``fixed_rates`` from phase two on; uniformly
+        random rates up to the cap, not recorded for learning, in the principal's exploration share)."""
         cfg, B, nb = self.config, self.config.num_games, self.params.n_brackets
         current = ep.env.upcoming_rates.to(self.device)
         if cap <= 0:
             return torch.zeros(B, nb, device=self.device)
         if cfg.fixed_rates:
             return torch.tensor(cfg.fixed_rates, dtype=torch.float32, device=self.device).expand(B, nb).clone()
+        if self.update < self._principal_start():   # exploration: uniformly random schedules, no learning
+            levels = int(cap * (N_RATE_LEVELS - 1) + 1e-6) + 1
+            draws = torch.randint(levels, (B, nb), generator=self.generator, device=self.device)
+            return draws.float() / (N_RATE_LEVELS - 1)
         map_obs, feats = ep.out.principal_obs.to(self.device), ep.principal_features(cap)
         allowed = allowed_choices(cap, nb, B, self.device) if cfg.cap_mode == "mask" else None
         with torch.no_grad():
@@ -341,8 +353,11 @@ class Trainer:
         batch = Batch(inputs=inputs, actions=torch.cat([d["actions"] for d in self._decisions]),
                       logprobs=torch.cat([d["logprobs"] for d in self._decisions]), advantages=adv.reshape(-1),
                       returns=ret.reshape(-1), values=values.reshape(-1))
+        ent_coef = entropy_coefficient(self.update, cfg.num_updates, self._principal_start() / cfg.num_updates,
+                                       cfg.principal_ent_anneal_fraction, cfg.principal_ent_coef, cfg.principal_ent_final)
         stats = ppo_update(self.principal, self.principal_opt, batch,
-                           settings_from_config(cfg, principal=True, decisions=len(batch)), self.generator)
+                           settings_from_config(cfg, principal=True, decisions=len(batch), ent_coef=ent_coef),
+                           self.generator)
         row = {f"principal/{k[7:]}": v for k, v in stats.items()}
         row["principal/mean_reward"] = float(raw.mean())
         self._decisions = []
@@ -392,6 +407,41 @@ class Trainer:
         self.selfishness, self.trust = np.asarray(state["selfishness"]), np.asarray(state["trust"])
         self.reports, self.eta_value = np.asarray(state["reports"]), float(state["eta"])
         self.history = list(state["history"])
+
+    def warm_start(self, source: Path | str) -> None:
+        """Start from the players of another run's last checkpoint, before this run's first update.
+
+        Loads the shared player network, its optimiser state and its return normaliser from
+        ``source/checkpoints/last.pt``; the principal, the generators and the schedules stay this
+        run's own (its learning rate anneals over its own updates). The outer loop
+        (:mod:`sedtheory.scale.design`) starts every candidate schedule from one shared no-tax
+        (phase-one) run this way. What was loaded is also written to ``warm_start.pt`` in this
+        run's folder, so the folder still holds everything its run started from.
+
+        Raises:
+            ValidationError: the run has started, the source has no checkpoint, its players have
+                other types (σ, β) or another network than this run's.
+        """
+        source = Path(source)
+        if self.update or self._continuing:
+            raise ValidationError("warm_start: this run has already started; warm-start a new run")
+        if not (source / ckpt.CHECKPOINT).exists():
+            raise ValidationError(f"warm_start: {source} has no checkpoint ({ckpt.CHECKPOINT})")
+        state = ckpt.load_torch(source / ckpt.CHECKPOINT)
+        for name in ("selfishness", "trust"):
+            if not np.array_equal(np.asarray(state[name]), getattr(self, name)):
+                raise ValidationError(f"warm_start: the source run's {name} types differ from this run's "
+                                      "(same seed or the same fixed types needed)")
+        try:
+            self.players.load_state_dict(state["players"])
+        except RuntimeError as exc:
+            raise ValidationError(f"warm_start: the source run's player network differs from this run's ({exc})") from exc
+        self.player_opt.load_state_dict(state["player_opt"])
+        if "player_scaler" in state:
+            self.player_scaler.load_state_dict(state["player_scaler"])
+        ckpt.save_torch(self.run_dir / WARM_START, {
+            "source_config": state["config"], "source_update": state["update"], "players": state["players"],
+            "player_opt": state["player_opt"], "player_scaler": state.get("player_scaler")})
 
     @classmethod
     def resume(cls, run_dir: Path | str, factory: EnvFactory | None = None) -> "Trainer":

@@ -21,11 +21,12 @@ from typing import Callable
 import numpy as np
 
 from sedtheory._validate import ValidationError
+from sedtheory.social_choice import ContinuousProfile, get_rule, mean_rule_equilibrium
+from sedtheory.social_choice.manipulation import best_misreport
 
 
 def resolve_rule(name: str) -> Callable[[np.ndarray], float]:
     """The registered continuous rule ``name`` as a function reports ``(n,)`` → η."""
-    from sedtheory.social_choice import get_rule
 
     try:
         rule = get_rule(name)
@@ -42,8 +43,6 @@ def strategic_reports(ideal: np.ndarray, rule_name: str, *, max_rounds: int = 20
     Raises:
         RuntimeError: when sequential best responses do not settle within ``max_rounds``.
     """
-    from sedtheory.social_choice import ContinuousProfile, get_rule, mean_rule_equilibrium
-    from sedtheory.social_choice.manipulation import best_misreport
 
     ideal = np.asarray(ideal, dtype=float)
     if rule_name == "mean":

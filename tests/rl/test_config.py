@@ -30,6 +30,8 @@ from sedtheory.rl.config import (ENV_FIELDS, LEGACY_VALUES, PRESETS, TrainConfig
     (dict(torch_threads=1.5), "torch_threads"),
     (dict(checkpoint_every=-1), "checkpoint_every"),
     (dict(tax_thresholds=(0.0, "ten")), "tax_thresholds"),
+    (dict(principal_ent_anneal_fraction=1.5), "principal_ent_anneal_fraction"),
+    (dict(principal_ent_final=-0.1), "principal_ent_final"),
 ])
 def test_bad_config_names_the_field(changes, field):
     with pytest.raises(ValidationError, match=field):

@@ -182,6 +182,23 @@ def test_a_fixed_rate_config_commits_the_rate_from_the_first_update(tmp_path):
         tax_twin.twin_config(1, rate=1.5)
 
 
+def test_a_corridor_run_folder_is_evaluated_with_no_code(tmp_path, capsys):
+    """The run folder's env section rebuilds the corridor engine (map, window, regrowth, one
+    bracket) for ``load_run`` and ``sedtheory evaluate``, with no factory argument."""
+    from sedtheory.cli import main
+    from sedtheory.rl.evaluate import load_run
+    from sedtheory.rl.trainer import Trainer
+
+    config = tax_twin.twin_config(1, rate=1.0)
+    Trainer(config, tmp_path / "run").train()
+    run = load_run(tmp_path / "run")
+    assert run.factory.params == tax_twin.tiny_tax_params()
+    assert run.config == config.replace(device="cpu")
+    assert main(["evaluate", str(tmp_path / "run"), "--seeds", "1", "--num-games", "2", "--grid", "0", "1",
+                 "--no-plots", "--no-gif"]) == 0
+    assert "apples" in capsys.readouterr().out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("rate", [0.0, 1.0])
 def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path, optimum, rate):
@@ -214,6 +231,10 @@ def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured (papers/report.md, 'The tiny tax twin'): the PPO players' response does not depend on the rate "
+    "they are shown but on the rates they were trained under, so the principal's choice moves no apples within "
+    "a run; seeds 1-3: mode rates 0.6, 0.9, 0.0 with the players at 2.0 apples (racing) in every seed"))
 def test_ppo_principal_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum):
     """Trainer (principal committed for the whole episode, players reading the rate: the
     :func:`tax_twin.twin_config` defaults) on the tiny tax game, seeds 1-5, 300 episodes of 100
@@ -229,3 +250,21 @@ def test_ppo_principal_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum)
     summary = [(t["seed"], t["mode_rate"], round(t["mass_on_optimal"], 2), round(t["apples_last50"], 2))
                for t in trials]
     assert sum(t["optimal"] for t in trials) >= 4, (optimum.maximisers, summary)
+
+
+def test_the_principal_explores_uniformly_then_learns(tmp_path):
+    """``principal_explore_fraction = 0.5`` of 4 episodes: in the first 2 the principal commits
+    to random rates and its network is not updated; from the third on it learns."""
+    from sedtheory.rl.trainer import Trainer
+
+    config = tax_twin.twin_config(4, principal_explore_fraction=0.5, phase_one_fraction=0.0, anneal_fraction=0.0)
+    trainer = Trainer(config, tmp_path / "run")
+    before = {k: v.clone() for k, v in trainer.principal.state_dict().items()}
+    trainer.train(max_updates=2)
+    assert all(torch.equal(before[k], v) for k, v in trainer.principal.state_dict().items())
+    rates = [h["charts/tax_rate_0"] for h in trainer.history]
+    assert all(0 < r < 1 for r in rates) and len(set(rates)) == 2   # a mix of grid rates, different per episode
+    trainer.train()
+    assert any(not torch.equal(before[k], v) for k, v in trainer.principal.state_dict().items())
+    with pytest.raises(ValidationError, match="principal_explore_fraction"):
+        tax_twin.twin_config(4, principal_explore_fraction=0.9, phase_one_fraction=0.2)
