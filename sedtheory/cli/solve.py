@@ -15,7 +15,6 @@ the (ε, δ) condition holds, 1 when it does not. Bad input exits 2 with one lin
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sedtheory._json import dumps
 from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
 from sedtheory.cli._app import CommandError, command
 from sedtheory.cli._files import (
@@ -134,17 +134,6 @@ def _gather_kernels(arrays: dict, path: Path) -> dict:
     return fields
 
 
-def _finite_or_null(value):
-    """JSON has no NaN or infinity: a non-finite float (e.g. the value of a failed solve) becomes null."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite_or_null(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite_or_null(v) for v in value]
-    return value
-
-
 def _solve_reporting_warnings(solve, *args, **kwargs):
     """Run a solver; each warning it raises (e.g. no pure follower equilibrium) becomes one stderr line."""
     with warnings.catch_warnings(record=True) as caught:
@@ -156,7 +145,8 @@ def _solve_reporting_warnings(solve, *args, **kwargs):
 
 
 def _print_json(data: dict) -> None:
-    print(json.dumps(_finite_or_null(data), indent=2, allow_nan=False))
+    """Strict JSON through the library's one converter (a failed solve's value is ``null``)."""
+    print(dumps(data, indent=2))
 
 
 @command("solve stackelberg")

@@ -21,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from sedtheory._result import Record
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar
 
 
 @dataclass(frozen=True)
-class Witness:
+class Witness(Record):
     """The deviation that attains a gap.
 
     Attributes:
@@ -48,7 +49,7 @@ class Witness:
 
 
 @dataclass(frozen=True)
-class Certificate:
+class Certificate(Record):
     """Result of grading a profile against Definition 2.4.
 
     Attributes:
@@ -124,43 +125,3 @@ class Certificate:
             lines.append(f"  follower {i} gap δ̂ = {gap:.6g}")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary (witness deviations converted to lists)."""
-        def witness(w: Witness | None):
-            if w is None:
-                return None
-            dev = _plain(w.deviation)
-            return {"player": w.player, "deviation": dev, "value": float(w.value), "baseline": float(w.baseline)}
-
-        return {
-            "epsilon_hat": None if self.epsilon_hat is None else float(self.epsilon_hat),
-            "delta_hat": [float(d) for d in self.delta_hat],
-            "epsilon": self.epsilon,
-            "delta": self.delta,
-            "holds": self.holds,
-            "leader_witness": witness(self.leader_witness),
-            "follower_witnesses": [witness(w) for w in self.follower_witnesses],
-            "leader_optimum_method": self.leader_optimum_method,
-            "estimated": self.estimated,
-            "epsilon_interval": self.epsilon_interval,
-            "delta_intervals": self.delta_intervals,
-            "tol": self.tol,
-            "delta_tol": None if self.delta_tol is None else [float(t) for t in self.delta_tol],
-            "notes": list(self.notes),
-        }
-
-
-def _plain(value):
-    """JSON-ready copy of a witness deviation: arrays and tuples become lists, dicts stay dicts."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (int, float, str, bool, type(None))):
-        return value
-    return repr(value)

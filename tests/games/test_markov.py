@@ -178,7 +178,7 @@ def test_state_indices_are_integers_never_rounded():
     with pytest.raises(ValidationError, match="state: expected an integer"):
         tiny().with_initial_state(True)
     np.testing.assert_array_equal(tiny().with_initial_state(np.int64(1)).initial_distribution, [0.0, 1.0])
-    from sedtheory.solvers.markov_simulation import simulate
+    from sedtheory.evaluation.markov_simulation import simulate
 
     with pytest.raises(ValidationError, match=r"initial_state: 2 out of range 0\.\.1"):
         simulate(tiny(), [np.full((2, 2), 0.5), np.ones((2, 1))], 3, seed=0, initial_state=2)

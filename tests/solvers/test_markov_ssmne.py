@@ -144,7 +144,7 @@ def _two_state_pomg():
     (lambda g, nf: sed.evaluate(nf, [np.ones((2, 1))] * 2), "pomg: expected a POMG, got StackelbergNashGame"),
     (lambda g, nf: sed.best_response(nf, [np.ones((2, 1))] * 2, 0), "pomg: expected a POMG, got StackelbergNashGame"),
     (lambda g, nf: sed.simulate(nf, [np.ones((2, 1))] * 2, 3, seed=0), "pomg: expected a POMG, got StackelbergNashGame"),
-    (lambda g, nf: sed.solvers.sample_returns(nf, [np.ones((2, 1))] * 2, 3, seed=0), "pomg: expected a POMG"),
+    (lambda g, nf: sed.evaluation.sample_returns(nf, [np.ones((2, 1))] * 2, 3, seed=0), "pomg: expected a POMG"),
 ])
 def test_a_game_of_the_wrong_kind_is_named(call, message):
     nf = sed.StackelbergNashGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]])

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sedtheory._validate import ValidationError, instance_of, positive_int
+from sedtheory.evaluation.markov_evaluation import as_profile
 from sedtheory.games.markov import POMG, state_index
-from sedtheory.solvers.markov_evaluation import as_profile
 
 
 def as_generator(seed) -> np.random.Generator:
