@@ -183,10 +183,7 @@ def _call(func: Callable[..., Any], namespace: argparse.Namespace) -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``sedtheory`` argument parser with every registered subcommand."""
-    from sedtheory.cli import load_commands
-
-    load_commands()
+    """The ``sedtheory`` argument parser with every registered subcommand (loaded by ``sedtheory.cli``)."""
     parser = argparse.ArgumentParser(
         prog="sedtheory",
         description="Social Environment Design: exact solvers, certificates, voting and training.",
