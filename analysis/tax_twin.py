@@ -17,7 +17,7 @@ principal's grid φ ∈ {0, 0.1, …, 1}). For each φ:
 1. **Players' response**: sequential best-response dynamics in the *fully observed*
    discounted twin (γ = the players' discount), started from uniformly random play; each best
    response is exact policy iteration
-   (:func:`sedtheory.solvers.markov_best_response.best_response`), and a player keeps its
+   (:func:`sedtheory.evaluation.markov_best_response.best_response`), and a player keeps its
    policy when its exact gain is at most ``tol``. The fixed point is then graded independently
    by :func:`sedtheory.equilibrium.markov.markov_follower_gaps` (every gap ≤ ``tol``, else an
    error). This is *a* Markov perfect equilibrium (Maskin & Tirole 2001) chosen by a stated
@@ -32,7 +32,7 @@ principal's grid φ ∈ {0, 0.1, …, 1}). For each φ:
 2. **Objective**: the expected apples of each player over one episode (``episode_length``
    steps from μ0, undiscounted: the principal's rewards over an episode telescope to O_η of the
    episode's apples), exactly by backward recursion
-   (:func:`sedtheory.solvers.markov_evaluation.evaluate` with a horizon), then
+   (:func:`sedtheory.evaluation.markov_evaluation.evaluate` with a horizon), then
    O_η = η Σ_i E[A_i] + (1 − η) min_i E[A_i]. For η = 1 this is E[O_η] exactly; for η < 1 it is
    O_η of the expected apples, an upper bound on E[O_η] (min is concave, Jensen).
 3. φ* = argmax over the grid (ties to the lowest rate; all maximisers are listed).
@@ -145,8 +145,8 @@ def best_response_dynamics(pomg: POMG, start: StrategyProfile, *, tol: float = 1
     Raises:
         RuntimeError: no fixed point within ``max_rounds`` rounds (e.g. a best-response cycle).
     """
-    from sedtheory.solvers.markov_best_response import best_response
-    from sedtheory.solvers.markov_evaluation import evaluate
+    from sedtheory.evaluation.markov_best_response import best_response
+    from sedtheory.evaluation.markov_evaluation import evaluate
 
     policies = list(start.strategies)
     for rounds in range(max_rounds):
@@ -212,7 +212,7 @@ def flat_tax_response(family: TaxFamily, rate: float, *, gamma: float = 0.99, to
         RuntimeError: the dynamics do not settle, or the grader finds a gap above ``tol``.
     """
     from sedtheory.equilibrium.markov import markov_follower_gaps
-    from sedtheory.solvers.markov_evaluation import evaluate
+    from sedtheory.evaluation.markov_evaluation import evaluate
 
     discounted = family.discounted_game(rate, gamma)
     profile, rounds = best_response_dynamics(discounted, _start_profile(family, start), tol=tol)

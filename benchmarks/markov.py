@@ -5,9 +5,9 @@ Fully observed random Markov games, 2 agents with 2 actions each, sparse transit
 For each size the script reports the median wall time (over ``--repeats`` runs) of:
 
 * ``build``    — constructing and validating the :class:`~sedtheory.games.markov.POMG`;
-* ``evaluate`` — :func:`~sedtheory.solvers.markov_evaluation.evaluate` of a random stochastic
+* ``evaluate`` — :func:`~sedtheory.evaluation.markov_evaluation.evaluate` of a random stochastic
   profile (dense LU up to 200 states, BiCGSTAB with a checked residual beyond);
-* ``best_response`` — :func:`~sedtheory.solvers.markov_best_response.best_response` of agent 0
+* ``best_response`` — :func:`~sedtheory.evaluation.markov_best_response.best_response` of agent 0
   (policy iteration on the induced MDP, each step an exact linear solve);
 
 the certified error bound ``‖(I - γP)V - r‖_∞ / (1 - γ)`` of the evaluation, and the checked
@@ -42,8 +42,8 @@ import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 from sedtheory.games.markov import POMG  # noqa: E402
-from sedtheory.solvers.markov_best_response import best_response  # noqa: E402
-from sedtheory.solvers.markov_evaluation import evaluate, markov_reward_process, solve_discounted  # noqa: E402
+from sedtheory.evaluation.markov_best_response import best_response  # noqa: E402
+from sedtheory.evaluation.markov_evaluation import evaluate, markov_reward_process, solve_discounted  # noqa: E402
 
 
 def random_game(n_states: int, successors: int, rng: np.random.Generator, gamma: float) -> POMG:

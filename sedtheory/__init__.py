@@ -92,21 +92,19 @@ from sedtheory.social_choice import (
 # end social_choice
 
 # markov
+from sedtheory.drivers import SEDHistory, SEDRound, run_rounds
 from sedtheory.equilibrium.markov import (
     certify_ssmne,
     markov_delta_best_responses,
     markov_follower_gaps,
     markov_nash_conv,
 )
+from sedtheory.evaluation import BestResponse, ProblemTooLargeError, Trajectory, best_response, evaluate, simulate
 from sedtheory.games.markov import POMG
 from sedtheory.games.sed import SEDGame, TypeSpace
 from sedtheory.games.stackelberg import Box, LeaderRewardUtility, StackelbergMarkovGame, WelfareUtility
-from sedtheory.solvers.markov_best_response import BestResponse, ProblemTooLargeError, best_response
-from sedtheory.solvers.markov_evaluation import evaluate
 from sedtheory.solvers.markov_nash import MarkovEquilibrium
-from sedtheory.solvers.markov_simulation import Trajectory, simulate
 from sedtheory.solvers.markov_ssmne import SSMNEResult, solve_ssmne
-from sedtheory.solvers.sed_rounds import SEDHistory, SEDRound, run_rounds
 # end markov
 
 __version__ = "0.1.0"

@@ -42,6 +42,7 @@ def finite_array(
         shape: required shape; ``None`` entries match any length.
         dtype: target dtype (float by default).
     """
+    refuse_non_numbers(field, value)
     try:
         array = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -65,8 +66,62 @@ def finite_array(
     return _freeze(array)
 
 
+def _not_a_number(value) -> bool:
+    """True for the values numpy would silently turn into numbers: ``"4"`` (4.0), ``True`` (1.0)
+    and ``None`` (nan)."""
+    return value is None or isinstance(value, (bool, np.bool_, str, bytes))
+
+
+def _first_non_number(value, index: tuple[int, ...] = ()) -> tuple[tuple[int, ...], object] | None:
+    """``(index, entry)`` of the first string, boolean or ``None`` in a nested sequence, or ``None``."""
+    if _not_a_number(value):
+        return index, value
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "bUSV":
+            first = tuple(int(i) for i in np.unravel_index(0, value.shape)) if value.size else ()
+            return (index + first, value[first].item() if value.size else value)
+        if value.dtype.kind != "O":
+            return None
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        for position, item in enumerate(value):
+            if isinstance(item, (float, int)) and not isinstance(item, bool):
+                continue  # the common case, checked without a call
+            found = _first_non_number(item, index + (position,))
+            if found is not None:
+                return found
+    return None
+
+
+def refuse_non_numbers(field: str, value) -> None:
+    """Raise naming ``field`` and the index of the first entry that is not a number.
+
+    numpy reads ``"4"`` as 4.0, ``True`` as 1.0 and ``None`` as nan; a payoff or probability
+    written that way is a mistake in the input, never repaired.
+    """
+    found = _first_non_number(value)
+    if found is None:
+        return
+    index, entry = found
+    if isinstance(entry, np.ndarray):  # an empty array of strings or booleans
+        raise ValidationError(f"{field}: cannot be read as numbers (dtype {entry.dtype})")
+    if entry is None:
+        what = "None"
+    elif isinstance(entry, (bool, np.bool_)):
+        what = f"the boolean {bool(entry)}"
+    else:
+        what = f"the string {entry!r}"
+    where = f" at index {index}" if index else ""
+    raise ValidationError(f"{field}: cannot be read as numbers: entry{where} is {what}, expected a number")
+
+
 def nonnegative_scalar(field: str, value) -> float:
-    """Return ``value`` as a finite float >= 0, or raise naming ``field``."""
+    """Return ``value`` as a finite float >= 0, or raise naming ``field``.
+
+    Strings (``"0.1"``), booleans and ``None`` are refused: they are not numbers.
+    """
+    if _not_a_number(value):
+        raise ValidationError(f"{field}: expected a number, got {value!r}")
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -113,6 +168,17 @@ def stochastic_array(field: str, value, *, tol: float = DEFAULT_TOL, ndim=None, 
         bad = tuple(int(i) for i in np.argwhere(off)[0])
         raise ValidationError(f"{field}: row {bad} sums to {sums[bad]:.12g}, not 1 (tolerance {tol})")
     return array
+
+
+def instance_of(field: str, value, kind: type, what: str | None = None):
+    """Return ``value`` if it is a ``kind``, else raise naming ``field`` and the type received.
+
+    Used by every public algorithm on its game argument, so that passing, say, a POMG where a
+    Stackelberg–Markov game is needed is one line naming the argument, not an AttributeError.
+    """
+    if not isinstance(value, kind):
+        raise ValidationError(f"{field}: expected {what or 'a ' + kind.__name__}, got {type(value).__name__}")
+    return value
 
 
 def positive_int(field: str, value, *, minimum: int = 1) -> int:

@@ -2,13 +2,16 @@
 
 Modules register their commands with :func:`sedtheory.cli._app.command`; this list says
 which modules to load. A module listed here that fails to import is an error, never skipped.
+Loading happens here, above ``_app`` and the command modules, so that the generator never
+imports the commands that import it (no import cycle; ``tests/test_layers.py``).
 """
 
 from __future__ import annotations
 
 import importlib
 
-from sedtheory.cli._app import CommandError, build_parser, command, main
+from sedtheory.cli import _app
+from sedtheory.cli._app import CommandError, command
 
 COMMAND_MODULES: tuple[str, ...] = (
     "sedtheory.cli.info",
@@ -31,6 +34,18 @@ def load_commands() -> None:
         for name in COMMAND_MODULES:
             importlib.import_module(name)
         _loaded = True
+
+
+def build_parser():
+    """The ``sedtheory`` argument parser with every command of :data:`COMMAND_MODULES`."""
+    load_commands()
+    return _app.build_parser()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``sedtheory`` command (every command loaded). Returns the exit status."""
+    load_commands()
+    return _app.main(argv)
 
 
 __all__ = ["CommandError", "build_parser", "command", "load_commands", "main"]

@@ -207,10 +207,7 @@ def _call(func: Callable[..., Any], namespace: argparse.Namespace) -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``sedtheory`` argument parser with every registered subcommand."""
-    from sedtheory.cli import load_commands
-
-    load_commands()
+    """The ``sedtheory`` argument parser with every registered subcommand (loaded by ``sedtheory.cli``)."""
     parser = argparse.ArgumentParser(
         prog="sedtheory",
         description="Social Environment Design: exact solvers, certificates, voting and training.",
@@ -227,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
                 sub.set_defaults(_group=sub)
         func = _REGISTRY[key]
         summary, _, _ = _docstring_parts(func)
-        sub = subparsers[key[:-1]].add_parser(key[-1], help=summary, description=summary)
+        # raw: a command's docstring keeps its line breaks (file-format examples stay readable)
+        sub = subparsers[key[:-1]].add_parser(key[-1], help=summary, description=summary,
+                                              formatter_class=argparse.RawDescriptionHelpFormatter)
         _configure(sub, func)
     parser.set_defaults(_group=parser)
     return parser

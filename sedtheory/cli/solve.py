@@ -15,23 +15,29 @@ the (ε, δ) condition holds, 1 when it does not. Bad input exits 2 with one lin
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from sedtheory._json import dumps
 from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
 from sedtheory.cli._app import CommandError, command
+from sedtheory.cli._files import (
+    DESCRIPTIVE_KEYS,
+    read_json_object,
+    read_npz,
+    refuse_non_text_descriptions,
+    refuse_unknown_keys,
+)
 from sedtheory.equilibrium.certify import certify, certify_bayesian
 from sedtheory.equilibrium.leader_optimum import bayesian_arrays
+from sedtheory.games.markov import POMG
 from sedtheory.games.normal_form import StackelbergNashGame
 from sedtheory.solvers import solve_bayesian_stackelberg, solve_stackelberg
 
-_DESCRIPTIVE = {"name", "description", "source"}
 _LAYOUTS = {
     frozenset({"leader_payoffs", "follower_payoffs"}): "bimatrix",
     frozenset({"payoffs"}): "tensor",
@@ -48,44 +54,37 @@ class BayesianGame:
     prior: np.ndarray
 
 
-def _read_fields(path: Path) -> dict:
+def _read_fields(path: Path, label: str = "GAME") -> dict:
     if not path.exists():
-        raise CommandError(f"GAME: no such file: {path}")
+        raise CommandError(f"{label}: no such file: {path}")
     if not path.is_file():
-        raise CommandError(f"GAME: not a file: {path}")
+        raise CommandError(f"{label}: not a file: {path}")
     suffix = path.suffix.lower()
     if suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"GAME: invalid JSON in {path} (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"GAME: {path} is not UTF-8 text") from None
-        if not isinstance(data, dict):
-            raise CommandError(f"GAME: expected a JSON object at the top of {path}, got {type(data).__name__}")
-        return data
+        data = read_json_object(path, label)
+        refuse_non_text_descriptions(data, label)
+        return {key: value for key, value in data.items() if key not in DESCRIPTIVE_KEYS}
     if suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                return {key: archive[key] for key in archive.files}
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            raise CommandError(f"GAME: cannot read {path} as .npz ({exc})") from None
-    raise CommandError(f"GAME: unsupported file type {suffix or '(none)'!r} for {path}; expected .json or .npz")
+        return read_npz(path, label)
+    raise CommandError(f"{label}: unsupported file type {suffix or '(none)'!r} for {path}; expected .json or .npz")
 
 
 def read_game_file(path: Path) -> StackelbergNashGame | BayesianGame:
     """Read a game file (JSON or .npz, see the module docstring) into a validated game.
 
     Raises:
-        CommandError: missing or unreadable file, invalid JSON, unknown or missing keys.
-        ValidationError: wrong shapes, non-finite payoffs, a prior that is not a distribution.
+        CommandError: missing or unreadable file, invalid JSON, a repeated key, unknown or
+            missing keys.
+        ValidationError: wrong shapes, payoffs that are not finite numbers (strings and
+            booleans included), a prior that is not a distribution.
     """
-    fields = _read_fields(Path(path))
-    keys = frozenset(fields) - _DESCRIPTIVE
-    layout = _LAYOUTS.get(keys)
+    path = Path(path)
+    fields = _read_fields(path)
+    refuse_unknown_keys(fields, set().union(*_LAYOUTS), "GAME", path)
+    layout = _LAYOUTS.get(frozenset(fields))
     if layout is None:
         expected = " or ".join("{" + ", ".join(sorted(k)) + "}" for k in _LAYOUTS)
-        raise CommandError(f"GAME: keys {sorted(keys)} in {path} match no game layout; expected {expected}")
+        raise CommandError(f"GAME: keys {sorted(fields)} in {path} match no game layout; expected {expected}")
     if layout == "bimatrix":
         return StackelbergNashGame.from_bimatrix(fields["leader_payoffs"], fields["follower_payoffs"])
     if layout == "tensor":
@@ -94,15 +93,45 @@ def read_game_file(path: Path) -> StackelbergNashGame | BayesianGame:
     return BayesianGame(leader, follower, prior)
 
 
-def _finite_or_null(value):
-    """JSON has no NaN or infinity: a non-finite float (e.g. the value of a failed solve) becomes null."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite_or_null(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite_or_null(v) for v in value]
-    return value
+_KERNEL_LISTS = ("observations", "initial_observations")
+
+
+def read_pomg_file(path: Path) -> POMG:
+    """Read a POMG file (JSON or .npz, ``docs/file_formats.md``) into a validated :class:`POMG`.
+
+    The keys are the fields of :meth:`POMG.from_dict` (plus the descriptive ``name``,
+    ``description``, ``source`` in JSON). In a ``.npz`` archive the per-agent kernels are
+    stored as ``observations_0``, ``observations_1``, ... (and ``initial_observations_<i>``).
+
+    Raises:
+        CommandError: missing or unreadable file, invalid JSON, a repeated or unknown key.
+        ValidationError: a field that is not a valid POMG field (shapes, distributions, γ).
+    """
+    path = Path(path)
+    fields = _read_fields(path, "POMG")
+    if path.suffix.lower() == ".npz":
+        fields = _gather_kernels(fields, path)
+    refuse_unknown_keys(fields, POMG.FIELDS, "POMG", path)
+    return POMG.from_dict(fields)
+
+
+def _gather_kernels(arrays: dict, path: Path) -> dict:
+    """``observations_<i>`` arrays of a .npz archive -> the ``observations`` list (same for initial ones)."""
+    fields = {}
+    kernels: dict[str, dict[int, np.ndarray]] = {name: {} for name in _KERNEL_LISTS}
+    for key, value in arrays.items():
+        name, _, number = key.rpartition("_")
+        if name in kernels and number.isdigit():
+            kernels[name][int(number)] = value
+        else:
+            fields[key] = value.item() if value.ndim == 0 else value
+    for name, found in kernels.items():
+        if found:
+            if sorted(found) != list(range(len(found))):
+                raise CommandError(f"POMG: {path} has {name}_<i> arrays for agents {sorted(found)}; "
+                                   f"expected 0..{len(found) - 1}")
+            fields[name] = [found[i] for i in range(len(found))]
+    return fields
 
 
 def _solve_reporting_warnings(solve, *args, **kwargs):
@@ -116,7 +145,8 @@ def _solve_reporting_warnings(solve, *args, **kwargs):
 
 
 def _print_json(data: dict) -> None:
-    print(json.dumps(_finite_or_null(data), indent=2, allow_nan=False))
+    """Strict JSON through the library's one converter (a failed solve's value is ``null``)."""
+    print(dumps(data, indent=2))
 
 
 @command("solve stackelberg")
@@ -193,4 +223,4 @@ def check_command(
     return 0 if certificate.holds else 1
 
 
-__all__ = ["BayesianGame", "read_game_file"]
+__all__ = ["BayesianGame", "read_game_file", "read_pomg_file"]

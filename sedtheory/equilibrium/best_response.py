@@ -112,7 +112,9 @@ def best_response_set(game: NormalFormGame, strategies, player: int, tol: float 
     tol = nonnegative_scalar("tol", tol)
     player = _player(game, player)
     values = game.deviation_payoffs(mixed_strategies(game, strategies), player)
-    return tuple(int(a) for a in np.flatnonzero(values >= values.max() - tol))
+    # the regret test of delta_best_response, written the same way so the two never disagree
+    # by a rounding at the boundary (values.max() - values[a] <= tol, not values[a] >= max - tol)
+    return tuple(int(a) for a in np.flatnonzero(values.max() - values <= tol))
 
 
 def regret(game: NormalFormGame, strategies) -> np.ndarray:

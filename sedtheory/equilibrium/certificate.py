@@ -8,7 +8,9 @@ asked for, and whether the (ε, δ) condition holds:
 * ``delta_hat[i]`` = (follower ``i``'s best-response value) − (its value in the profile).
 
 The profile is an (ε, δ)-SSMNE iff ``epsilon_hat <= epsilon + tol`` and every
-``delta_hat[i] <= delta + tol``. Exact certificates come from tabular games; on the Apple game
+``delta_hat[i] <= delta + delta_tol[i]``, where ``delta_tol`` is ``tol`` for every follower
+unless the grader states a slack of its own (normal-form certificates use the tie tolerance
+τ_i of :mod:`sedtheory.evaluation.ties`, the rule the solvers and OPT(δ) use as well). Exact certificates come from tabular games; on the Apple game
 the gaps are *estimates* (``estimated=True``) with confidence intervals.
 """
 
@@ -19,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from sedtheory._result import Record
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar
 
 
 @dataclass(frozen=True)
-class Witness:
+class Witness(Record):
     """The deviation that attains a gap.
 
     Attributes:
@@ -46,7 +49,7 @@ class Witness:
 
 
 @dataclass(frozen=True)
-class Certificate:
+class Certificate(Record):
     """Result of grading a profile against Definition 2.4.
 
     Attributes:
@@ -61,8 +64,10 @@ class Certificate:
             ``epsilon_hat`` compares against (e.g. ``"multiple-lp (Conitzer & Sandholm 2006)"``).
         estimated: ``True`` when the gaps are statistical estimates, not exact values.
         epsilon_interval, delta_intervals: confidence intervals when ``estimated``.
-        tol: numerical tolerance used in ``holds``.
+        tol: numerical tolerance used in ``holds`` (the leader's side, and the followers'
+            unless ``delta_tol`` is given).
         notes: free-form remarks (ties, solver statuses) a reader should see.
+        delta_tol: ``(n_followers,)`` slack of each follower's δ test, or ``None`` for ``tol``.
     """
 
     epsilon_hat: float | None
@@ -78,9 +83,15 @@ class Certificate:
     delta_intervals: tuple[tuple[float, float], ...] | None = None
     tol: float = DEFAULT_TOL
     notes: tuple[str, ...] = field(default_factory=tuple)
+    delta_tol: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "delta_hat", finite_array("delta_hat", self.delta_hat, ndim=1))
+        if self.delta_tol is not None:
+            slack = finite_array("delta_tol", self.delta_tol, shape=self.delta_hat.shape)
+            if np.any(slack < 0):
+                raise ValidationError(f"delta_tol: must be >= 0, got {slack.tolist()}")
+            object.__setattr__(self, "delta_tol", slack)
         nonnegative_scalar("epsilon", self.epsilon)
         nonnegative_scalar("delta", self.delta)
         if self.follower_witnesses and len(self.follower_witnesses) != self.delta_hat.size:
@@ -89,17 +100,20 @@ class Certificate:
             )
         # `holds` is derived from the gaps; a certificate may be conservative (False) but never
         # claim a condition its own gaps contradict
-        if self.holds and not self.condition_holds(self.epsilon_hat, self.delta_hat, self.epsilon, self.delta, self.tol):
+        if self.holds and not self.condition_holds(self.epsilon_hat, self.delta_hat, self.epsilon, self.delta, self.tol,
+                                                   self.delta_tol):
             raise ValidationError(
                 f"holds: True, but the gaps (epsilon_hat={self.epsilon_hat}, delta_hat={self.delta_hat.tolist()}) "
                 f"exceed (epsilon={self.epsilon}, delta={self.delta}) + tol={self.tol}"
             )
 
     @staticmethod
-    def condition_holds(epsilon_hat, delta_hat, epsilon: float, delta: float, tol: float = DEFAULT_TOL) -> bool:
-        """The (ε, δ) test of Definition 2.4 on measured gaps."""
+    def condition_holds(epsilon_hat, delta_hat, epsilon: float, delta: float, tol: float = DEFAULT_TOL,
+                        delta_tol=None) -> bool:
+        """The (ε, δ) test of Definition 2.4 on measured gaps (``delta_tol``: per-follower slack, default ``tol``)."""
         leader_ok = epsilon_hat is None or epsilon_hat <= epsilon + tol
-        return bool(leader_ok and np.all(np.asarray(delta_hat) <= delta + tol))
+        slack = tol if delta_tol is None else np.asarray(delta_tol)
+        return bool(leader_ok and np.all(np.asarray(delta_hat) <= delta + slack))
 
     def summary(self) -> str:
         """A short human-readable account, one line per gap."""
@@ -111,42 +125,3 @@ class Certificate:
             lines.append(f"  follower {i} gap δ̂ = {gap:.6g}")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary (witness deviations converted to lists)."""
-        def witness(w: Witness | None):
-            if w is None:
-                return None
-            dev = _plain(w.deviation)
-            return {"player": w.player, "deviation": dev, "value": float(w.value), "baseline": float(w.baseline)}
-
-        return {
-            "epsilon_hat": None if self.epsilon_hat is None else float(self.epsilon_hat),
-            "delta_hat": [float(d) for d in self.delta_hat],
-            "epsilon": self.epsilon,
-            "delta": self.delta,
-            "holds": self.holds,
-            "leader_witness": witness(self.leader_witness),
-            "follower_witnesses": [witness(w) for w in self.follower_witnesses],
-            "leader_optimum_method": self.leader_optimum_method,
-            "estimated": self.estimated,
-            "epsilon_interval": self.epsilon_interval,
-            "delta_intervals": self.delta_intervals,
-            "tol": self.tol,
-            "notes": list(self.notes),
-        }
-
-
-def _plain(value):
-    """JSON-ready copy of a witness deviation: arrays and tuples become lists, dicts stay dicts."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (int, float, str, bool, type(None))):
-        return value
-    return repr(value)

@@ -10,7 +10,10 @@ Given a commitment ``x`` and pure follower actions ``y``, a certificate measures
   :mod:`sedtheory.equilibrium.leader_optimum` (recorded in ``leader_optimum_method``). It never
   calls the solver being graded, so a solver's answer is checked against an independent LP.
 
-The profile is an (ε, δ)-equilibrium iff ε̂ <= ε + tol and every δ̂_i <= δ + tol.
+The profile is an (ε, δ)-equilibrium iff ε̂ <= ε + tol and every δ̂_i <= δ + τ_i, with τ_i the
+tie tolerance of :mod:`sedtheory.evaluation.ties` (1e-10 of follower i's payoff span): the same
+rule decides which responses OPT(δ) may use and which the solvers call best responses, so a
+follower preference the certificate resolves is resolved everywhere (issue 14's near-tie).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sedtheory.equilibrium.leader_optimum import (
     bayesian_relaxed_leader_optimum,
     relaxed_leader_optimum,
 )
+from sedtheory.evaluation.ties import tie_tolerances
 from sedtheory.games.normal_form import StackelbergNashGame
 
 
@@ -42,7 +46,8 @@ def certify(game: StackelbergNashGame, leader_strategy, follower_actions: Sequen
         follower_actions: ``k`` pure follower actions.
         epsilon: leader tolerance ε >= 0.
         delta: follower tolerance δ >= 0 (also the slack of the leader optimum OPT(δ)).
-        tol: numerical tolerance added to ε and δ in the test.
+        tol: numerical tolerance added to ε in the test. Each follower's δ test adds the tie
+            tolerance τ_i instead (recorded in ``delta_tol``), the slack OPT(δ) gives it too.
 
     Returns:
         :class:`Certificate` with ``epsilon_hat``, ``delta_hat`` ``(k,)``, the leader witness
@@ -64,7 +69,8 @@ def certify(game: StackelbergNashGame, leader_strategy, follower_actions: Sequen
     witnesses = follower_witnesses(game, x, y)
     baseline = game.leader_value(x, y)
     optimum = relaxed_leader_optimum(game, delta, incumbent=(x, y))  # (x, y) is re-checked there
-    return _assemble(optimum, baseline, witnesses, epsilon, delta, tol, notes=[])
+    return _assemble(optimum, baseline, witnesses, epsilon, delta, tol, tie_tolerances(game.follower_payoffs),
+                     notes=[])
 
 
 def certify_bayesian(leader_payoffs, follower_payoffs, prior, leader_strategy, follower_actions: Sequence[int], *,
@@ -96,25 +102,25 @@ def certify_bayesian(leader_payoffs, follower_payoffs, prior, leader_strategy, f
     baseline = float(bayesian_objective(leader, prior, y) @ x)
     optimum = bayesian_relaxed_leader_optimum(leader, follower, prior, delta, incumbent=(x, y))
     notes = ["Bayesian game: follower gap and witness i belong to follower type i - 1"]
-    return _assemble(optimum, baseline, tuple(witnesses), epsilon, delta, tol, notes)
+    return _assemble(optimum, baseline, tuple(witnesses), epsilon, delta, tol, tie_tolerances(follower), notes)
 
 
 def _assemble(optimum: LeaderOptimum, baseline: float, witnesses: tuple[Witness, ...],
-              epsilon: float, delta: float, tol: float, notes: list[str]) -> Certificate:
+              epsilon: float, delta: float, tol: float, ties: np.ndarray, notes: list[str]) -> Certificate:
     delta_hat = np.array([w.gap for w in witnesses])
     notes.append(f"leader optimum from {optimum.n_lps} LPs over {optimum.n_candidates} candidate follower responses")
-    for w in witnesses:
-        if w.gap > delta + tol:
+    for w, tie in zip(witnesses, ties):
+        if w.gap > delta + tie:
             notes.append(f"follower {w.player} gains {w.gap:.6g} > δ by deviating to action {w.deviation}")
     if optimum.value is None:
         notes.append("no commitment admits a pure δ-equilibrium of the followers: OPT(δ) is undefined")
         return Certificate(None, delta_hat, epsilon, delta, False, None, witnesses, optimum.method, tol=tol,
-                           notes=tuple(notes))
+                           notes=tuple(notes), delta_tol=ties)
     epsilon_hat = optimum.value - baseline
     if epsilon_hat < -tol:
         notes.append("the profile beats OPT(δ): its followers are not all δ-best-responding")
     deviation = {"leader_strategy": optimum.leader_strategy, "follower_actions": list(optimum.follower_actions)}
     leader_witness = Witness(player=0, deviation=deviation, value=optimum.value, baseline=baseline)
-    holds = Certificate.condition_holds(epsilon_hat, delta_hat, epsilon, delta, tol)
+    holds = Certificate.condition_holds(epsilon_hat, delta_hat, epsilon, delta, tol, ties)
     return Certificate(epsilon_hat, delta_hat, epsilon, delta, holds, leader_witness, witnesses, optimum.method,
-                       tol=tol, notes=tuple(notes))
+                       tol=tol, notes=tuple(notes), delta_tol=ties)

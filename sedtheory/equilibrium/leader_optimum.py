@@ -21,6 +21,12 @@ and OPT(δ) = max_y LP(y) over feasible LPs. Profiles are visited in decreasing 
 bound ``max_a A[a, y] >= LP(y)``; the scan stops once no remaining bound beats the best value
 found, so the answer is exact (up to the LP tolerance). Each LP is solved by HiGHS.
 
+Ties: a deviation counts as a gain only when it gains more than δ + τ_i, with τ_i the one tie
+tolerance of the library (:mod:`sedtheory.evaluation.ties`: 1e-10 of follower i's payoff span),
+the rule the solvers and ``certify``'s δ test use too. HiGHS's answer is checked against every
+row in float64 and, when its own tolerance (about 1e-9) leaves it in doubt, the LP is solved
+again in exact rational arithmetic, so a follower preference of 1e-9 of the span is never lost.
+
 Bayesian games (follower types ``k = 1..K`` with prior ``p``, Conitzer & Sandholm 2006, §5;
 Paruchuri et al., AAMAS 2008) are handled by depth-first branch and bound over the types'
 responses ``(j_1, ..., j_K)``, with the LP above (objective Σ_k p_k x·A_k[:, j_k]) at each
@@ -37,6 +43,7 @@ from scipy.optimize import linprog
 
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
 from sedtheory.equilibrium.best_response import pure_actions, stackelberg_game
+from sedtheory.evaluation.ties import settle_commitment, tie_tolerances
 from sedtheory.games.normal_form import StackelbergNashGame
 
 MAX_PROFILES = 1_000_000
@@ -73,17 +80,13 @@ BAYESIAN_METHOD = ("delta-relaxed branch and bound over follower-type responses 
                    "(Conitzer & Sandholm, EC 2006; Paruchuri et al., AAMAS 2008), HiGHS")
 
 
-_FEASIBILITY = 1e-9
-"""A row with ``gains @ x >= -delta - _FEASIBILITY`` counts as satisfied (HiGHS's own tolerance)."""
-
-
-def _highs(objective: np.ndarray, rows: np.ndarray, delta: float) -> np.ndarray | None:
-    """One HiGHS solve of max objective·x s.t. rows @ x >= -delta, x in the simplex."""
+def _highs(objective: np.ndarray, rows: np.ndarray, bounds: np.ndarray) -> np.ndarray | None:
+    """One HiGHS solve of max objective·x s.t. rows @ x <= bounds, x in the simplex (None: infeasible)."""
     m = objective.size
     result = linprog(
         -objective,
-        A_ub=-rows if rows.size else None,
-        b_ub=np.full(rows.shape[0], delta) if rows.size else None,
+        A_ub=rows if rows.size else None,
+        b_ub=bounds if rows.size else None,
         A_eq=np.ones((1, m)), b_eq=[1.0], bounds=(0, None), method="highs", options=_HIGHS_OPTIONS,
     )
     if result.status == 2:
@@ -93,34 +96,41 @@ def _highs(objective: np.ndarray, rows: np.ndarray, delta: float) -> np.ndarray 
     return np.asarray(result.x, dtype=float)
 
 
-def _solve_lp(objective: np.ndarray, gains: np.ndarray, delta: float) -> np.ndarray | None:
-    """max objective·x s.t. gains @ x >= -delta (row-wise), x in the simplex. None if infeasible.
+def _solve_lp(objective: np.ndarray, rows: np.ndarray, ties: np.ndarray, delta: float) -> np.ndarray | None:
+    """max objective·x s.t. every deviation gain ``rows @ x <= delta``, x in the simplex; None if infeasible.
 
+    ``ties`` ``(r,)`` holds the tie tolerance τ of each row's follower (:mod:`sedtheory.evaluation.ties`).
     Constraint generation (exact): solve with the rows violated at the best vertex, add every
-    row the relaxed optimum violates, repeat. A relaxation that is infeasible proves the full LP
-    infeasible; a relaxed optimum that satisfies every row is optimal for the full LP.
+    row the relaxed optimum violates by more than τ, repeat; a relaxation that is infeasible
+    proves the full LP infeasible. The answer is then checked against every row by
+    :func:`~sedtheory.evaluation.ties.settle_commitment`, in exact arithmetic when HiGHS's own
+    tolerance leaves it in doubt.
     """
+    bounds = np.full(rows.shape[0], delta)
     start = np.zeros(objective.size)
     start[int(np.argmax(objective))] = 1.0
-    active = gains @ start < -delta - _FEASIBILITY
+    active = rows @ start > bounds + ties
     while True:
-        x = _highs(objective, gains[active], delta)
+        x = _highs(objective, rows[active], bounds[active])
         if x is None:
             return None
-        violated = (gains @ x < -delta - _FEASIBILITY) & ~active
+        violated = (rows @ x > bounds + ties) & ~active
         if not violated.any():
-            return x
+            return settle_commitment(objective, rows, bounds, ties, x)
         active |= violated
 
 
-def _profile_gains(game: StackelbergNashGame, profile: tuple[int, ...]) -> np.ndarray:
-    """Rows ``B_i[:, y] - B_i[:, (a'_i, y_{-i})]`` for every follower i and a'_i ≠ y_i: ``(rows, m)``."""
-    blocks = []
+def _profile_rows(game: StackelbergNashGame, profile: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Gain rows ``B_i[:, (a'_i, y_{-i})] - B_i[:, y]`` of every follower i and a'_i ≠ y_i ``(rows, m)``,
+    and each row's tie tolerance τ_i ``(rows,)``."""
+    blocks, ties = [], []
+    tolerances = tie_tolerances(game.follower_payoffs)
     for i, action in enumerate(profile):
         alternatives = game.follower_payoffs[i][(slice(None),) + profile[:i] + (slice(None),) + profile[i + 1:]]
-        gains = (alternatives[:, action][:, None] - alternatives).T  # (n_i, m); row `action` is zero
+        gains = (alternatives - alternatives[:, action][:, None]).T  # (n_i, m); row `action` is zero
         blocks.append(np.delete(gains, action, axis=0))
-    return np.concatenate(blocks, axis=0)
+        ties.append(np.full(blocks[-1].shape[0], tolerances[i]))
+    return np.concatenate(blocks, axis=0), np.concatenate(ties)
 
 
 def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0, *, incumbent=None) -> LeaderOptimum:
@@ -150,7 +160,7 @@ def relaxed_leader_optimum(game: StackelbergNashGame, delta: float = 0.0, *, inc
         if bounds[flat] <= best[0]:
             break
         profile = tuple(int(a) for a in np.unravel_index(flat, shape))
-        x = _solve_lp(leader[:, flat], _profile_gains(game, profile), delta)
+        x = _solve_lp(leader[:, flat], *_profile_rows(game, profile), delta)
         n_lps += 1
         if x is not None and leader[:, flat] @ x > best[0]:
             best = (float(leader[:, flat] @ x), x, profile)
@@ -164,7 +174,8 @@ def _incumbent_start(game: StackelbergNashGame, delta: float, incumbent) -> tupl
     if incumbent is None:
         return (-np.inf, None, None)
     x, profile = _incumbent(incumbent, game.n_leader_actions, game.n_follower_actions)
-    if np.any(_profile_gains(game, profile) @ x < -delta - _FEASIBILITY):
+    rows, ties = _profile_rows(game, profile)
+    if np.any(rows @ x > delta + ties):  # the tie rule of certify's δ test
         return (-np.inf, None, None)
     return (float(game.leader_payoffs[(slice(None),) + profile] @ x), x, profile)
 
@@ -224,7 +235,8 @@ def bayesian_relaxed_leader_optimum(leader_payoffs, follower_payoffs, prior, del
     state = {"best": -np.inf, "x": None, "actions": None, "n_lps": 0}
     if incumbent is not None:
         x, actions = _incumbent(incumbent, m, (n,) * n_types)
-        if np.all(_type_gains(data, actions) @ x >= -data.delta - _FEASIBILITY):
+        rows, ties = _type_rows(data, actions)
+        if np.all(rows @ x <= data.delta + ties):
             state.update(best=float(bayesian_objective(leader, prior, actions) @ x), x=x, actions=actions)
     _branch(data, (), state)
     return LeaderOptimum(state["best"], state["x"], state["actions"], data.delta, BAYESIAN_METHOD,
@@ -239,12 +251,15 @@ def bayesian_objective(leader: np.ndarray, prior: np.ndarray, actions: tuple[int
     return np.asarray(sum(prior[k] * leader[k][:, j] for k, j in enumerate(actions)), dtype=float)
 
 
-def _type_gains(data: _BayesianData, actions: tuple[int, ...]) -> np.ndarray:
-    """Rows ``F_k[:, j_k] - F_k[:, j']`` for each assigned type k and j' ≠ j_k: ``(rows, m)``."""
+def _type_rows(data: _BayesianData, actions: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Gain rows ``F_k[:, j'] - F_k[:, j_k]`` of each assigned type k and j' ≠ j_k ``(rows, m)``,
+    and each row's tie tolerance (τ of type k's payoffs) ``(rows,)``."""
     m, n = data.leader.shape[1:]
-    rows = [data.follower[k][:, j] - data.follower[k][:, other]
+    tolerances = tie_tolerances(data.follower)
+    rows = [data.follower[k][:, other] - data.follower[k][:, j]
             for k, j in enumerate(actions) for other in range(n) if other != j]
-    return np.array(rows).reshape(len(rows), m)
+    ties = [tolerances[k] for k, j in enumerate(actions) for other in range(n) if other != j]
+    return np.array(rows).reshape(len(rows), m), np.array(ties, dtype=float)
 
 
 def _branch(data: _BayesianData, actions: tuple[int, ...], state: dict) -> None:
@@ -258,7 +273,7 @@ def _branch(data: _BayesianData, actions: tuple[int, ...], state: dict) -> None:
             break
         candidate = actions + (int(j),)
         objective = bayesian_objective(data.leader, data.prior, candidate)  # the assigned types only
-        x = _solve_lp(objective, _type_gains(data, candidate), data.delta)
+        x = _solve_lp(objective, *_type_rows(data, candidate), data.delta)
         state["n_lps"] += 1
         if x is None:
             continue

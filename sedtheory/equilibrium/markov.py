@@ -1,7 +1,7 @@
 """Graders for Markov games: δ-best-response sets, NashConv and (ε, δ)-SSMNE certificates.
 
 Follower gaps come from exact best responses alone
-(:func:`sedtheory.solvers.markov_best_response.best_response`: policy iteration on the induced
+(:func:`sedtheory.evaluation.markov_best_response.best_response`: policy iteration on the induced
 MDP, or branch-and-bound over deterministic reactive policies); they never call the
 equilibrium solver being graded. The leader gap of Definition 2.4 needs the leader's optimum
 ``max_φ max_{π ∈ BR^δ} u_0(φ, π)``; the certificate takes it from the named exact method
@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
+from sedtheory._validate import DEFAULT_TOL, instance_of, nonnegative_scalar
 from sedtheory.equilibrium.certificate import Certificate, Witness
+from sedtheory.evaluation.markov_best_response import MAX_POLICIES, best_response, policies_within
+from sedtheory.evaluation.markov_evaluation import as_profile, evaluate, leader_value
 from sedtheory.games.markov import POMG
 from sedtheory.games.stackelberg import StackelbergMarkovGame
-from sedtheory.solvers.markov_best_response import MAX_POLICIES, best_response, policies_within
-from sedtheory.solvers.markov_evaluation import as_profile, evaluate, leader_value
-from sedtheory.solvers.markov_nash import MAX_PROFILES
-from sedtheory.solvers.markov_ssmne import solve_ssmne
+from sedtheory.solvers.markov_ssmne import MAX_PROFILES, solve_ssmne  # the leader optimum (DESIGN.md)
 
 POLICY_CLASS_NOTE = "follower deviations range over deterministic reactive policies (π_i: Ω_i → A_i)"
 
@@ -85,6 +84,7 @@ def certify_ssmne(game: StackelbergMarkovGame, phi, profile, epsilon: float, del
 
     Complexity: ``n`` best responses plus one :func:`solve_ssmne` over Φ.
     """
+    instance_of("game", game, StackelbergMarkovGame)
     epsilon, delta = nonnegative_scalar("epsilon", epsilon), nonnegative_scalar("delta", delta)
     phi = game.candidates()[game.index_of(phi, tol)]
     pomg = game.induced(phi)

@@ -36,8 +36,9 @@ so every algorithm only has to handle state-only kernels.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -229,6 +230,41 @@ class POMG:
                 "pass None or the same (S, O_i) kernel"
             )
         return checked
+
+    # ----------------------------------------------------------------------------- mappings
+    FIELDS: ClassVar[tuple[str, ...]] = ("transitions", "rewards", "observations", "gamma", "horizon", "initial_distribution",
+              "initial_observations", "tol")
+    """The keys of :meth:`from_dict` (and of a POMG file, ``docs/file_formats.md``)."""
+
+    @classmethod
+    def from_dict(cls, data) -> "POMG":
+        """A POMG from a mapping of its fields (e.g. a parsed POMG file); unknown keys are refused.
+
+        ``transitions`` is the dense ``(S, A_1, …, A_n, S)`` array; ``observations`` and
+        ``initial_observations`` are ``None`` or one kernel per agent. Every value is validated
+        as in the constructor; a key the POMG does not have (``"gama"``) is named, never ignored.
+        """
+        if not isinstance(data, dict):
+            raise ValidationError(f"POMG: expected a mapping of its fields, got {type(data).__name__}")
+        for key in data:
+            if key not in cls.FIELDS:
+                nearest = difflib.get_close_matches(str(key), cls.FIELDS, n=1)
+                hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+                raise ValidationError(f"POMG: unknown key {key!r}{hint} (known keys: {', '.join(cls.FIELDS)})")
+        for key in ("transitions", "rewards"):
+            if key not in data:
+                raise ValidationError(f"{key}: required")
+        return cls(**data)
+
+    def to_dict(self) -> dict:
+        """JSON-ready fields (dense transitions); :meth:`from_dict` reads them back."""
+        def kernels(value):
+            return None if value is None else [np.asarray(b).tolist() for b in value]
+
+        return {"transitions": self.transition_tensor().tolist(), "rewards": self.rewards.tolist(),
+                "observations": kernels(self.observations), "gamma": self.gamma, "horizon": self.horizon,
+                "initial_distribution": self.initial_distribution.tolist(),
+                "initial_observations": kernels(self.initial_observations), "tol": self.tol}
 
     # ----------------------------------------------------------------------------- sizes
     @property

@@ -12,7 +12,7 @@ rounds, each round's leader objective chosen by a vote. One round (Definitions 3
 
 This module holds the formal object and the constructions a round needs (the δ-ball of
 commitments, the round's Stackelberg–Markov game). The loop itself is an algorithm and lives
-in :func:`sedtheory.solvers.sed_rounds.run_rounds` (layering: games never import solvers).
+in :func:`sedtheory.drivers.sed_rounds.run_rounds` (layering: games never import solvers).
 """
 
 from __future__ import annotations

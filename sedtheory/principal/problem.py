@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from sedtheory._json import json_ready
+from sedtheory._result import ResultRecord, SolverStatus, solver_status
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar
 from sedtheory.principal._cvx import solve
 from sedtheory.principal.divergence import DeltaBall
@@ -44,12 +46,13 @@ class NotConcaveError(ValidationError):
 
 
 @dataclass(frozen=True, eq=False)
-class PrincipalResult:
+class PrincipalResult(ResultRecord):
     """Answer to problem (1).
 
     Attributes:
-        status: ``"optimal"``, ``"infeasible"`` or ``"numerical_error"`` (the values of
-            ``SolverStatus``), or ``"unbounded"``.
+        status: a :class:`~sedtheory.SolverStatus`: ``OPTIMAL``, ``INFEASIBLE``,
+            ``UNBOUNDED`` or ``NUMERICAL_ERROR`` (a ``str`` enum: equal to ``"optimal"`` etc.;
+            a string is accepted and converted).
         phi: ``(L,)`` an optimal action (``None`` unless optimal).
         value: the optimal objective value (``-inf`` when infeasible).
         method: ``"enumeration"`` or ``"cvxpy:<SOLVER>"``.
@@ -60,7 +63,7 @@ class PrincipalResult:
             ``divergence_dual`` (multiplier of ``D <= delta``) and ``solver_status``.
     """
 
-    status: str
+    status: SolverStatus
     phi: np.ndarray | None
     value: float
     method: str
@@ -68,31 +71,23 @@ class PrincipalResult:
     tol: float = DEFAULT_TOL
     details: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        """Whether an optimal ``phi`` was found."""
-        return self.status == "optimal"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", solver_status("status", self.status))
 
     def to_dict(self) -> dict:
-        """JSON-ready dictionary (the ball as its divergence, center, radius and box)."""
-        def plain(value):
-            if isinstance(value, np.ndarray):
-                return [plain(v) for v in value.tolist()]
-            if isinstance(value, (float, np.floating)):
-                return float(value) if np.isfinite(value) else repr(float(value))
-            return value.item() if isinstance(value, np.generic) else value
-
+        """JSON-ready dictionary (:mod:`sedtheory._json`; the ball as its divergence, center, radius
+        and box, an open side of the box as ``None``; an infeasible problem's ``-inf`` value as ``None``)."""
         ball = self.ball
-        return {
+        return json_ready({
             "status": self.status,
-            "phi": None if self.phi is None else plain(self.phi),
-            "value": plain(self.value),
+            "phi": self.phi,
+            "value": self.value,
             "method": self.method,
             "tol": self.tol,
-            "ball": {"divergence": ball.divergence, "center": plain(ball.center), "radius": ball.radius,
-                     "lower": plain(ball.lower), "upper": plain(ball.upper)},
-            "details": {key: plain(np.asarray(v)) if isinstance(v, list) else plain(v) for key, v in self.details.items()},
-        }
+            "ball": {"divergence": ball.divergence, "center": ball.center, "radius": ball.radius,
+                     "lower": ball.lower, "upper": ball.upper},
+            "details": self.details,
+        })
 
 
 def _bounds(bounds) -> tuple:
@@ -164,12 +159,12 @@ def _enumerate(objective, ball: DeltaBall, candidates, vectorized: bool, tol: fl
     feasible = np.flatnonzero(ball.contains(points, tol=tol))
     details = {"n_candidates": int(points.shape[0]), "n_feasible": int(feasible.size)}
     if feasible.size == 0:
-        return PrincipalResult("infeasible", None, -np.inf, "enumeration", ball, tol, {**details, "maximisers": []})
+        return PrincipalResult(SolverStatus.INFEASIBLE, None, -np.inf, "enumeration", ball, tol, {**details, "maximisers": []})
     values = _evaluate(objective, points[feasible], vectorized)
     best = float(values.max())
     maximisers = feasible[values >= best - tol]
     details["maximisers"] = [int(i) for i in maximisers]
-    return PrincipalResult("optimal", points[maximisers[0]].copy(), best, "enumeration", ball, tol, details)
+    return PrincipalResult(SolverStatus.OPTIMAL, points[maximisers[0]].copy(), best, "enumeration", ball, tol, details)
 
 
 def _solve_cvxpy(builder: Callable, ball: DeltaBall, solver: str, tol: float) -> PrincipalResult:
@@ -195,15 +190,15 @@ def _solve_cvxpy(builder: Callable, ball: DeltaBall, solver: str, tol: float) ->
     method = f"cvxpy:{solver}"
     details = {"solver_status": problem.status}
     if problem.status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
-        return PrincipalResult("infeasible", None, -np.inf, method, ball, tol, details)
+        return PrincipalResult(SolverStatus.INFEASIBLE, None, -np.inf, method, ball, tol, details)
     if problem.status in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE):
-        return PrincipalResult("unbounded", None, np.inf, method, ball, tol, details)
+        return PrincipalResult(SolverStatus.UNBOUNDED, None, np.inf, method, ball, tol, details)
     if problem.status != cp.OPTIMAL or variable.value is None:
-        return PrincipalResult("numerical_error", None, np.nan, method, ball, tol, details)
+        return PrincipalResult(SolverStatus.NUMERICAL_ERROR, None, np.nan, method, ball, tol, details)
     phi = np.asarray(variable.value, dtype=float)
     details["divergence_dual"] = float(np.asarray(constraints[-1].dual_value))  # the ball is the last constraint
     details["max_violation"] = float(max(np.max(c.violation()) for c in constraints))
-    return PrincipalResult("optimal", phi, float(problem.value), method, ball, tol, details)
+    return PrincipalResult(SolverStatus.OPTIMAL, phi, float(problem.value), method, ball, tol, details)
 
 
 def tax_objective(income, thresholds, eta: float) -> Callable[[cp.Variable], cp.Expression]:

@@ -76,9 +76,15 @@ def bracket_exposure(income, thresholds) -> np.ndarray:
 
 
 def _rates(rates, n_brackets: int) -> np.ndarray:
+    """``(..., B)`` rates in ``[0, 1]``: a rate outside would tax more than the income in its
+    bracket (rate > 1) or pay a subsidy (rate < 0), which the paper's tax map never does."""
     array = finite_array("rates", rates)
     if array.ndim == 0 or array.shape[-1] != n_brackets:
         raise ValidationError(f"rates: expected shape (..., {n_brackets}) (one rate per bracket), got {array.shape}")
+    outside = (array < 0) | (array > 1)
+    if np.any(outside):
+        index = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise ValidationError(f"rates: tax rate {array[index]} at index {index} is outside [0, 1]")
     return array
 
 
@@ -87,13 +93,13 @@ def bracket_tax(income, rates, thresholds) -> np.ndarray:
 
     Args:
         income: ``(..., n_players)`` income of the tax period (apples eaten).
-        rates: ``(..., B)`` tax rate ``phi_b`` per bracket; leading axes broadcast against
-            those of ``income`` (one rate vector per game).
+        rates: ``(..., B)`` tax rate ``phi_b`` in ``[0, 1]`` per bracket (others are refused);
+            leading axes broadcast against those of ``income`` (one rate vector per game).
         thresholds: ``(B + 1,)`` edges ``(0, tau_1, ..., tau_B)``, e.g. ``(0, 10, 20, 10000)``.
 
     Returns:
-        ``(broadcast(income[..., :-1], rates[..., :-1]), n_players)`` taxes. With
-        ``0 <= phi <= 1`` and ``x >= 0``: ``0 <= T(x) <= x``; ``T(x) = 0`` for ``x <= 0``.
+        ``(broadcast(income[..., :-1], rates[..., :-1]), n_players)`` taxes; ``0 <= T(x) <= x``
+        for ``x >= 0`` and ``T(x) = 0`` for ``x <= 0``.
     """
     exposure = bracket_exposure(income, thresholds)
     tax_rates = _rates(rates, exposure.shape[-1])

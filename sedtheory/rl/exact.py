@@ -29,7 +29,7 @@ from sedtheory.equilibrium.markov import markov_follower_gaps
 from sedtheory.games.markov import POMG
 from sedtheory.games.strategies import StrategyProfile
 from sedtheory.rl.principal import player_feature_size, player_tax_features
-from sedtheory.solvers.markov_evaluation import evaluate
+from sedtheory.evaluation.markov_evaluation import evaluate
 
 
 def observation_windows(model, player: int) -> np.ndarray:

@@ -25,7 +25,7 @@ from typing import Iterator
 
 import numpy as np
 
-from sedtheory._validate import ValidationError, finite_array, positive_int
+from sedtheory._validate import ValidationError, finite_array, positive_int, refuse_non_numbers
 
 __all__ = [
     "ApprovalProfile",
@@ -38,7 +38,10 @@ __all__ = [
 
 
 def _integer_array(field: str, value, ndim: int) -> np.ndarray:
-    """Read ``value`` as an int64 array of ``ndim`` dimensions; reject NaN and fractions."""
+    """Read ``value`` as an int64 array of ``ndim`` dimensions; reject NaN, fractions, strings,
+    booleans and ``None`` (numpy would read ``True`` as 1)."""
+    if not _is_bool(value):  # an all-boolean array is refused below by its dtype
+        refuse_non_numbers(field, value)
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError):  # ragged lists

@@ -3,13 +3,10 @@
 from sedtheory.solvers._result import SolverStatus, StackelbergResult
 
 # markov
-from sedtheory.solvers.markov_best_response import BestResponse, ProblemTooLargeError, best_response
-from sedtheory.solvers.markov_evaluation import evaluate, leader_value, state_values
 from sedtheory.solvers.markov_nash import MarkovEquilibrium  # pure_nash_equilibria: see the block below
-from sedtheory.solvers.markov_simulation import Trajectory, sample_returns, simulate
 from sedtheory.solvers.markov_ssmne import SSMNEResult, solve_ssmne
-# sed_rounds (run_rounds, SEDHistory, SEDRound) calls the equilibrium graders, which import this
-# package: it is imported from sedtheory.solvers.sed_rounds (and re-exported by sedtheory) only.
+# Exact values, best responses and simulation of POMGs live in sedtheory.evaluation (below the
+# solvers and the graders); the online SED rounds in sedtheory.drivers (above both).
 # end markov
 
 # solvers (normal-form Stackelberg and Nash)
@@ -25,9 +22,7 @@ from sedtheory.solvers.support_enumeration import support_enumeration
 __all__ = ["SolverStatus", "StackelbergResult"]
 
 # markov
-__all__ += ["BestResponse", "MarkovEquilibrium", "ProblemTooLargeError", "SSMNEResult",
-            "Trajectory", "best_response", "evaluate", "leader_value", "sample_returns", "simulate",
-            "solve_ssmne", "state_values"]
+__all__ += ["MarkovEquilibrium", "SSMNEResult", "solve_ssmne"]
 
 # solvers (normal-form Stackelberg and Nash)
 __all__ += ["MAX_FOLLOWER_PROFILES", "SolverWarning", "normal_form_pure_nash_equilibria",

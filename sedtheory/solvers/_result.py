@@ -1,27 +1,22 @@
-"""Result records shared by the exact solvers (one named record, never a bare tuple)."""
+"""The result record of the normal-form Stackelberg solvers (one named record, never a bare tuple).
+
+:class:`SolverStatus` and the shared base :class:`~sedtheory._result.ResultRecord` live in
+:mod:`sedtheory._result`, below every layer, so the principal's results use them too.
+"""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from sedtheory._result import ResultRecord, SolverStatus
 from sedtheory._validate import DEFAULT_TOL
 
 
-class SolverStatus(str, enum.Enum):
-    """How a solver ended. Only ``OPTIMAL`` carries a solution."""
-
-    OPTIMAL = "optimal"
-    NO_PURE_EQUILIBRIUM = "no_pure_equilibrium"  # no commitment admits a pure follower equilibrium
-    INFEASIBLE = "infeasible"
-    NUMERICAL_ERROR = "numerical_error"
-
-
 @dataclass(frozen=True)
-class StackelbergResult:
+class StackelbergResult(ResultRecord):
     """A strong Stackelberg equilibrium (or the reason there is none).
 
     Attributes:
@@ -33,10 +28,11 @@ class StackelbergResult:
         status: :class:`SolverStatus`.
         solver: the exact method used, with its citation.
         tol: numerical tolerance the answer is exact up to.
-        rests_on_tie: ``True`` when some follower is indifferent (within ``tol``) between its
-            equilibrium action and another at the commitment, so the answer relies on the
-            strong (leader-favourable) tie-break. The LP-based solvers also count gains below
-            their own tolerance (1e-9 of the follower's payoff range) as ties.
+        rests_on_tie: ``True`` when some follower is indifferent between its equilibrium
+            action and another at the commitment, so the answer relies on the strong
+            (leader-favourable) tie-break. Indifferent means within the tie tolerance τ_i =
+            1e-10 of the follower's payoff span (:mod:`sedtheory.evaluation.ties`), the rule
+            ``certify`` uses too.
         details: what is needed to re-check the answer independently (LP duals, the number
             of LPs solved, the candidate set, ...).
     """
@@ -51,32 +47,11 @@ class StackelbergResult:
     rests_on_tie: bool = False
     details: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        """True when the status is ``OPTIMAL`` (only then are the strategy and values filled in)."""
-        return self.status is SolverStatus.OPTIMAL
-
     def to_dict(self) -> dict:
-        """JSON-ready dictionary (``details`` are included where JSON can hold them)."""
-        def plain(value):
-            if isinstance(value, np.ndarray):
-                return value.tolist()
-            if isinstance(value, (np.generic,)):
-                return value.item()
-            if isinstance(value, (list, tuple)):
-                return [plain(v) for v in value]
-            if isinstance(value, dict):
-                return {str(k): plain(v) for k, v in value.items()}
-            return value if isinstance(value, (int, float, str, bool, type(None))) else repr(value)
+        """JSON-ready dictionary (:mod:`sedtheory._json`: a failed solve's ``nan`` value is ``None``)."""
+        data = super().to_dict()
+        data["follower_actions"] = [int(a) for a in self.follower_actions]
+        return data
 
-        return {
-            "status": self.status.value,
-            "solver": self.solver,
-            "leader_value": float(self.leader_value),
-            "leader_strategy": plain(np.asarray(self.leader_strategy)),
-            "follower_actions": plain(list(self.follower_actions)),
-            "follower_values": plain(np.asarray(self.follower_values)),
-            "rests_on_tie": self.rests_on_tie,
-            "tol": self.tol,
-            "details": plain(self.details),
-        }
+
+__all__ = ["SolverStatus", "StackelbergResult"]

@@ -24,9 +24,15 @@ best responses and the optimal commitment unchanged), so ``M = 1`` is a valid bi
 The MILP is solved by HiGHS through :func:`scipy.optimize.milp` with tight tolerances; the
 commitment is then *polished*: with each type's response fixed to the MILP's ``q``, one LP
 (the multiple-LP step of Conitzer & Sandholm 2006 on the Harsanyi-transformed game) gives the
-exact commitment and a dual certificate for it. When those responses hold only within the
-MILP's tolerance (nearly tied payoffs) the exact LP is infeasible; it is then solved with the
-MILP's tolerance as slack on its best-response rows, and the slack is reported.
+exact commitment and a dual certificate for it. Best responses follow the tie rule of
+:mod:`sedtheory.evaluation.ties` (a type's deviation gains only beyond 1e-10 of its payoff
+span), the rule ``certify_bayesian`` uses: the polished commitment is checked against every row
+and, when in doubt, re-solved in exact rational arithmetic. When the MILP's responses hold
+only within its own tolerance (about 1e-9: nearly tied payoffs) they fail that check, or the
+polished commitment falls short of the MILP's value; the response tuple is then cut off the
+MILP (``Σ_l q^l_{j_l} ≤ K − 1``) and the MILP solved again, keeping the best polished tuple,
+until the MILP's value over the remaining tuples is no better: the answer is the best tuple
+under the tie rule.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, nonnegative_scalar, probability_vector
+from sedtheory.evaluation.ties import TIE_RTOL, settle_commitment, tie_tolerances
 from sedtheory.solvers._highs import CommitmentLP
 from sedtheory.solvers._result import SolverStatus, StackelbergResult
 from sedtheory.solvers.stackelberg import MIN_TOL, rescale_to_unit
@@ -46,6 +53,7 @@ MAX_MILP_VARIABLES = 200_000
 """Largest DOBSS model (``K·m·n + K·n + K`` variables) :func:`solve_bayesian_stackelberg` builds."""
 
 _MILP_TOL = 1e-9
+_MAX_CUTS = 100  # response tuples cut off the MILP because they fail the tie rule (then: NUMERICAL_ERROR)
 _SOLVER = "DOBSS MILP (Paruchuri et al., AAMAS 2008), polished by one LP"
 
 
@@ -61,8 +69,8 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
             against follower type ``l`` when the leader plays ``i`` and the follower ``j``.
         follower_payoffs: ``(K, m, n)``; follower type ``l``'s payoffs.
         prior: ``(K,)`` probability of each type (sums to 1 within ``tol``).
-        tol: tolerance (original units) for ties and the prior sum; at least ``1e-9``. A gain
-            within ``1e-9`` of a type's payoff range (the solver tolerance) is a tie as well.
+        tol: tolerance (original units) of the prior sum, recorded in the result; at least
+            ``1e-9``. Best responses and reported ties follow the tie rule (module docstring).
         time_limit: optional MILP time limit in seconds; hitting it gives status
             ``NUMERICAL_ERROR`` with the reason in ``details["message"]`` (never a guess).
 
@@ -71,14 +79,12 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
         tuple of ``K`` actions (one per type), ``follower_values`` ``(K,)`` (each type's payoff),
         ``leader_value`` = prior-weighted leader payoff, and ``details`` with ``milp_value``,
         ``polished_value``, ``mip_gap``, ``tied_deviations`` (``[type, action]`` pairs within
-        ``tol`` + 1e-9 × range), ``max_follower_gain`` and ``dual_certificate`` of the polishing
-        LP: ``mu``, ``multipliers`` λ ≥ 0 of ``deviations`` and their ``row_slack`` with
-        ``μ·1 + Σ λ·(g − row_slack) ≥ Σ_l p^l R^l[:, j_l]`` (``g`` the deviation's gain row).
-        ``row_slack`` is 0 unless the MILP's responses hold only within its own tolerance (seen
-        in 1 of 400 games ``3 + 1e-7·u``, whose stored payoffs carry rounding noise of about
-        1e-9 of their range): the polishing rows then get that tolerance, 1e-9 of the type's
-        payoff range, as slack. Status ``NUMERICAL_ERROR`` (reason in ``details["message"]``)
-        when the MILP stops early or an LP answer fails its own rows.
+        τ = 1e-10 × the type's payoff span), ``max_follower_gain``, ``cut_responses`` (response
+        tuples of the MILP that failed the tie rule and were cut off, usually none) and
+        ``dual_certificate`` of the polishing LP: ``mu`` and ``multipliers`` λ ≥ 0 of
+        ``deviations`` with ``μ·1 + Σ λ·g ≥ Σ_l p^l R^l[:, j_l]`` (``g`` the deviation's gain
+        row). Status ``NUMERICAL_ERROR`` (reason in ``details["message"]``) when the MILP stops
+        early or more than 100 of its response tuples fail the tie rule.
 
     Raises:
         ValidationError: shapes disagree, non-finite payoffs, ``prior`` not a distribution, or
@@ -89,19 +95,34 @@ def solve_bayesian_stackelberg(leader_payoffs, follower_payoffs, prior, *, tol: 
     time_limit = None if time_limit is None else nonnegative_scalar("time_limit", time_limit)
     types, m, n = leader.shape
     scaled_leader, scaled_follower, leader_map = _rescale(leader, follower)
-    milp_result = _solve_dobss(scaled_leader, scaled_follower, prior, time_limit)
-    if milp_result.status != 0 or milp_result.x is None:
-        return _failure(m, tol, f"DOBSS MILP did not finish: {milp_result.message}")
-    responses = _responses(milp_result.x, types, m, n)
-    polished, slack = _polish(scaled_leader, scaled_follower, prior, responses)
-    if polished.status != "optimal":
-        return _failure(m, tol, f"polishing LP for responses {responses} ended {polished.status}")
-    gain = float(np.max(_type_rows(scaled_follower, responses) @ polished.x, initial=0.0))
-    if gain > slack + _MILP_TOL:  # HiGHS called a point optimal that breaks its own rows: never report it
-        return _failure(m, tol, f"polishing LP for responses {responses} leaves a follower type a gain of "
-                                f"{gain:.3g} (payoffs rescaled to [0, 1]; tolerance {slack + _MILP_TOL:g})")
-    milp_value = -milp_result.fun * leader_map[1] + leader_map[0] * prior.sum()  # Σ p may differ from 1 by tol
-    return _success(leader, follower, prior, responses, (polished, slack), milp_value, milp_result, leader_map, tol)
+    cut: list[tuple[int, ...]] = []
+    best = None  # (polished value, responses, LP solution, x, MILP result) of the best tuple so far
+    while len(cut) <= _MAX_CUTS:
+        milp_result = _solve_dobss(scaled_leader, scaled_follower, prior, time_limit, cut)
+        if milp_result.status == 2 and best is not None:  # every other tuple is cut off
+            break
+        if milp_result.status != 0 or milp_result.x is None:
+            return _failure(m, tol, f"DOBSS MILP did not finish: {milp_result.message}", cut)
+        bound = -milp_result.fun  # the MILP's optimum over the tuples not cut off (rescaled units)
+        if best is not None and bound <= best[0] + _MILP_TOL:
+            break
+        responses = _responses(milp_result.x, types, m, n)
+        polished, x = _polish(scaled_leader, scaled_follower, prior, responses)
+        if polished.status == "error":
+            return _failure(m, tol, f"polishing LP for responses {responses} ended: {polished.message}", cut)
+        if x is not None:
+            value = float(sum(prior[l] * scaled_leader[l, :, j] for l, j in enumerate(responses)) @ x)
+            if best is None or value > best[0]:
+                best = (value, responses, polished, x, milp_result)
+            if value >= bound - _MILP_TOL:
+                break
+        # the responses hold, or reach the MILP's value, only within its tolerance, not under the tie rule
+        cut.append(responses)
+    else:
+        return _failure(m, tol, f"{len(cut)} response tuples of the MILP failed the tie rule", cut)
+    _, responses, polished, x, milp_result = best
+    milp_value = -milp_result.fun * leader_map[1] + leader_map[0] * prior.sum()  # Σ p may be 1 ± tol
+    return _success(leader, follower, prior, responses, (polished, x), milp_value, milp_result, leader_map, tol, cut)
 
 
 def _validate(leader_payoffs, follower_payoffs, prior, tol):
@@ -127,14 +148,23 @@ def _rescale(leader, follower):
     return unit_leader, unit_follower, (float(low.item()), float(scale.item()), f_scale.ravel())
 
 
-def _solve_dobss(leader, follower, prior, time_limit):
-    """Build and solve problem (7) of Paruchuri et al. 2008 on rescaled payoffs (``M = 1``)."""
+def _solve_dobss(leader, follower, prior, time_limit, cut=()):
+    """Build and solve problem (7) of Paruchuri et al. 2008 on rescaled payoffs (``M = 1``),
+    with each response tuple in ``cut`` excluded by ``Σ_l q^l_{j_l} <= K - 1``."""
     types, m, n = leader.shape
     nz, nq = types * m * n, types * n
     total = nz + nq + types
     objective = np.zeros(total)
     objective[:nz] = -(prior[:, None, None] * leader).ravel()  # milp minimises
     rows, lower, upper = _dobss_rows(follower, types, m, n, nz, nq)
+    if cut:
+        cuts = sp.lil_matrix((len(cut), total))
+        for r, responses in enumerate(cut):
+            for l, j in enumerate(responses):
+                cuts[r, nz + l * n + j] = 1.0
+        rows = sp.vstack([rows, cuts.tocsr()]).tocsr()
+        lower = np.concatenate([lower, np.full(len(cut), -np.inf)])
+        upper = np.concatenate([upper, np.full(len(cut), types - 1.0)])
     integrality = np.zeros(total)
     integrality[nz:nz + nq] = 1
     lb = np.concatenate([np.zeros(nz + nq), np.full(types, -np.inf)])
@@ -190,19 +220,18 @@ def _responses(solution, types, m, n) -> tuple[int, ...]:
 def _polish(leader, follower, prior, responses):
     """``max_x Σ_l p^l x·R^l[:, j_l]`` s.t. ``x`` makes each ``j_l`` a best response of type ``l``.
 
-    Returns the LP solution and the slack ``s`` of its rows ``g·x ≤ s`` (payoffs rescaled to
-    [0, 1]): ``0``, or, when the MILP's responses hold only within its own tolerance and the
-    exact LP is infeasible, that tolerance (rows ``(g − s·1)·x ≤ 0``, the same since ``Σx = 1``).
+    Returns the HiGHS solution (for its duals) and the commitment settled under the tie rule
+    (payoffs rescaled to [0, 1], so τ = ``TIE_RTOL`` for every type), or ``None`` when the
+    responses do not hold under it.
     """
     objective = sum(prior[l] * leader[l, :, j] for l, j in enumerate(responses))
     rows = _type_rows(follower, responses)
-    for slack in (0.0, _MILP_TOL):
-        lp = CommitmentLP(objective, 1e-10)
-        lp.add_rows(rows - slack)
-        solution = lp.solve()
-        if solution.status != "infeasible":
-            break
-    return solution, slack
+    lp = CommitmentLP(objective, 1e-10)
+    lp.add_rows(rows)
+    solution = lp.solve()
+    candidate = solution.x if solution.status == "optimal" else None
+    x = settle_commitment(objective, rows, np.zeros(rows.shape[0]), np.full(rows.shape[0], TIE_RTOL), candidate)
+    return solution, x
 
 
 def _type_rows(follower, responses) -> np.ndarray:
@@ -211,18 +240,16 @@ def _type_rows(follower, responses) -> np.ndarray:
     return np.concatenate(blocks, axis=0)
 
 
-def _success(leader, follower, prior, responses, polish, milp_value, milp_result, leader_map, tol):
-    polished, slack = polish
+def _success(leader, follower, prior, responses, polish, milp_value, milp_result, leader_map, tol, cut):
+    polished, x = polish  # x: settled, on the simplex
     types, m, n = leader.shape
-    x = np.clip(polished.x, 0.0, None)
-    x = x / x.sum()
     values = np.array([x @ leader[l, :, j] for l, j in enumerate(responses)])
     payoffs = np.einsum("i,lij->lj", x, follower)  # (K, n) each type's payoff of each action
     own = payoffs[np.arange(types), list(responses)]
     gains = payoffs - own[:, None]
     gains[np.arange(types), list(responses)] = -np.inf
     low, scale, f_scale = leader_map
-    resolution = tol + _MILP_TOL * f_scale[:, None]  # gains the MILP and LP cannot resolve count as ties
+    resolution = tie_tolerances(follower)[:, None]  # the tie rule, in original units
     ties = [[int(l), int(j)] for l, j in np.argwhere(gains >= -resolution)]
     deviations = [[l, a] for l, j in enumerate(responses) for a in range(n) if a != j]
     multipliers = [float(scale * lam / f_scale[l]) for (l, _), lam in zip(deviations, polished.row_duals)]
@@ -235,13 +262,13 @@ def _success(leader, follower, prior, responses, polish, milp_value, milp_result
         "tied_deviations": ties,
         "max_follower_gain": float(gains.max()) if n > 1 else 0.0,
         "dual_certificate": {"mu": float(scale * polished.simplex_dual + low * prior.sum()), "deviations": deviations,
-                             "multipliers": multipliers,
-                             "row_slack": [float(slack * f_scale[l]) for l, _ in deviations]},
+                             "multipliers": multipliers},
+        "cut_responses": [list(c) for c in cut],
     }
     return StackelbergResult(leader_value, x, responses, own.astype(float), SolverStatus.OPTIMAL, _SOLVER,
                              tol, bool(ties), details)
 
 
-def _failure(m, tol, message) -> StackelbergResult:
+def _failure(m, tol, message, cut=()) -> StackelbergResult:
     return StackelbergResult(float("nan"), np.zeros(0), (), np.zeros(0), SolverStatus.NUMERICAL_ERROR,
-                             _SOLVER, tol, False, {"message": message})
+                             _SOLVER, tol, False, {"message": message, "cut_responses": [list(c) for c in cut]})

@@ -7,7 +7,7 @@ correspondence, with Π_i the deterministic reactive policies). Algorithm:
 1. enumerate the profiles π_-1 of agents 2..n (each over its possible observations; actions
    at observations that never occur are fixed to 0);
 2. for each, list agent 1's δ-best responses with the branch-and-bound of
-   :mod:`sedtheory.solvers.markov_best_response` (subtrees whose relaxed bound is below
+   :mod:`sedtheory.evaluation.markov_best_response` (subtrees whose relaxed bound is below
    ``BR_1 - δ`` are pruned — this is the pruning that avoids ``Π_j |Π_j|`` evaluations);
 3. keep a candidate when every agent's exact best-response gain is ``≤ δ + tol``
    (best-response values are cached per agent and opponent profile; agent 1's is the one
@@ -25,10 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
-from sedtheory.games.markov import POMG, uniform_policy
-from sedtheory.games.strategies import StrategyProfile
-from sedtheory.solvers.markov_best_response import (
+from sedtheory._validate import DEFAULT_TOL, instance_of, nonnegative_scalar
+from sedtheory.evaluation.markov_best_response import (
     MAX_POLICIES,
     ProblemTooLargeError,
     agent_problem,
@@ -36,7 +34,9 @@ from sedtheory.solvers.markov_best_response import (
     count_policies,
     policies_within,
 )
-from sedtheory.solvers.markov_evaluation import evaluate
+from sedtheory.evaluation.markov_evaluation import evaluate
+from sedtheory.games.markov import POMG, uniform_policy
+from sedtheory.games.strategies import StrategyProfile
 
 MAX_PROFILES = 10**4
 """Default refusal threshold on the number of opponent profiles enumerated (step 1)."""
@@ -89,6 +89,7 @@ def pure_nash_equilibria(pomg: POMG, delta: float = 0.0, *, max_profiles: int = 
     Returns:
         The equilibria in enumeration order (possibly empty).
     """
+    instance_of("pomg", pomg, POMG)
     delta = nonnegative_scalar("delta", delta)
     _check_sizes(pomg, max_profiles, max_policies)
     others = [possible_policies(pomg, j) for j in range(1, pomg.n_agents)]

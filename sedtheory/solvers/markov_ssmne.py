@@ -23,19 +23,22 @@ from typing import Any
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
+from sedtheory._json import json_ready
+from sedtheory._result import ResultRecord, SolverStatus
+from sedtheory._validate import DEFAULT_TOL, instance_of, nonnegative_scalar
+from sedtheory.evaluation.markov_best_response import MAX_POLICIES
+from sedtheory.evaluation.markov_evaluation import leader_value
 from sedtheory.games.stackelberg import StackelbergMarkovGame
 from sedtheory.games.strategies import StrategyProfile
-from sedtheory.solvers._result import SolverStatus
-from sedtheory.solvers.markov_best_response import MAX_POLICIES
-from sedtheory.solvers.markov_evaluation import leader_value
 from sedtheory.solvers.markov_nash import MAX_PROFILES, pure_nash_equilibria
+
+__all__ = ["MAX_PROFILES", "SOLVER_NAME", "SSMNEResult", "solve_ssmne"]
 
 SOLVER_NAME = "enumeration of pure δ-Nash equilibria per commitment (sedtheory.solvers.markov_ssmne)"
 
 
 @dataclass(frozen=True, eq=False)
-class SSMNEResult:
+class SSMNEResult(ResultRecord):
     """A strong SSMNE of a Stackelberg–Markov game (or why there is none).
 
     Attributes:
@@ -69,28 +72,22 @@ class SSMNEResult:
     rests_on_tie: bool = False
     details: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        """True when the status is ``OPTIMAL``."""
-        return self.status is SolverStatus.OPTIMAL
-
     def to_dict(self) -> dict:
-        """JSON-ready dictionary (arrays as lists; the per-commitment table included; the
-        ``-inf`` leader value of a result without a solution becomes ``None``, as strict JSON has no
-        infinities)."""
-        return {
-            "status": self.status.value,
+        """JSON-ready dictionary (:mod:`sedtheory._json`: arrays as lists, the ``-inf`` leader value
+        of a result without a solution as ``None``), with the per-commitment table."""
+        return json_ready({
+            "status": self.status,
             "solver": self.solver,
-            "leader_value": float(self.leader_value) if np.isfinite(self.leader_value) else None,
-            "phi": None if self.phi is None else np.asarray(self.phi).tolist(),
+            "leader_value": self.leader_value,
+            "phi": self.phi,
             "phi_index": self.phi_index,
-            "profile": None if self.profile is None else [np.asarray(p).tolist() for p in self.profile],
-            "follower_values": None if self.follower_values is None else [float(v) for v in self.follower_values],
+            "profile": None if self.profile is None else list(self.profile),
+            "follower_values": self.follower_values,
             "delta": self.delta,
             "tol": self.tol,
             "rests_on_tie": self.rests_on_tie,
             "per_phi": self.details.get("per_phi", []),
-        }
+        })
 
 
 def solve_ssmne(game: StackelbergMarkovGame, delta: float = 0.0, *, max_profiles: int = MAX_PROFILES,
@@ -103,6 +100,8 @@ def solve_ssmne(game: StackelbergMarkovGame, delta: float = 0.0, *, max_profiles
         max_profiles, max_policies: size limits passed to the equilibrium enumeration.
         tol: numerical tolerance.
     """
+    instance_of("game", game, StackelbergMarkovGame, "a StackelbergMarkovGame (commitments Φ and the map "
+                "φ -> POMG; a POMG alone has no leader)")
     delta = nonnegative_scalar("delta", delta)
     candidates = game.candidates()
     per_phi, best = [], None

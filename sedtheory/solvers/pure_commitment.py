@@ -7,6 +7,9 @@ the leader's favour (strong Stackelberg), and the leader takes the best action. 
 "pure strategy" Stackelberg problem discussed by Conitzer & Sandholm (EC 2006, Section 2) and
 von Stengel & Zamir ("Leadership games with convex strategy sets", GEB 2010); with mixed
 commitment allowed the leader can only do better (:func:`solve_stackelberg`).
+
+Best responses and reported ties follow the tie rule of :mod:`sedtheory.evaluation.ties`: a
+follower action within τ_i = 1e-10 of follower i's payoff span of its best is a best response.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import warnings
 import numpy as np
 
 from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
+from sedtheory.evaluation.ties import tie_tolerances
 from sedtheory.games.normal_form import StackelbergNashGame
 from sedtheory.solvers._result import SolverStatus, StackelbergResult
 from sedtheory.solvers.pure_nash import pure_best_response_mask
@@ -28,12 +32,14 @@ def solve_pure_commitment(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL
     """Best pure leader action with followers in the leader-preferred pure Nash equilibrium.
 
     Steps: for every leader action ``l`` and follower profile ``y``, mark whether ``y`` is a
-    pure equilibrium (within ``tol``) of the followers' game at ``l``; among marked pairs take
-    the largest leader payoff, the first in lexicographic ``(l, y)`` order on exact ties.
+    pure equilibrium (within the tie tolerance τ) of the followers' game at ``l``; among marked
+    pairs take the largest leader payoff, the first in lexicographic ``(l, y)`` order on exact ties.
 
     Args:
         game: leader payoffs ``(m, n_1, ..., n_k)`` and follower payoffs.
-        tol: a follower action within ``tol`` of its best counts as a best response.
+        tol: the tolerance the result is stated up to (recorded in it). Which follower actions
+            are best responses, and which are reported as ties, follows the tie rule (module
+            docstring), never ``tol``.
 
     Returns:
         :class:`StackelbergResult` with a one-hot ``leader_strategy`` ``(m,)``; ``details``
@@ -52,8 +58,9 @@ def solve_pure_commitment(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL
     m = game.n_leader_actions
     values = np.full(m, -np.inf)
     responses: list[tuple[int, ...] | None] = [None] * m
+    ties = tie_tolerances(game.follower_payoffs)
     for action in range(m):
-        mask = pure_best_response_mask(game.follower_payoffs[:, action], tol)
+        mask = pure_best_response_mask(game.follower_payoffs[:, action], ties)
         if mask.any():
             leader = np.where(mask, game.leader_payoffs[action], -np.inf)
             best = np.unravel_index(int(np.argmax(leader)), leader.shape)
@@ -77,11 +84,12 @@ def _result(game, values, responses, tol) -> StackelbergResult:
     strategy = np.zeros(game.n_leader_actions)
     strategy[action] = 1.0
     follower_values, ties = [], []
+    slack = tie_tolerances(game.follower_payoffs)
     for i, own in enumerate(profile):
         index = (i, action) + profile[:i] + (slice(None),) + profile[i + 1:]
         payoffs = game.follower_payoffs[index]
         follower_values.append(float(payoffs[own]))
-        ties += [[i, a] for a in range(payoffs.size) if a != own and payoffs[a] >= payoffs[own] - tol]
+        ties += [[i, a] for a in range(payoffs.size) if a != own and payoffs[a] >= payoffs[own] - slack[i]]
     return StackelbergResult(
         leader_value=float(values[action]),
         leader_strategy=strategy,

@@ -15,17 +15,19 @@ from sedtheory.games.markov import POMG
 from sedtheory.games.normal_form import NormalFormGame
 
 
-def pure_best_response_mask(payoffs: np.ndarray, tol: float = DEFAULT_TOL) -> np.ndarray:
+def pure_best_response_mask(payoffs: np.ndarray, tol=DEFAULT_TOL) -> np.ndarray:
     """Boolean ``(*n_actions)``: profiles where every player's action is a best response within ``tol``.
 
     Args:
         payoffs: ``(n_players, *n_actions)`` payoff tensor.
-        tol: a player's action counts as a best response when it is within ``tol`` of the best.
+        tol: a player's action counts as a best response when it is within ``tol`` of the best;
+            a scalar, or ``(n_players,)`` one slack per player.
     """
+    slack = np.broadcast_to(np.asarray(tol, dtype=float), (payoffs.shape[0],))
     mask = np.ones(payoffs.shape[1:], dtype=bool)
     for player in range(payoffs.shape[0]):
         own = payoffs[player]
-        mask &= own >= own.max(axis=player, keepdims=True) - tol
+        mask &= own >= own.max(axis=player, keepdims=True) - slack[player]
     return mask
 
 

@@ -29,6 +29,13 @@ solves every LP in full and serves as the baseline in ``benchmarks/stackelberg.p
 Payoffs are rescaled to ``[0, 1]`` (a positive affine map per player, which leaves best
 responses and the optimal commitment unchanged) before the LPs are built; values, duals and
 gaps in the result are reported in the original units.
+
+Ties follow the one rule of :mod:`sedtheory.evaluation.ties`: a follower deviation gains only
+when it gains more than τ_i = 1e-10 of the follower's payoff span (``certify`` uses the same
+rule). HiGHS works to about 1e-9, so the commitment of every LP the answer rests on is checked
+against all of its rows and, when in doubt, re-solved in exact rational arithmetic
+(:func:`~sedtheory.evaluation.ties.settle_commitment`); a follower that prefers another action
+by 1e-9 of its span is never treated as indifferent.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sedtheory._validate import DEFAULT_TOL, ValidationError, nonnegative_scalar
+from sedtheory.evaluation.ties import TIE_RTOL, settle_commitment, tie_tolerances
 from sedtheory.games.normal_form import StackelbergNashGame
 from sedtheory.solvers._highs import CommitmentLP, LPSolution
 from sedtheory.solvers._result import SolverStatus, StackelbergResult
@@ -54,7 +62,7 @@ MIN_TOL = 1e-9
 METHODS = ("auto", "pruned", "multiple-lp")
 
 _ROWS_PER_ROUND = 8  # violated best-response rows added to a candidate's LP per visit
-_FEASIBILITY = 1e-9  # violation (in rescaled payoff units) that counts as infeasible
+_TIE = TIE_RTOL  # the tie tolerance in rescaled payoff units (every follower's span is 1 there)
 _HIGHS_TOL = 1e-10
 _BOUNDS_REPORTED_UP_TO = 10_000  # details["upper_bounds"] is recorded for at most this many candidates
 
@@ -96,6 +104,7 @@ class _Candidate:
     solution: LPSolution
     lp: CommitmentLP | None = None
     deviations: list[tuple[int, int]] = field(default_factory=list)
+    settled: bool = False  # x checked against every row under the tie rule (final)
 
 
 @dataclass
@@ -123,9 +132,9 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
 
     Args:
         game: leader payoffs ``(m, n_1, ..., n_k)`` and follower payoffs; ``k >= 1``.
-        tol: tolerance (original payoff units) for reporting ties; at least ``1e-9``. The LPs
-            themselves are solved to ``1e-10`` on payoffs rescaled to ``[0, 1]``, so a gain
-            within ``1e-9`` of a follower's payoff range is reported as a tie too.
+        tol: the tolerance (original payoff units) the result is stated up to, recorded in it;
+            at least ``1e-9``. Which follower actions are best responses, and which are
+            reported as ties, follows the tie rule (module docstring), never ``tol``.
         method: ``"auto"``/``"pruned"`` (best-first search with bounds and constraint
             generation) or ``"multiple-lp"`` (every LP solved in full; the plain baseline).
 
@@ -133,9 +142,9 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
         :class:`StackelbergResult` with ``leader_strategy`` ``(m,)``, ``follower_actions``
         (one action per follower), ``follower_values`` ``(k,)`` and ``details`` holding
         ``n_lps``, ``candidates``/``examined``/``pruned_dominated``, ``tied_deviations``
-        (``[follower, action]`` pairs within ``tol`` + 1e-9 × range of the chosen payoff;
+        (``[follower, action]`` pairs within τ_i = 1e-10 × the follower's payoff span of the chosen payoff;
         ``tied_actions`` for one follower), ``max_follower_gain`` (largest gain of a unilateral follower deviation,
-        ≤ 1e-9 times the payoff range), ``dual_certificate`` (``μ`` and multipliers ``λ ≥ 0``
+        ≤ τ_i), ``dual_certificate`` (``μ`` and multipliers ``λ ≥ 0``
         with ``μ·1 + Σ λ·(deviation payoff − payoff) ≥ A[:, y]``, proving the chosen LP's
         optimum), and ``upper_bounds`` (one follower, up to 10,000 actions: the bound each
         action's LP value was shown not to exceed, ``None`` where the action was shown never to
@@ -164,23 +173,7 @@ def solve_stackelberg(game: StackelbergNashGame, *, tol: float = DEFAULT_TOL, me
                    f"(all {int(np.prod(scaled.shape))} follower profiles are infeasible)")
         warnings.warn(message, SolverWarning, stacklevel=2)
         return _failure(game, SolverStatus.NO_PURE_EQUILIBRIUM, solver, tol, outcome, message)
-    broken = _broken_rows(scaled, outcome.best)
-    if broken:
-        return _failure(game, SolverStatus.NUMERICAL_ERROR, solver, tol, outcome, broken)
     return _success(game, scaled, outcome, solver, tol)
-
-
-def _broken_rows(scaled: _Scaled, best: _Candidate) -> str:
-    """Why the winning LP optimum is not a (Nash) best-response point after all, or ``""``.
-
-    Guards against an LP solution HiGHS calls optimal that breaks rows it holds (the search
-    checks only rows it has not added yet): such an answer is reported, never returned.
-    """
-    gain = max(float(g.max()) for g in _gains(scaled.followers, best.profile, best.x))
-    if gain <= _FEASIBILITY:
-        return ""
-    return (f"the LP optimum for follower profile {best.profile} leaves a follower a gain of {gain:.3g} "
-            f"(payoffs rescaled to [0, 1]; tolerance {_FEASIBILITY:g})")
 
 
 def _check_arguments(game, tol, method) -> float:
@@ -290,9 +283,17 @@ def _best_first_search(scaled: _Scaled) -> _Outcome:
             candidate = states[flat] = _pure_start(scaled, flat, profile)
         else:
             return _Outcome(None, n_lps, len(states), dominated, _report_bounds(scaled, final_bounds))
-        added = _add_violated_rows(scaled, candidate)
-        if not added:
+        if candidate.settled:  # its exact value is at least every other bound
             return _Outcome(candidate, n_lps, len(states), dominated, _report_bounds(scaled, final_bounds))
+        if not _add_violated_rows(scaled, candidate):
+            x = _settle(scaled, flat, candidate.profile, candidate.x)
+            if x is None:  # feasible only within HiGHS's tolerance, not under the tie rule
+                final_bounds[flat] = -np.inf
+                continue
+            candidate.x, candidate.settled = x, True
+            final_bounds[flat] = float(scaled.leader[:, flat] @ x)
+            heapq.heappush(queue, (-final_bounds[flat], flat))  # popped again at once unless beaten
+            continue
         candidate.solution = candidate.lp.solve()
         n_lps += 1
         if candidate.solution.status == "error":
@@ -321,7 +322,7 @@ def _add_violated_rows(scaled: _Scaled, candidate: _Candidate) -> bool:
     gains = _gains(scaled.followers, candidate.profile, candidate.x)
     present = set(candidate.deviations)
     violated = [
-        (float(g[a]), i, a) for i, g in enumerate(gains) for a in np.flatnonzero(g > _FEASIBILITY).tolist()
+        (float(g[a]), i, a) for i, g in enumerate(gains) for a in np.flatnonzero(g > _TIE).tolist()
         if (i, a) not in present
     ]
     if not violated:
@@ -348,11 +349,18 @@ def _plain_search(scaled: _Scaled) -> _Outcome:
         solution = lp.solve()
         if solution.status == "error":
             return _Outcome(None, flat + 1, flat + 1, 0, None, error=solution.message)
-        if solution.status == "optimal":
-            values[flat] = solution.value
-            if best is None or solution.value > best.solution.value:
-                best = _Candidate(profile, solution.x, solution, lp, deviations)
+        x = _settle(scaled, flat, profile, solution.x) if solution.status == "optimal" else None
+        if x is not None:
+            values[flat] = float(scaled.leader[:, flat] @ x)
+            if best is None or values[flat] > values[_flat(best.profile, scaled.shape)]:
+                best = _Candidate(profile, x, solution, lp, deviations, settled=True)
     return _Outcome(best, total, total, 0, _report_bounds(scaled, values))
+
+
+def _settle(scaled: _Scaled, flat: int, profile: tuple[int, ...], x: np.ndarray) -> np.ndarray | None:
+    """The LP optimum ``x`` of ``profile`` checked against all its rows under the tie rule (or None)."""
+    rows = _deviation_rows(scaled.followers, profile, _all_deviations(profile, scaled.shape))
+    return settle_commitment(scaled.leader[:, flat], rows, np.zeros(rows.shape[0]), np.full(rows.shape[0], _TIE), x)
 
 
 def _flat(profile: tuple[int, ...], shape: tuple[int, ...]) -> int:
@@ -371,14 +379,12 @@ def _report_bounds(scaled: _Scaled, bounds: np.ndarray) -> list | None:
 
 def _success(game, scaled: _Scaled, outcome: _Outcome, solver: str, tol: float) -> StackelbergResult:
     best = outcome.best
-    x = np.clip(best.x, 0.0, None)
-    x = x / x.sum()  # HiGHS returns x >= -1e-10; clip and renormalise its rounding
+    x = best.x  # settled: on the simplex, every row checked under the tie rule
     profile = best.profile
     follower_values = np.array([float(x @ _follower_slice(game.follower_payoffs, i, profile)[:, a])
                                 for i, a in enumerate(profile)])
     gains = _gains(game.follower_payoffs, profile, x)
-    # a gain the LPs cannot resolve (1e-9 of the follower's payoff range) counts as a tie as well
-    slack = tol + _FEASIBILITY * scaled.scales[1:]
+    slack = tie_tolerances(game.follower_payoffs)  # the tie rule, in original units
     ties = [[i, a] for i, g in enumerate(gains) for a in range(g.size) if a != profile[i] and g[a] >= -slack[i]]
     max_gain = max((float(g[a]) for i, g in enumerate(gains) for a in range(g.size) if a != profile[i]),
                    default=0.0)

@@ -15,15 +15,16 @@ from typing import Sequence
 
 import numpy as np
 
+from sedtheory._json import json_ready
 from sedtheory._validate import DEFAULT_TOL, nonnegative_scalar
 from sedtheory.equilibrium.best_response import deviation_values, mixed_strategies, regret
-from sedtheory.equilibrium.certificate import Certificate, Witness, _plain
+from sedtheory.equilibrium.certificate import Certificate, Witness
 from sedtheory.equilibrium.certify import certify
 from sedtheory.games.normal_form import NormalFormGame, StackelbergNashGame
 
 
 def _describe(witness: Witness, who: str) -> str:
-    return (f"  witness ({who}): deviation {_plain(witness.deviation)} gives {witness.value:.10g} "
+    return (f"  witness ({who}): deviation {json_ready(witness.deviation)} gives {witness.value:.10g} "
             f"vs {witness.baseline:.10g} in the profile (gap {witness.gap:.6g})")
 
 

@@ -5,6 +5,7 @@ stated in each file's "source" field.
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,9 +126,21 @@ def write(tmp_path, name, content):
 
 BAD_FILES = [
     ("missing.json", None, "GAME: no such file"),
-    ("bad.json", "{\"leader_payoffs\": [[1, 2]", "GAME: invalid JSON"),
+    ("bad.json", "{\"leader_payoffs\": [[1, 2]", "is not valid JSON (line 1"),
     ("list.json", [[1, 2]], "GAME: expected a JSON object"),
-    ("keys.json", {"leader": [[1]]}, "GAME: keys ['leader'] in"),
+    ("keys.json", {"leader": [[1]]}, "GAME: unknown key 'leader' in"),
+    # issue 14: a misspelt key is refused by name, with the nearest known key
+    ("misspelt.json", {"leader_payoff": [[1]], "follower_payoffs": [[1]]},
+     "GAME: unknown key 'leader_payoff' in"),
+    ("partial.json", {"leader_payoffs": [[1]]}, "GAME: keys ['leader_payoffs'] in"),
+    ("twice.json", '{"leader_payoffs": [[1]], "follower_payoffs": [[1]], "leader_payoffs": [[2]]}',
+     "GAME: key 'leader_payoffs' appears twice"),
+    ("string.json", {"leader_payoffs": [["4", 1], [2, 3]], "follower_payoffs": [[1, 0], [0, 1]]},
+     "leader_payoffs: cannot be read as numbers: entry at index (0, 0) is the string '4'"),
+    ("bool.json", {"leader_payoffs": [[2, 4], [1, 3]], "follower_payoffs": [[True, 0], [0, 1]]},
+     "follower_payoffs: cannot be read as numbers: entry at index (0, 0) is the boolean True"),
+    ("null.json", {"payoffs": [[[1, None]], [[1, 2]]]}, "payoffs: cannot be read as numbers: entry at index (0, 0, 1) is None"),
+    ("name.json", {"name": 3, "leader_payoffs": [[1]], "follower_payoffs": [[1]]}, "GAME: 'name' must be text"),
     ("shape.json", {"leader_payoffs": [[1, 2]], "follower_payoffs": [[1, 2, 3]]},
      r"follower_payoffs: expected shape (1, 2), got (1, 3)"),
     ("nan.json", "{\"leader_payoffs\": [[NaN, 2]], \"follower_payoffs\": [[1, 2]]}",
@@ -138,7 +151,8 @@ BAD_FILES = [
      "prior: probabilities sum to 1.1, not 1"),
     ("negprior.json", {"leader_payoffs": [[[1]], [[1]]], "follower_payoffs": [[[1]], [[1]]], "prior": [1.5, -0.5]},
      "prior: negative probability -0.5 at index 1"),
-    ("notnpz.npz", "not a zip archive", "GAME: cannot read"),
+    # issue 14: a text file named .npz was reported as "pickled data"
+    ("notnpz.npz", "not a zip archive", "is not a .npz archive (numpy.savez writes a zip file)"),
 ]
 
 
@@ -150,6 +164,24 @@ def test_bad_game_file_is_one_line(capsys, tmp_path, name, content, message):
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("sedtheory: error: ")
     assert message in err
+
+
+def test_non_utf8_and_pickled_game_files_are_one_line(capsys, tmp_path):
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"name": "caf\u00e9", "leader_payoffs": [[1]], "follower_payoffs": [[1]]}'.encode("latin-1"))
+    status, out, err = run(capsys, "solve", "stackelberg", latin1)
+    assert status == 2 and err.count("\n") == 1 and "is not UTF-8 text (byte 0xe9" in err
+    pickled = tmp_path / "objects.npz"
+    np.savez(pickled, leader_payoffs=np.array([[1, None]], dtype=object), follower_payoffs=np.eye(2)[:1])
+    status, out, err = run(capsys, "solve", "stackelberg", pickled)
+    assert status == 2 and err.count("\n") == 1 and "holds Python objects (pickled arrays)" in err
+
+
+def test_read_game_file_ignores_only_the_descriptive_keys(tmp_path):
+    path = write(tmp_path, "described.json", {"name": "CS", "description": "d", "source": "s",
+                                              "leader_payoffs": [[2, 4], [1, 3]], "follower_payoffs": [[1, 0], [0, 1]]})
+    game = read_game_file(path)
+    assert game.payoffs.tolist() == [[[2, 4], [1, 3]], [[1, 0], [0, 1]]]
 
 
 @pytest.mark.parametrize(
@@ -228,3 +260,62 @@ def test_demo_fails_when_an_answer_disagrees(capsys, monkeypatch):
     monkeypatch.setattr(demo, "CS2006_VALUE", 3.4)
     status, out, _ = run(capsys, "demo")
     assert status == 1 and "MISMATCH" in out and out.rstrip().endswith("SOME CHECKS FAILED")
+
+
+# --- POMG files (issue 14: unknown keys refused by name in POMG files too) ----------------------
+
+def _pomg_fields():
+    transitions = np.zeros((2, 2, 1, 2))
+    transitions[0, 0, 0] = [1, 0]
+    transitions[0, 1, 0] = [0, 1]
+    transitions[1, :, 0] = [0, 1]
+    rewards = np.zeros((2, 2, 1, 2))
+    rewards[0, 1, 0] = [1, 0]
+    return {"transitions": transitions.tolist(), "rewards": rewards.tolist(), "gamma": 0.9,
+            "initial_distribution": [1, 0], "name": "two states"}
+
+
+def test_pomg_file_round_trip_json_and_npz(tmp_path):
+    from sedtheory.cli.solve import read_pomg_file
+    from sedtheory.games.markov import POMG
+
+    pomg = read_pomg_file(write(tmp_path, "pomg.json", _pomg_fields()))
+    assert (pomg.n_states, pomg.n_actions, pomg.gamma) == (2, (2, 1), 0.9)
+    kernels = [np.eye(2), np.full((2, 3), 1 / 3)]
+    observed = POMG(pomg.transition_tensor(), pomg.rewards, kernels, gamma=0.5, horizon=3,
+                    initial_distribution=[0.5, 0.5])
+    path = tmp_path / "pomg.npz"
+    np.savez(path, transitions=observed.transition_tensor(), rewards=observed.rewards, gamma=0.5, horizon=3,
+             initial_distribution=observed.initial_distribution, observations_0=kernels[0], observations_1=kernels[1])
+    back = read_pomg_file(path)
+    assert back.horizon == 3 and back.n_observations == (2, 3)
+    assert json.loads(json.dumps(observed.to_dict())) == POMG.from_dict(observed.to_dict()).to_dict()
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"gama": 0.9}, "POMG: unknown key 'gama' in"),
+    ({"gamma": "0.9"}, "gamma: expected a number, got '0.9'"),
+    ({"rewards": [[[[1, 0]], [["1", 0]]], [[[0, 0]], [[1, 1]]]]}, "rewards: cannot be read as numbers"),
+    ({"observations": [[[1.0, None], [0, 1]], [[1, 0], [0, 1]]]},
+     "observations[0]: cannot be read as numbers: entry at index (0, 1) is None"),
+])
+def test_bad_pomg_files_are_named(tmp_path, change, message):
+    from sedtheory import ValidationError
+    from sedtheory.cli import CommandError
+    from sedtheory.cli.solve import read_pomg_file
+
+    fields = _pomg_fields()
+    if "gama" in change:
+        del fields["gamma"]
+    path = write(tmp_path, "bad.json", {**fields, **change})
+    with pytest.raises((CommandError, ValidationError), match=re.escape(message)):
+        read_pomg_file(path)
+
+
+def test_pomg_file_with_a_repeated_key_is_refused(tmp_path):
+    from sedtheory.cli import CommandError
+    from sedtheory.cli.solve import read_pomg_file
+
+    text = json.dumps(_pomg_fields())[:-1] + ', "gamma": 0.5}'
+    with pytest.raises(CommandError, match="POMG: key 'gamma' appears twice"):
+        read_pomg_file(write(tmp_path, "twice.json", text))

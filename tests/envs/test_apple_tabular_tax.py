@@ -24,7 +24,7 @@ from sedtheory import ValidationError
 from sedtheory.envs.apple import CORRIDOR_MAP, AppleEnv, AppleParams, engine, rng, tabular
 from sedtheory.games.markov import POMG
 from sedtheory.games.strategies import StrategyProfile
-from sedtheory.solvers.markov_evaluation import evaluate
+from sedtheory.evaluation.markov_evaluation import evaluate
 
 CORRIDOR_TAX = AppleParams(n_players=2, map_ascii=CORRIDOR_MAP, window_forward=1, window_backward=1, window_left=1,
                            window_right=1, tax_period=1, episode_length=10, regrowth_probs=(0.2, 0.5),

@@ -46,10 +46,16 @@ def test_matching_pennies_by_hand():
 
 
 def test_best_response_set_with_tolerance():
-    game = NormalFormGame.from_bimatrix([[1.0, 0.0], [0.95, 0.0], [0.5, 0.0]], [[0, 0], [0, 0], [0, 0]])
+    # payoffs 1, 0.75, 0.5 are exact binary fractions: regrets 0, 0.25, 0.5 exactly
+    game = NormalFormGame.from_bimatrix([[1.0, 0.0], [0.75, 0.0], [0.5, 0.0]], [[0, 0], [0, 0], [0, 0]])
     assert best_response_set(game, [0, 0], 0) == (0,)
-    assert best_response_set(game, [0, 0], 0, tol=0.05) == (0, 1)
+    assert best_response_set(game, [0, 0], 0, tol=0.25) == (0, 1)
     assert best_response_set(game, [0, 0], 0, tol=0.6) == (0, 1, 2)
+    # the set and the BR^δ membership test agree to the last bit: 1 - 0.95 is 0.050000000000000044
+    # in binary, so neither counts 0.95 within 0.05 of 1 (the set used to, by testing 0.95 >= 1 - 0.05)
+    decimal = NormalFormGame.from_bimatrix([[1.0, 0.0], [0.95, 0.0]], [[0, 0], [0, 0]])
+    assert best_response_set(decimal, [0, 0], 0, tol=0.05) == (0,)
+    assert not delta_best_response(decimal, [1, 0], 0, delta=0.05, tol=0.0)
 
 
 def test_delta_best_response_membership():

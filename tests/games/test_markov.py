@@ -178,7 +178,29 @@ def test_state_indices_are_integers_never_rounded():
     with pytest.raises(ValidationError, match="state: expected an integer"):
         tiny().with_initial_state(True)
     np.testing.assert_array_equal(tiny().with_initial_state(np.int64(1)).initial_distribution, [0.0, 1.0])
-    from sedtheory.solvers.markov_simulation import simulate
+    from sedtheory.evaluation.markov_simulation import simulate
 
     with pytest.raises(ValidationError, match=r"initial_state: 2 out of range 0\.\.1"):
         simulate(tiny(), [np.full((2, 2), 0.5), np.ones((2, 1))], 3, seed=0, initial_state=2)
+
+
+def test_none_in_a_kernel_is_named_not_read_as_nan():
+    # issue 14: [[1.0, None], ...] was reported as "non-finite value nan"
+    transitions = np.zeros((2, 1, 1, 2))
+    transitions[:, 0, 0, 0] = 1.0
+    with pytest.raises(ValidationError, match=r"observations\[0\]: cannot be read as numbers: entry at index \(0, 1\) is None"):
+        POMG(transitions, np.ones((2, 1, 1, 2)), observations=[[[1.0, None], [0, 1]], [[1, 0], [0, 1]]],
+             gamma=0.5, initial_distribution=[1, 0])
+
+
+def test_from_dict_refuses_unknown_keys_and_round_trips():
+    transitions = np.zeros((2, 1, 1, 2))
+    transitions[:, 0, 0, 0] = 1.0
+    game = POMG(transitions, np.ones((2, 1, 1, 2)), gamma=0.5, initial_distribution=[1, 0])
+    fields = game.to_dict()
+    again = POMG.from_dict(fields)
+    assert again.gamma == 0.5 and np.array_equal(again.transition_tensor(), transitions)
+    with pytest.raises(ValidationError, match="POMG: unknown key 'initial_distributon'; did you mean 'initial_distribution'"):
+        POMG.from_dict({**fields, "initial_distributon": [1, 0]})
+    with pytest.raises(ValidationError, match="rewards: required"):
+        POMG.from_dict({"transitions": fields["transitions"], "gamma": 0.5})

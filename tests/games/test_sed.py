@@ -12,7 +12,7 @@ from sedtheory.games.examples import common_pool_pomg, tax_budget_sed_game
 from sedtheory.games.sed import SEDGame, TypeSpace
 from sedtheory.games.stackelberg import WelfareUtility
 from sedtheory.solvers.markov_ssmne import solve_ssmne
-from sedtheory.solvers.sed_rounds import run_rounds
+from sedtheory.drivers.sed_rounds import run_rounds
 
 UTILITARIAN_REPORT = np.array([[1.0, 0.0], [0.9, 0.2], [0.7, 0.4]])
 EGALITARIAN_REPORT = np.array([[0.0, 1.0], [0.1, 0.9], [0.5, 0.6]])
@@ -58,7 +58,7 @@ def test_round_welfare_is_the_exact_objective_from_the_round_start_state():
     for played in history.rounds:
         start = 0 if played.initial_state is None else played.initial_state
         pomg = common_pool_pomg(float(played.phi[0])).with_initial_state(start)
-        from sedtheory.solvers.markov_evaluation import evaluate
+        from sedtheory.evaluation.markov_evaluation import evaluate
         assert played.welfare == pytest.approx(float(evaluate(pomg, played.profile).sum()))
 
 

@@ -11,6 +11,9 @@ None of these share code with :mod:`sedtheory.solvers`: they use plain numpy lin
 * :func:`bayesian_by_assignments`: Bayesian Stackelberg value by one LP per assignment of an
   action to every follower type (the multiple-LP method on the Harsanyi-transformed game,
   Conitzer & Sandholm 2006, Section 5);
+* :func:`stackelberg_exact` and :func:`bayesian_exact`: the same optima in exact rational
+  arithmetic for any small game (vertex enumeration with :class:`fractions.Fraction` and
+  Gauss-Jordan elimination written here), the oracle of the near-tie games of issue 14;
 * :func:`extreme_equilibria_by_labels`: extreme Nash equilibria of a bimatrix game as the
   completely labelled vertex pairs of the best-response polytopes (von Stengel, AGT 2007,
   Chapter 3, Theorem 3.5 and Section 3.5), vertices by brute force;
@@ -217,3 +220,84 @@ def grade_stackelberg(payoffs: np.ndarray, x, profile, *, tol: float = 1e-7) -> 
         assert own_payoffs.max() <= own_payoffs[own] + tol, (
             f"follower {i} gains {own_payoffs.max() - own_payoffs[own]} by leaving action {own}")
     return float(induced[(0,) + tuple(profile)])
+
+
+# --- exact rational oracles (issue 14: near-tied follower payoffs) ----------------------------
+
+def _solve_exact(matrix: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction] | None:
+    """The unique solution of a square rational system by Gauss-Jordan elimination, or None if singular."""
+    size = len(matrix)
+    rows = [list(row) + [b] for row, b in zip(matrix, rhs)]
+    for col in range(size):
+        pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
+        if pivot is None:
+            return None
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        head = rows[col][col]
+        rows[col] = [v / head for v in rows[col]]
+        for r in range(size):
+            if r != col and rows[r][col] != 0:
+                factor = rows[r][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col])]
+    return [row[-1] for row in rows]
+
+
+def exact_region_optimum(objective, rows) -> tuple[Fraction, list[Fraction]] | None:
+    """``max objective·x`` over ``{x : Σx = 1, x >= 0, rows @ x <= 0}`` exactly, by its vertices.
+
+    ``objective`` and ``rows`` hold Fractions (``(m,)`` and ``(r, m)``). A vertex makes ``m - 1``
+    of the inequalities tight; every choice is solved exactly and kept when feasible.
+    """
+    m = len(objective)
+    inequalities = [[Fraction(-int(i == j)) for j in range(m)] for i in range(m)] + [list(r) for r in rows]
+    best = None
+    for tight in itertools.combinations(range(len(inequalities)), m - 1):
+        x = _solve_exact([[Fraction(1)] * m] + [inequalities[t] for t in tight], [Fraction(1)] + [Fraction(0)] * (m - 1))
+        if x is None or any(sum(h * v for h, v in zip(row, x)) > 0 for row in inequalities):
+            continue
+        value = sum(c * v for c, v in zip(objective, x))
+        if best is None or value > best[0]:
+            best = (value, x)
+    return best
+
+
+def stackelberg_exact(payoffs: np.ndarray):
+    """Strong Stackelberg optimum ``(value, x, profile)`` of the stored floats, exactly, or None.
+
+    Payoffs are read as the exact rationals they store; the first profile (lexicographic)
+    attaining the largest value is returned.
+    """
+    payoffs = np.asarray(payoffs, dtype=float)
+    exact = np.vectorize(Fraction, otypes=[object])(payoffs)
+    best = None
+    for profile in itertools.product(*(range(n) for n in payoffs.shape[2:])):
+        rows = []
+        for i, own in enumerate(profile):
+            for action in range(payoffs.shape[2 + i]):
+                if action != own:
+                    other = profile[:i] + (action,) + profile[i + 1:]
+                    rows.append(list(exact[(1 + i, slice(None)) + other] - exact[(1 + i, slice(None)) + profile]))
+        found = exact_region_optimum(list(exact[(0, slice(None)) + profile]), rows)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], found[1], profile)
+    return best
+
+
+def bayesian_exact(leader, follower, prior):
+    """Bayesian Stackelberg optimum ``(value, assignment)`` of the stored floats, exactly.
+
+    One exact vertex enumeration per assignment of an action to every follower type (the
+    multiple-LP method on the Harsanyi-transformed game, Conitzer & Sandholm 2006, Section 5).
+    """
+    leader, follower, prior = (np.vectorize(Fraction, otypes=[object])(np.asarray(a, dtype=float))
+                               for a in (leader, follower, prior))
+    types, m, n = leader.shape
+    best = None
+    for assignment in itertools.product(range(n), repeat=types):
+        objective = [sum(prior[t] * leader[t, i, j] for t, j in enumerate(assignment)) for i in range(m)]
+        rows = [list(follower[t][:, a] - follower[t][:, j]) for t, j in enumerate(assignment)
+                for a in range(n) if a != j]
+        found = exact_region_optimum(objective, rows)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], assignment)
+    return best

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sedtheory import StackelbergNashGame, ValidationError, solve_bayesian_stackelberg, solve_stackelberg
-from solver_oracles import bayesian_by_assignments, grade_stackelberg
+from sedtheory import StackelbergNashGame, ValidationError, certify_bayesian, solve_bayesian_stackelberg, solve_stackelberg
+from solver_oracles import bayesian_by_assignments, bayesian_exact, grade_stackelberg
 
 
 def grade_bayesian(leader, follower, prior, result) -> float:
@@ -118,7 +118,7 @@ def test_dual_certificate_of_the_polishing_lp():
     rows = np.array([follower[t][:, a] - follower[t][:, result.follower_actions[t]]
                      for t, a in certificate["deviations"]])
     objective = sum(prior[t] * leader[t][:, j] for t, j in enumerate(result.follower_actions))
-    assert certificate["row_slack"] == [0.0] * len(certificate["deviations"])
+    assert result.details["cut_responses"] == []
     assert np.all(certificate["mu"] + multipliers @ rows - objective >= -1e-7)
 
 
@@ -145,10 +145,12 @@ def test_values_in_original_units_with_a_prior_summing_to_one_within_tol():
     assert result.details["dual_certificate"]["mu"] == pytest.approx(direct, abs=1e-6)
 
 
-def test_a_polishing_optimum_that_breaks_its_rows_is_reported_not_returned(monkeypatch):
+def test_a_polishing_optimum_that_breaks_its_rows_is_never_returned(monkeypatch):
     """A broken LP that answers row 0 whatever rows it holds. One type of the Conitzer-Sandholm
     game: DOBSS picks column 1 (optimum x = (1/2, 1/2)); at row 0 the follower gains 1 by
-    switching to column 0, so "row 0, column 1" would be a false answer."""
+    switching to column 0, so "row 0, column 1" would be a false answer. The tie rule's check
+    finds the broken row and the exact rational LP gives the optimum 3.5 at (1/2, 1/2)
+    (Conitzer & Sandholm 2006) instead."""
     from sedtheory.solvers import _highs, bayesian
 
     def stubborn(self):
@@ -157,8 +159,8 @@ def test_a_polishing_optimum_that_breaks_its_rows_is_reported_not_returned(monke
 
     monkeypatch.setattr(bayesian.CommitmentLP, "solve", stubborn)
     result = solve_bayesian_stackelberg([[[2, 4], [1, 3]]], [[[1, 0], [0, 1]]], [1.0])
-    assert result.status.value == "numerical_error" and not result.ok
-    assert "leaves a follower type a gain of 1" in result.details["message"]
+    assert result.ok and result.follower_actions == (1,)
+    assert result.leader_value == 3.5 and result.leader_strategy.tolist() == [0.5, 0.5]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -201,25 +203,22 @@ def test_rejects_a_bad_time_limit(time_limit, message):
         solve_bayesian_stackelberg(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), [1.0], time_limit=time_limit)
 
 
-def test_responses_that_hold_only_within_the_milp_tolerance_are_polished_with_slack():
+def test_responses_that_hold_only_within_the_milp_tolerance_are_cut_off():
     """3 + 1e-7·u: 1e-7 is not a binary fraction, so the stored payoffs carry rounding noise of
-    about 1e-9 of their range. Here the MILP's responses (2, 2) are infeasible for the exact
-    polishing LP (HiGHS 1.16; the polish then ended 'infeasible' and the solver gave up).
-    Brute force (one linprog per assignment) on the same floats: 3 + 8.57216735e-8, at (2, 2).
+    about 1e-9 of their range. The MILP's first responses (2, 2) hold only within its own
+    tolerance: the exact rational oracle (vertex enumeration on the stored floats) finds them
+    infeasible and the optimum 3.00000001433004 at (2, 0). A linprog oracle (tolerance 1e-9)
+    had accepted (2, 2) at 3 + 8.57e-8, and so had the solver, with slack on its rows.
     """
     u = np.array([[[-1, -2, 0], [-2, -1, -1], [-1, 2, 2]], [[-2, 0, 1], [2, -1, 1], [-2, 1, 0]]], dtype=float)
     v = np.array([[[-1, 0, 1], [0, -2, 0], [0, -1, -2]], [[2, -2, 0], [-1, 2, -2], [0, -1, 2]]], dtype=float)
     prior = np.array([0.7144334701062622, 0.2855665298937376])
     leader, follower = 3.0 + 1e-7 * u, 3.0 + 1e-7 * v
-    oracle_value, oracle_responses = bayesian_by_assignments(leader, follower, prior)
+    oracle_value, oracle_responses = bayesian_exact(leader, follower, prior)
     result = solve_bayesian_stackelberg(leader, follower, prior)
     assert result.ok, result.details
-    assert result.follower_actions == oracle_responses == (2, 2)
-    assert result.leader_value == pytest.approx(oracle_value, abs=1e-14)
-    for t, action in enumerate(result.follower_actions):  # best responses within 2e-9 of the range
-        grade_stackelberg(np.stack([leader[t], follower[t]]), result.leader_strategy, (action,), tol=2e-9 * 4e-7 + 1e-14)
-    certificate = result.details["dual_certificate"]
-    rows = np.array([follower[t][:, a] - follower[t][:, result.follower_actions[t]] - slack
-                     for (t, a), slack in zip(certificate["deviations"], certificate["row_slack"])])
-    objective = sum(prior[t] * leader[t][:, j] for t, j in enumerate(result.follower_actions))
-    assert np.all(certificate["mu"] + np.asarray(certificate["multipliers"]) @ rows - objective >= -1e-14)
+    assert result.follower_actions == oracle_responses == (2, 0)
+    assert result.details["cut_responses"] == [[2, 2]]
+    assert result.leader_value == pytest.approx(float(oracle_value), abs=1e-14)
+    certificate = certify_bayesian(leader, follower, prior, result.leader_strategy, result.follower_actions)
+    assert certificate.holds and certificate.epsilon_hat == pytest.approx(0.0, abs=1e-14)

@@ -10,7 +10,7 @@ from scipy.optimize import linprog
 
 from sedtheory import ValidationError
 from sedtheory.games.markov import POMG
-from sedtheory.solvers.markov_best_response import (
+from sedtheory.evaluation.markov_best_response import (
     BRANCH_AND_BOUND,
     POLICY_ITERATION,
     ProblemTooLargeError,
@@ -18,7 +18,7 @@ from sedtheory.solvers.markov_best_response import (
     best_response,
     policies_within,
 )
-from sedtheory.solvers.markov_evaluation import evaluate
+from sedtheory.evaluation.markov_evaluation import evaluate
 from test_markov_oracle import brute_force_best, oracle_values, random_pomg, random_profile, with_unreachable_state
 
 

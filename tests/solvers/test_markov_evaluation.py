@@ -8,8 +8,8 @@ import scipy.sparse as sp
 
 from sedtheory import ValidationError
 from sedtheory.games.markov import POMG
-from sedtheory.solvers.markov_evaluation import DIRECT_LIMIT, evaluate, solve_discounted, state_values
-from sedtheory.solvers.markov_simulation import sample_returns, simulate, truncation_bias
+from sedtheory.evaluation.markov_evaluation import DIRECT_LIMIT, evaluate, solve_discounted, state_values
+from sedtheory.evaluation.markov_simulation import sample_returns, simulate, truncation_bias
 from test_markov_oracle import oracle_values, random_pomg, random_profile, with_unreachable_state
 
 KINDS = ["full", "state", "action"]
@@ -123,7 +123,7 @@ def test_large_sparse_game_uses_the_iterative_path_with_a_checked_residual():
     profile = [rng.dirichlet(np.ones(2), size=n) for _ in range(2)]
     values = state_values(game, profile)
     # independent check: a sparse LU solve of the same system
-    from sedtheory.solvers.markov_evaluation import markov_reward_process
+    from sedtheory.evaluation.markov_evaluation import markov_reward_process
     _, chain, reward = markov_reward_process(game, profile)
     direct = sp.linalg.spsolve(sp.csc_array(sp.eye_array(n) - 0.95 * chain), reward)
     np.testing.assert_allclose(values, direct, atol=1e-6)
@@ -158,7 +158,7 @@ def test_step_zero_observation_comes_from_the_initial_kernel_even_with_one_joint
 
 def test_mixed_observation_forms_match_the_oracle_and_the_best_response_brute_force():
     """Agent 1 observes after the action (general kernel), agent 2 by the state only."""
-    from sedtheory.solvers.markov_best_response import best_response
+    from sedtheory.evaluation.markov_best_response import best_response
     from test_markov_oracle import brute_force_best
 
     rng = np.random.default_rng(17)

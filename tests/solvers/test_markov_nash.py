@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sedtheory.games.markov import POMG
-from sedtheory.solvers.markov_best_response import ProblemTooLargeError
+from sedtheory.evaluation.markov_best_response import ProblemTooLargeError
 from sedtheory.solvers.markov_nash import pure_nash_equilibria
 from test_markov_oracle import brute_force_best, matching_pennies, oracle_values, random_pomg
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
+import sedtheory as sed
 from sedtheory.equilibrium.markov import certify_ssmne
+from sedtheory.games.markov import POMG
 from sedtheory.games.examples import common_pool_game, common_pool_pomg, public_goods_game
 from sedtheory.games.stackelberg import Box, LeaderRewardUtility, StackelbergMarkovGame, WelfareUtility
 from sedtheory.solvers import SolverStatus
@@ -125,3 +128,25 @@ def test_details_list_every_enumerated_equilibrium_for_rechecking():
         values = oracle_values(common_pool_pomg(0.5), policies)
         np.testing.assert_allclose(values, record["follower_values"], atol=1e-9)
         assert sum(values) == pytest.approx(record["leader_value"])
+
+
+def _two_state_pomg():
+    transitions = np.zeros((2, 1, 1, 2))
+    transitions[:, 0, 0, 0] = 1.0
+    return POMG(transitions, np.ones((2, 1, 1, 2)), gamma=0.5, initial_distribution=[1, 0])
+
+
+@pytest.mark.parametrize("call, message", [
+    # issue 14: solve_ssmne(POMG) raised AttributeError: 'POMG' object has no attribute 'candidates'
+    (lambda g, nf: sed.solve_ssmne(g), "game: expected a StackelbergMarkovGame (commitments Φ and the map φ -> POMG"),
+    (lambda g, nf: sed.certify_ssmne(g, [0.5], [np.ones((2, 1))] * 2, 0, 0), "game: expected a StackelbergMarkovGame, got POMG"),
+    (lambda g, nf: sed.run_rounds(g, [[0.1]], 1, 1, seed=0), "game: expected a SEDGame, got POMG"),
+    (lambda g, nf: sed.evaluate(nf, [np.ones((2, 1))] * 2), "pomg: expected a POMG, got StackelbergNashGame"),
+    (lambda g, nf: sed.best_response(nf, [np.ones((2, 1))] * 2, 0), "pomg: expected a POMG, got StackelbergNashGame"),
+    (lambda g, nf: sed.simulate(nf, [np.ones((2, 1))] * 2, 3, seed=0), "pomg: expected a POMG, got StackelbergNashGame"),
+    (lambda g, nf: sed.evaluation.sample_returns(nf, [np.ones((2, 1))] * 2, 3, seed=0), "pomg: expected a POMG"),
+])
+def test_a_game_of_the_wrong_kind_is_named(call, message):
+    nf = sed.StackelbergNashGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]])
+    with pytest.raises(sed.ValidationError, match=re.escape(message)):
+        call(_two_state_pomg(), nf)

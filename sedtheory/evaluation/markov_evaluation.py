@@ -30,9 +30,9 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array
+from sedtheory._validate import DEFAULT_TOL, ValidationError, finite_array, instance_of
 from sedtheory.games.markov import POMG, check_profile
-from sedtheory.games.stackelberg import LeaderRewardUtility
+from sedtheory.games.stackelberg import LeaderRewardUtility, StackelbergMarkovGame
 from sedtheory.games.strategies import StrategyProfile
 
 DIRECT_LIMIT = 200
@@ -44,7 +44,8 @@ class NumericalError(ArithmeticError):
 
 
 def as_profile(pomg: POMG, profile) -> StrategyProfile:
-    """Validate ``profile`` (a :class:`StrategyProfile` or a sequence of ``(O_i, A_i)`` arrays)."""
+    """Validate ``pomg`` and ``profile`` (a :class:`StrategyProfile` or a sequence of ``(O_i, A_i)`` arrays)."""
+    instance_of("pomg", pomg, POMG)
     if not isinstance(profile, StrategyProfile):
         profile = StrategyProfile(tuple(profile))
     check_profile(pomg, profile)
@@ -220,6 +221,7 @@ def leader_value(game, phi, profile, *, pomg: POMG | None = None, tol: float = D
     Welfare utilities apply the welfare functional to :func:`evaluate`'s returns; leader-reward
     utilities evaluate the leader's reward column along the same chain.
     """
+    instance_of("game", game, StackelbergMarkovGame)
     pomg = game.induced(phi) if pomg is None else pomg
     utility = game.leader_utility
     if isinstance(utility, LeaderRewardUtility):

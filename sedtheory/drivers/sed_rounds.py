@@ -27,17 +27,19 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from sedtheory._validate import DEFAULT_TOL, ValidationError, nonnegative_scalar, positive_int
+from sedtheory._json import json_ready
+from sedtheory._result import Record
+from sedtheory._validate import DEFAULT_TOL, ValidationError, instance_of, nonnegative_scalar, positive_int
 from sedtheory.equilibrium.certificate import Certificate
 from sedtheory.equilibrium.markov import certify_ssmne
+from sedtheory.evaluation.markov_simulation import Trajectory, as_generator, simulate
 from sedtheory.games.sed import SEDGame
 from sedtheory.games.strategies import StrategyProfile
-from sedtheory.solvers.markov_simulation import Trajectory, as_generator, simulate
 from sedtheory.solvers.markov_ssmne import solve_ssmne
 
 
 @dataclass(frozen=True, eq=False)
-class SEDRound:
+class SEDRound(Record):
     """One round of an SED game.
 
     Attributes:
@@ -69,7 +71,7 @@ class SEDRound:
 
 
 @dataclass(frozen=True, eq=False)
-class SEDHistory:
+class SEDHistory(Record):
     """The rounds played, in order, with array views for analysis."""
 
     rounds: tuple[SEDRound, ...]
@@ -100,21 +102,21 @@ class SEDHistory:
 
     def to_dict(self) -> dict:
         """JSON-ready summary: one entry per round (policies as nested lists)."""
-        return {"rounds": [_round_dict(r) for r in self.rounds]}
+        return json_ready({"rounds": [_round_dict(r) for r in self.rounds]})
 
 
 def _round_dict(played: SEDRound) -> dict:
     return {
         "index": played.index,
-        "reports": played.reports.tolist(),
+        "reports": played.reports,
         "objective": played.objective,
-        "phi": played.phi.tolist(),
-        "profile": [np.asarray(p).tolist() for p in played.profile],
-        "welfare": float(played.welfare),
-        "follower_values": [float(v) for v in played.follower_values],
+        "phi": played.phi,
+        "profile": list(played.profile),
+        "welfare": played.welfare,
+        "follower_values": played.follower_values,
         "initial_state": played.initial_state,
         "final_state": played.trajectory.final_state,
-        "certificate": played.certificate.to_dict(),
+        "certificate": played.certificate,
         "feasible_count": played.feasible_count,
     }
 
@@ -141,6 +143,7 @@ def run_rounds(game: SEDGame, reports: Reports, n_rounds: int, steps_per_round: 
         ValidationError: bad input, or a round in which no feasible commitment admits a pure
             follower δ-equilibrium (the exact principal problem has no solution).
     """
+    instance_of("game", game, SEDGame)
     n_rounds, steps = positive_int("n_rounds", n_rounds), positive_int("steps_per_round", steps_per_round)
     if anchor not in ("initial", "previous"):
         raise ValidationError(f"anchor: expected 'initial' or 'previous', got {anchor!r}")

@@ -45,8 +45,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sedtheory._validate import DEFAULT_TOL, ValidationError
-from sedtheory.games.markov import POMG
-from sedtheory.solvers.markov_evaluation import (
+from sedtheory.evaluation.markov_evaluation import (
     NumericalError,
     as_profile,
     backward_recursion,
@@ -54,6 +53,7 @@ from sedtheory.solvers.markov_evaluation import (
     solve_discounted,
     state_policies,
 )
+from sedtheory.games.markov import POMG
 
 MAX_POLICIES = 2**16
 """Default refusal threshold on ``A_i^{|Ω_i|}`` for enumeration / branch-and-bound."""

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sedtheory._validate import ValidationError, positive_int
+from sedtheory._validate import ValidationError, instance_of, positive_int
+from sedtheory.evaluation.markov_evaluation import as_profile
 from sedtheory.games.markov import POMG, state_index
-from sedtheory.solvers.markov_evaluation import as_profile
 
 
 def as_generator(seed) -> np.random.Generator:
@@ -135,6 +135,7 @@ def sample_returns(pomg: POMG, profile, episodes: int, seed, *, length: int | No
     (see :func:`truncation_bias`).
     """
     episodes = positive_int("episodes", episodes)
+    instance_of("pomg", pomg, POMG)
     if pomg.horizon is not None:
         length = pomg.horizon
     elif length is None:
@@ -153,6 +154,8 @@ def sample_returns(pomg: POMG, profile, episodes: int, seed, *, length: int | No
 
 def truncation_bias(pomg: POMG, length: int) -> float:
     """Upper bound ``γ^length · max|r| / (1 - γ)`` on the bias of truncated discounted returns."""
+    instance_of("pomg", pomg, POMG)
+    length = positive_int("length", length)
     if pomg.horizon is not None:
         return 0.0
     return float(pomg.gamma**length * np.abs(pomg.rewards).max() / (1.0 - pomg.gamma))
