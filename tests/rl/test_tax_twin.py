@@ -1,5 +1,5 @@
 """The exact optimal flat tax of the tiny corridor game, checked independently, and the PPO
-principal's learned rate against it (analysis/tax_twin.py).
+principal's learned rate against it (benchmarks/tax_twin.py).
 
 Independent checks of the exact side:
 * the affine-in-φ rewards equal a direct build of the twin at φ = 0.3;
@@ -15,7 +15,7 @@ import torch
 
 from sedtheory import ValidationError
 from sedtheory.envs.apple import tabular
-from analysis import tax_twin
+from benchmarks import tax_twin
 from sedtheory.rl.config import make_config
 from sedtheory.rl.envs import AppleFactory
 

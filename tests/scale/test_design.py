@@ -11,7 +11,7 @@ import torch
 from sedtheory._validate import ValidationError
 from sedtheory.scale.design import DesignSpec, design_spec_from_dict, load_design_spec
 
-# The corridor game of analysis/tax_twin.py (2 selfish players, one bracket, tax period 1), small and fast.
+# The corridor game of benchmarks/tax_twin.py (2 selfish players, one bracket, tax period 1), small and fast.
 CORRIDOR = dict(n_players=2, map_layout="corridor", episode_length=100, num_steps=100, num_games=2, tax_period=1,
                 tax_thresholds=[0, 10000], regrowth_probs=[0, 0.05], minibatch_size=200, hidden_size=16,
                 selfishness=[1, 1], trust=[1, 1], voting_period=100, player_episode_phase=False,

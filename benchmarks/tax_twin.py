@@ -45,8 +45,8 @@ compare the PPO players' response with the exact one, and :func:`learned_rate` r
 trained principal in evaluation episodes. What the runs gave is written up in
 ``papers/report.md`` (section "The tiny tax twin"); ``tests/rl/test_tax_twin.py`` holds the checks.
 
-Run from the repository root (``python -m analysis.tax_twin --help``) or import as
-``analysis.tax_twin``.
+Run from the repository root (``python -m benchmarks.tax_twin --help``) or import as
+``benchmarks.tax_twin``.
 """
 
 from __future__ import annotations
@@ -501,7 +501,7 @@ def design_trial(seed: int, design_dir, optimum: TaxOptimum, *, min_episodes: in
 
 
 def main(argv=None) -> None:
-    """``python -m analysis.tax_twin --seeds 1 2 3 4 5 --episodes 300 --out F.json [--set k=v]
+    """``python -m benchmarks.tax_twin --seeds 1 2 3 4 5 --episodes 300 --out F.json [--set k=v]
     [--players-only [--rate φ]]``."""
     import argparse
     import json
