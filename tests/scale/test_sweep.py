@@ -130,25 +130,25 @@ def test_sweep_command(local_ray, tmp_path, capsys):
 
 
 def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_path):
-    """Ctrl-C in the driver (a KeyboardInterrupt at a progress poll, once a checkpoint exists):
-    the running task is cancelled and saves its checkpoint; the sweep run again finishes the
-    trial from there, equal to an uninterrupted run."""
-    from sedtheory.scale.runner import run_tasks, prepare_sweep_folder
+    """Ctrl-C in the driver (a KeyboardInterrupt at the first progress poll after the trial has
+    logged an update): the running task is cancelled and saves its last episode-boundary
+    checkpoint; the sweep run again finishes the trial from there, equal to an uninterrupted run."""
     from sedtheory.rl.config import config_to_dict
+    from sedtheory.scale.runner import prepare_sweep_folder, run_tasks
 
-    spec = spec_from_dict({**SPEC, "seeds": [6], "set": {**SPEC["set"], "total_timesteps": 2400}})   # 6 episodes
+    spec = spec_from_dict({**SPEC, "seeds": [6], "set": {**SPEC["set"], "total_timesteps": 4000}})   # 20 updates
     (trial,) = prepare_sweep_folder(spec, tmp_path)
     run_dir = tmp_path / TRIALS_DIR / trial.name
 
     def interrupt(finished):
-        if (run_dir / "checkpoints" / "last.pt").exists():
+        if (run_dir / "metrics.csv").exists() and len((run_dir / "metrics.csv").read_text().splitlines()) > 1:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_tasks({trial.name: ((config_to_dict(trial.config), str(run_dir)), {})}, progress=interrupt, poll_s=0.2)
+        run_tasks({trial.name: ((config_to_dict(trial.config), str(run_dir)), {})}, progress=interrupt, poll_s=0.05)
     assert not is_finished(run_dir)
     saved = load_torch(run_dir / "checkpoints" / "last.pt")["update"]
-    assert 0 < saved < trial.config.num_updates
+    assert 0 <= saved < trial.config.num_updates and saved % trial.config.updates_per_episode == 0
     result = run_sweep(spec, tmp_path, progress=False, plots=False)
     assert result.outcomes[trial.name].result["attempt_resumed"]
     run_trial(trial.config, tmp_path / "whole")
