@@ -85,7 +85,7 @@ def format_table(group_rows: list[dict], spec: SweepSpec,
     keys = list(spec.varied)
     widths = [max(len(k), *(len(str(r[k])) for r in group_rows)) for k in keys] if group_rows else []
     header = "  ".join(k.ljust(w) for k, w in zip(keys, widths)) + f"{'seeds':>7}" + "".join(f"{m:>24}" for m in metrics)
-    lines = [f"mean over the last {spec.last_episodes} training episodes of each trial; "
+    lines = [f"mean over the last {spec.last_episodes} (or fewer) training episodes of each trial; "
              f"mean [95% t-interval] across seeds", header]
     for row in group_rows:
         cells = []
