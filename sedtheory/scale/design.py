@@ -190,6 +190,13 @@ def _validate_design(spec: DesignSpec) -> None:
             raise ValidationError(f"base.{name}: not a TrainConfig field")
         if name in RESERVED:
             raise ValidationError(f"base.{name}: set by the design itself (see sedtheory.scale.design.RESERVED)")
+    coerced = {}
+    for name, value in spec.base.items():   # the fields' Python types (tuples), as run folders read back
+        try:
+            coerced[name] = coerce_value(name, value)
+        except ValidationError as exc:
+            raise ValidationError(f"base.{exc}") from None
+    object.__setattr__(spec, "base", coerced)
     for name, low in (("seed", 0), ("phase_one_episodes", 1), ("min_episodes", 1), ("max_episodes", 1),
                       ("reduction", 2), ("eval_games", 1), ("random_seed", 0), ("br_episodes", 1)):
         _int(name, getattr(spec, name), low)

@@ -185,3 +185,12 @@ def test_design_command_refuses_bad_input(tmp_path, capsys):
     assert "selfishness: values must be numbers in [0, 1]" in capsys.readouterr().err
     assert main(["design", str(tmp_path / "none.json")]) == 2
     assert "design: " in capsys.readouterr().err
+
+
+def test_design_specs_built_in_python_get_the_fields_types():
+    spec = DesignSpec(preset="tiny", base={"tax_thresholds": [0, 10000]}, levels=(0.0, 1.0))
+    assert spec.base["tax_thresholds"] == (0.0, 10000.0)
+    from sedtheory.rl.config import config_from_dict, config_to_dict
+
+    config = spec.candidate_config((1.0,))
+    assert config_from_dict(config_to_dict(config)) == config

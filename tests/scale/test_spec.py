@@ -108,3 +108,14 @@ def test_spec_files_json_and_toml_agree(tmp_path):
     broken.write_text("{")
     with pytest.raises(ValidationError, match="spec: cannot parse b.json"):
         load_spec(broken)
+
+
+def test_specs_built_in_python_get_the_fields_types():
+    """Lists for tuple fields become tuples, so a trial's config equals the one its run folder reads back."""
+    from sedtheory.rl.config import config_from_dict, config_to_dict
+
+    spec = SweepSpec(preset="tiny", fixed={"total_timesteps": 800, "tax_thresholds": [0, 10, 20, 10000]},
+                     grid={"fixed_rates": [[0, 0, 0], [1, 1, 1]]})
+    assert spec.grid["fixed_rates"] == [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)]
+    for trial in trials(spec):
+        assert config_from_dict(config_to_dict(trial.config)) == trial.config
