@@ -154,3 +154,20 @@ def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_p
     run_trial(trial.config, tmp_path / "whole")
     _same_weights(run_dir, tmp_path / "whole")
     assert _rows(run_dir) == _rows(tmp_path / "whole")
+
+
+def test_trial_folders_are_ordinary_run_folders(killed_sweep, tmp_path, capsys):
+    """A trial folder is read by `sedtheory evaluate` and continued by `sedtheory train --resume`."""
+    from sedtheory.cli import main
+    from sedtheory.rl.evaluate import evaluate_run
+
+    spec, folder, _ = killed_sweep
+    out = evaluate_run(folder / TRIALS_DIR / "seed=2", seeds=1, num_games=2, grid=(0.0, 1.0), plots=False, gif=False)
+    assert out["rows"][0]["policy"] == "trained principal" and out["rows"][0]["episodes"] == 2
+    trial = next(t for t in trials(spec_from_dict({**SPEC, "seeds": [7]})))
+    run_trial(trial.config, tmp_path / trial.name, until_updates=1)            # stopped after its first episode
+    assert main(["train", "--resume", str(tmp_path / trial.name), "--no-report"]) == 0
+    assert is_finished(tmp_path / trial.name)
+    run_trial(trial.config, tmp_path / "whole")
+    _same_weights(tmp_path / trial.name, tmp_path / "whole")
+    capsys.readouterr()
