@@ -129,13 +129,42 @@ def test_sweep_command(local_ray, tmp_path, capsys):
     assert "gamma: must lie in [0, 1], got 1.5" in capsys.readouterr().err
 
 
+def _slow_trial(config: dict, run_dir: str) -> dict:
+    """A trial whose engine sleeps 20 ms per step (an update of the tiny preset then takes over
+    2 s), so that the driver's Ctrl-C surely lands while it trains."""
+    import time
+
+    from sedtheory.rl.config import config_from_dict
+    from sedtheory.rl.envs import AppleFactory
+    from sedtheory.rl.trainer import Trainer
+
+    class SlowFactory(AppleFactory):
+        def make(self, num_games, seed, types=None):
+            env = super().make(num_games, seed, types)
+            step = env.step
+
+            def slow(actions):
+                time.sleep(0.02)
+                return step(actions)
+            env.step = slow
+            return env
+
+    config = config_from_dict(config)
+    return Trainer(config, run_dir, SlowFactory(config)).train()
+
+
 def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_path):
     """Ctrl-C in the driver (a KeyboardInterrupt at the first progress poll after the trial has
     logged an update): the running task is cancelled and saves its last episode-boundary
     checkpoint; the sweep run again finishes the trial from there, equal to an uninterrupted run."""
+    import sys
+
+    from ray import cloudpickle
+
     from sedtheory.rl.config import config_to_dict
     from sedtheory.scale.runner import prepare_sweep_folder, run_tasks
 
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])   # the workers cannot import this test module
     spec = spec_from_dict({**SPEC, "seeds": [6], "set": {**SPEC["set"], "total_timesteps": 4000}})   # 20 updates
     (trial,) = prepare_sweep_folder(spec, tmp_path)
     run_dir = tmp_path / TRIALS_DIR / trial.name
@@ -144,8 +173,12 @@ def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_p
         if (run_dir / "metrics.csv").exists() and len((run_dir / "metrics.csv").read_text().splitlines()) > 1:
             raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        run_tasks({trial.name: ((config_to_dict(trial.config), str(run_dir)), {})}, progress=interrupt, poll_s=0.05)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_tasks({trial.name: ((config_to_dict(trial.config), str(run_dir)), {})}, function=_slow_trial,
+                      progress=interrupt, poll_s=0.05)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     assert not is_finished(run_dir)
     saved = load_torch(run_dir / "checkpoints" / "last.pt")["update"]
     assert 0 <= saved < trial.config.num_updates and saved % trial.config.updates_per_episode == 0
