@@ -3,6 +3,9 @@ bit-identical to an uninterrupted run; a sweep started again skips finished tria
 
 import csv
 import json
+import threading
+import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -137,6 +140,7 @@ def _slow_trial(config: dict, run_dir: str) -> dict:
     from sedtheory.rl.config import config_from_dict
     from sedtheory.rl.envs import AppleFactory
     from sedtheory.rl.trainer import Trainer
+    from sedtheory.scale.runner import _folder_lock
 
     class SlowFactory(AppleFactory):
         def make(self, num_games, seed, types=None):
@@ -150,7 +154,8 @@ def _slow_trial(config: dict, run_dir: str) -> dict:
             return env
 
     config = config_from_dict(config)
-    return Trainer(config, run_dir, SlowFactory(config)).train()
+    with _folder_lock(Path(run_dir)):          # as run_trial holds it
+        return Trainer(config, run_dir, SlowFactory(config)).train()
 
 
 def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_path):
@@ -204,3 +209,19 @@ def test_trial_folders_are_ordinary_run_folders(killed_sweep, tmp_path, capsys):
     run_trial(trial.config, tmp_path / "whole")
     _same_weights(tmp_path / trial.name, tmp_path / "whole")
     capsys.readouterr()
+
+
+def test_a_second_attempt_on_a_folder_waits_for_the_first(tmp_path):
+    """run_trial holds the run folder's lock: while another holder has it, nothing is written."""
+    from sedtheory.scale.runner import _folder_lock
+
+    (trial,) = trials(spec_from_dict({**SPEC, "seeds": [8]}))
+    run_dir = tmp_path / trial.name
+    run_dir.mkdir()
+    with _folder_lock(run_dir):
+        worker = threading.Thread(target=run_trial, args=(trial.config, run_dir), kwargs={"until_updates": 1})
+        worker.start()
+        time.sleep(2.0)
+        assert worker.is_alive() and not (run_dir / "config.json").exists()
+    worker.join(timeout=120)
+    assert not worker.is_alive() and (run_dir / "checkpoints" / "last.pt").exists()
