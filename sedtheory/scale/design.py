@@ -310,7 +310,8 @@ def train_and_evaluate(config: dict, run_dir: str, *, until_updates: int, warm_s
 
 
 def follower_gap(run_dir: str, player: int, rates, *, episodes: int, games: int, eval_seeds: int, seed: int) -> dict:
-    """A Ray task: δ̂ of ``player`` against the fixed schedule ``rates`` (:func:`sedtheory.rl.gaps.estimate_follower_gap`)."""
+    """A Ray task: δ̂ of ``player`` against the fixed schedule ``rates``
+    (:func:`sedtheory.rl.gaps.estimate_follower_gap`)."""
     from sedtheory.rl.episodes import FixedTax
     from sedtheory.rl.evaluate import load_run
     from sedtheory.rl.gaps import estimate_follower_gap
@@ -488,8 +489,8 @@ def _report(spec: DesignSpec, design_dir: Path, schedules: list, rungs: list, ch
         epsilon_hat=float(eps), delta_hat=delta_hat, epsilon=float(spec.epsilon), delta=float(spec.delta),
         holds=Certificate.condition_holds(eps, delta_hat, spec.epsilon, spec.delta), leader_witness=leader,
         follower_witnesses=tuple(Witness(i + 1, f"PPO best response of player {i} against {list(chosen)} "
-                                         f"({spec.br_episodes} x {spec.eval_games} episodes)", f["value"], f["baseline"])
-                                 for i, f in zip(players, follower)),
+                                         f"({spec.br_episodes} x {spec.eval_games} episodes)", f["value"],
+                                         f["baseline"]) for i, f in zip(players, follower)),
         leader_optimum_method=f"best of {len(names)} fixed schedules trained {spec.max_episodes} episodes (estimate)",
         estimated=True, epsilon_interval=(float(eps_low), float(eps_high)),
         delta_intervals=tuple(tuple(f["interval"]) for f in follower),

@@ -91,9 +91,9 @@ def run_trial(config: dict | TrainConfig, run_dir: Path | str, *, until_updates:
 @contextlib.contextmanager
 def _folder_lock(run_dir: Path):
     """Hold an exclusive ``flock`` on ``run_dir/.lock`` (released when the process ends, even by
-    ``os._exit``; the folder is created if need be): a second attempt on the same folder — a retry whose predecessor is still
-    stopping after a cancel, or a second sweep on the same folder — waits instead of writing
-    beside it. A no-op where ``fcntl`` does not exist (Windows)."""
+    ``os._exit``; the folder is created if need be): a second attempt on the same folder — a
+    retry whose predecessor is still stopping after a cancel, or a second sweep on the same
+    folder — waits instead of writing beside it. A no-op where ``fcntl`` does not exist (Windows)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl

@@ -226,8 +226,9 @@ def _validate_spec(spec: SweepSpec) -> None:
     # to those read back from run folders
     object.__setattr__(spec, "fixed", {k: _coerce_in("set", k, v) for k, v in spec.fixed.items()})
     object.__setattr__(spec, "grid", {k: [_coerce_in("grid", k, v) for v in vs] for k, vs in spec.grid.items()})
-    object.__setattr__(spec, "random", {k: (d, tuple(_coerce_in("random", k, v) for v in a) if d == "choice" else tuple(a))
-                                        for k, (d, a) in spec.random.items()})
+    object.__setattr__(spec, "random", {
+        k: (d, tuple(_coerce_in("random", k, v) for v in a) if d == "choice" else tuple(a))
+        for k, (d, a) in spec.random.items()})
 
 
 def _check_distribution(name: str, dist: str, args) -> None:
