@@ -35,6 +35,9 @@ Apple game, where a response is a budget-limited PPO training run:
 
 Evaluation plays each schedule's trained players (sampling, each engine seed with its own
 generator) under :class:`~sedtheory.rl.episodes.FixedTax` through the one episode driver.
+Every run has the same ``seed``, so the players' types are the same everywhere (the vote, hence
+η, too), and the candidates' training episodes draw the same engine seeds as phase one's did;
+evaluation uses its own, stated seeds.
 """
 
 from __future__ import annotations
