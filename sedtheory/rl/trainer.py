@@ -445,7 +445,8 @@ class Trainer:
         try:
             self.players.load_state_dict(state["players"])
         except RuntimeError as exc:
-            raise ValidationError(f"warm_start: the source run's player network differs from this run's ({exc})") from exc
+            raise ValidationError(f"warm_start: the source run's player network differs from this run's "
+                                  f"({exc})") from exc
         self.player_opt.load_state_dict(state["player_opt"])
         if "player_scaler" in state:
             self.player_scaler.load_state_dict(state["player_scaler"])

@@ -35,6 +35,9 @@ Apple game, where a response is a budget-limited PPO training run:
 
 Evaluation plays each schedule's trained players (sampling, each engine seed with its own
 generator) under :class:`~sedtheory.rl.episodes.FixedTax` through the one episode driver.
+Every run has the same ``seed``, so the players' types are the same everywhere (the vote, hence
+η, too), and the candidates' training episodes draw the same engine seeds as phase one's did;
+evaluation uses its own, stated seeds.
 """
 
 from __future__ import annotations
@@ -190,6 +193,13 @@ def _validate_design(spec: DesignSpec) -> None:
             raise ValidationError(f"base.{name}: not a TrainConfig field")
         if name in RESERVED:
             raise ValidationError(f"base.{name}: set by the design itself (see sedtheory.scale.design.RESERVED)")
+    coerced = {}
+    for name, value in spec.base.items():   # the fields' Python types (tuples), as run folders read back
+        try:
+            coerced[name] = coerce_value(name, value)
+        except ValidationError as exc:
+            raise ValidationError(f"base.{exc}") from None
+    object.__setattr__(spec, "base", coerced)
     for name, low in (("seed", 0), ("phase_one_episodes", 1), ("min_episodes", 1), ("max_episodes", 1),
                       ("reduction", 2), ("eval_games", 1), ("random_seed", 0), ("br_episodes", 1)):
         _int(name, getattr(spec, name), low)
@@ -303,7 +313,8 @@ def train_and_evaluate(config: dict, run_dir: str, *, until_updates: int, warm_s
 
 
 def follower_gap(run_dir: str, player: int, rates, *, episodes: int, games: int, eval_seeds: int, seed: int) -> dict:
-    """A Ray task: δ̂ of ``player`` against the fixed schedule ``rates`` (:func:`sedtheory.rl.gaps.estimate_follower_gap`)."""
+    """A Ray task: δ̂ of ``player`` against the fixed schedule ``rates``
+    (:func:`sedtheory.rl.gaps.estimate_follower_gap`)."""
     from sedtheory.rl.episodes import FixedTax
     from sedtheory.rl.evaluate import load_run
     from sedtheory.rl.gaps import estimate_follower_gap
@@ -481,8 +492,8 @@ def _report(spec: DesignSpec, design_dir: Path, schedules: list, rungs: list, ch
         epsilon_hat=float(eps), delta_hat=delta_hat, epsilon=float(spec.epsilon), delta=float(spec.delta),
         holds=Certificate.condition_holds(eps, delta_hat, spec.epsilon, spec.delta), leader_witness=leader,
         follower_witnesses=tuple(Witness(i + 1, f"PPO best response of player {i} against {list(chosen)} "
-                                         f"({spec.br_episodes} x {spec.eval_games} episodes)", f["value"], f["baseline"])
-                                 for i, f in zip(players, follower)),
+                                         f"({spec.br_episodes} x {spec.eval_games} episodes)", f["value"],
+                                         f["baseline"]) for i, f in zip(players, follower)),
         leader_optimum_method=f"best of {len(names)} fixed schedules trained {spec.max_episodes} episodes (estimate)",
         estimated=True, epsilon_interval=(float(eps_low), float(eps_high)),
         delta_intervals=tuple(tuple(f["interval"]) for f in follower),

@@ -84,8 +84,9 @@ def format_table(group_rows: list[dict], spec: SweepSpec,
     """Plain-text table: one line per setting, ``mean [low, high]`` per metric (finished trials only)."""
     keys = list(spec.varied)
     widths = [max(len(k), *(len(str(r[k])) for r in group_rows)) for k in keys] if group_rows else []
-    header = "  ".join(k.ljust(w) for k, w in zip(keys, widths)) + f"{'seeds':>7}" + "".join(f"{m:>24}" for m in metrics)
-    lines = [f"mean over the last {spec.last_episodes} training episodes of each trial; "
+    header = ("  ".join(k.ljust(w) for k, w in zip(keys, widths)) + f"{'seeds':>7}"
+              + "".join(f"{m:>24}" for m in metrics))
+    lines = [f"mean over the last {spec.last_episodes} (or fewer) training episodes of each trial; "
              f"mean [95% t-interval] across seeds", header]
     for row in group_rows:
         cells = []
@@ -117,7 +118,8 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
 def write_results(result, sweep_dir: Path, spec: SweepSpec, *, plots: bool = True) -> list[str]:
     """``results.csv``, ``trials.csv``, ``results.txt`` and (``plots``) PNGs under ``plots/``."""
     sweep_dir = Path(sweep_dir)
-    files = [write_csv(sweep_dir / "results.csv", result.group_rows), write_csv(sweep_dir / "trials.csv", result.trial_rows)]
+    files = [write_csv(sweep_dir / "results.csv", result.group_rows),
+             write_csv(sweep_dir / "trials.csv", result.trial_rows)]
     (sweep_dir / "results.txt").write_text(result.table + "\n")
     files.append(sweep_dir / "results.txt")
     if plots:

@@ -22,6 +22,7 @@ machine would.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ from sedtheory._validate import ValidationError
 from sedtheory.rl.checkpoint import CHECKPOINT, CONFIG, SUMMARY, load_json, save_json
 from sedtheory.rl.config import TrainConfig, config_from_dict, config_to_dict
 from sedtheory.scale.spec import SweepSpec, Trial, trial_record, trials
+
+LOCK = Path(".lock")
+"""The lock file of a run folder (:func:`run_trial` holds it while it works there)."""
 
 FAULT_MARKER = Path(".fault-injected")
 """Written in a run folder by the attempt that fault injection killed (so the retry lives)."""
@@ -78,10 +82,35 @@ def run_trial(config: dict | TrainConfig, run_dir: Path | str, *, until_updates:
     Returns:
         ``{"update", "completed", "pid", "attempt_resumed"}`` and, when completed, the run's summary.
     """
-    from sedtheory.rl.trainer import Trainer
-
     config = config if isinstance(config, TrainConfig) else config_from_dict(config)
     run_dir = Path(run_dir)
+    with _folder_lock(run_dir):
+        return _run_trial_locked(config, run_dir, until_updates, warm_start, kill_in_episode)
+
+
+@contextlib.contextmanager
+def _folder_lock(run_dir: Path):
+    """Hold an exclusive ``flock`` on ``run_dir/.lock`` (released when the process ends, even by
+    ``os._exit``; the folder is created if need be): a second attempt on the same folder — a
+    retry whose predecessor is still stopping after a cancel, or a second sweep on the same
+    folder — waits instead of writing beside it. A no-op where ``fcntl`` does not exist (Windows)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(run_dir / LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_trial_locked(config: TrainConfig, run_dir: Path, until_updates, warm_start, kill_in_episode) -> dict:
+    from sedtheory.rl.trainer import Trainer
+
     check_folder(run_dir, config)
     if is_finished(run_dir):
         return {**load_json(run_dir / SUMMARY), "pid": os.getpid(), "attempt_resumed": True}

@@ -222,6 +222,13 @@ def _validate_spec(spec: SweepSpec) -> None:
         if not isinstance(dist, tuple) or len(dist) != 2:
             raise ValidationError(f"random.{name}: expected (distribution, arguments), got {dist!r}")
         _check_distribution(name, *dist)
+    # values as the fields' Python types (tuples for tuple fields), so that configs compare equal
+    # to those read back from run folders
+    object.__setattr__(spec, "fixed", {k: _coerce_in("set", k, v) for k, v in spec.fixed.items()})
+    object.__setattr__(spec, "grid", {k: [_coerce_in("grid", k, v) for v in vs] for k, vs in spec.grid.items()})
+    object.__setattr__(spec, "random", {
+        k: (d, tuple(_coerce_in("random", k, v) for v in a) if d == "choice" else tuple(a))
+        for k, (d, a) in spec.random.items()})
 
 
 def _check_distribution(name: str, dist: str, args) -> None:

@@ -12,7 +12,8 @@ BASE = {"preset": "tiny", "set": {"total_timesteps": 800}}
 
 
 def test_grid_times_seeds_in_order_with_names_from_settings():
-    spec = spec_from_dict({**BASE, "seeds": [3, 1], "grid": {"gamma": [0.99, 0.999], "fixed_rates": [[0, 0, 0], [1, 1, 1]]}})
+    spec = spec_from_dict({**BASE, "seeds": [3, 1],
+                           "grid": {"gamma": [0.99, 0.999], "fixed_rates": [[0, 0, 0], [1, 1, 1]]}})
     got = trials(spec)
     assert [t.name for t in got] == [
         "gamma=0.99,fixed_rates=0.0_0.0_0.0,seed=3", "gamma=0.99,fixed_rates=0.0_0.0_0.0,seed=1",
@@ -32,7 +33,8 @@ def test_random_draws_are_seeded_rounded_and_named_exactly():
     assert first == again
     assert first != draw_random(spec_from_dict({**data, "sample_seed": 8}))
     for sample in first:
-        assert 1e-4 <= sample["learning_rate"] <= 1e-3 and float(f"{sample['learning_rate']:.4g}") == sample["learning_rate"]
+        rate = sample["learning_rate"]
+        assert 1e-4 <= rate <= 1e-3 and float(f"{rate:.4g}") == rate
         assert sample["update_epochs"] in (1, 2, 3) and sample["ent_coef"] in (0.0, 0.01)
     named = trials(spec_from_dict(data))
     assert len(named) == 4
@@ -67,7 +69,8 @@ def test_long_names_are_cut_with_a_hash_and_stay_distinct():
     ({"grids": {}}, "grids: not a key of a sweep spec"),
     ({"random": {"gamma": {"normal": [0, 1]}}, "samples": 2}, "random.gamma: unknown distribution 'normal'"),
     ({"random": {"gamma": {"uniform": [0.99, 0.9]}}, "samples": 2}, "random.gamma: low 0.99 exceeds high 0.9"),
-    ({"random": {"learning_rate": {"loguniform": [0, 1]}}, "samples": 2}, "random.learning_rate: loguniform needs low > 0"),
+    ({"random": {"learning_rate": {"loguniform": [0, 1]}}, "samples": 2},
+     "random.learning_rate: loguniform needs low > 0"),
     ({"random": {"num_games": {"uniform": [1, 4]}}, "samples": 2}, "random.num_games: a uniform distribution needs"),
     ({"random": {"gamma": {"uniform": [0.9, 0.99]}}}, "samples: give both"),
     ({"last_episodes": 0}, "last_episodes: must be an integer >= 1"),
@@ -80,7 +83,8 @@ def test_bad_specs_name_the_field(data, message):
 
 def test_an_invalid_trial_names_the_field_and_the_trial():
     spec = spec_from_dict({**BASE, "grid": {"num_steps": [100, 150]}})
-    with pytest.raises(ValidationError, match=r"num_steps: must divide episode_length=200, got 150 \(trial num_steps=150,seed=1\)"):
+    message = r"num_steps: must divide episode_length=200, got 150 \(trial num_steps=150,seed=1\)"
+    with pytest.raises(ValidationError, match=message):
         trials(spec)
 
 
@@ -108,3 +112,14 @@ def test_spec_files_json_and_toml_agree(tmp_path):
     broken.write_text("{")
     with pytest.raises(ValidationError, match="spec: cannot parse b.json"):
         load_spec(broken)
+
+
+def test_specs_built_in_python_get_the_fields_types():
+    """Lists for tuple fields become tuples, so a trial's config equals the one its run folder reads back."""
+    from sedtheory.rl.config import config_from_dict, config_to_dict
+
+    spec = SweepSpec(preset="tiny", fixed={"total_timesteps": 800, "tax_thresholds": [0, 10, 20, 10000]},
+                     grid={"fixed_rates": [[0, 0, 0], [1, 1, 1]]})
+    assert spec.grid["fixed_rates"] == [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)]
+    for trial in trials(spec):
+        assert config_from_dict(config_to_dict(trial.config)) == trial.config

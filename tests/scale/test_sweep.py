@@ -3,6 +3,9 @@ bit-identical to an uninterrupted run; a sweep started again skips finished tria
 
 import csv
 import json
+import threading
+import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -129,28 +132,96 @@ def test_sweep_command(local_ray, tmp_path, capsys):
     assert "gamma: must lie in [0, 1], got 1.5" in capsys.readouterr().err
 
 
-def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_path):
-    """Ctrl-C in the driver (a KeyboardInterrupt at a progress poll, once a checkpoint exists):
-    the running task is cancelled and saves its checkpoint; the sweep run again finishes the
-    trial from there, equal to an uninterrupted run."""
-    from sedtheory.scale.runner import run_tasks, prepare_sweep_folder
-    from sedtheory.rl.config import config_to_dict
+def _slow_trial(config: dict, run_dir: str) -> dict:
+    """A trial whose engine sleeps 20 ms per step (an update of the tiny preset then takes over
+    2 s), so that the driver's Ctrl-C surely lands while it trains."""
+    import time
 
-    spec = spec_from_dict({**SPEC, "seeds": [6], "set": {**SPEC["set"], "total_timesteps": 2400}})   # 6 episodes
+    from sedtheory.rl.config import config_from_dict
+    from sedtheory.rl.envs import AppleFactory
+    from sedtheory.rl.trainer import Trainer
+    from sedtheory.scale.runner import _folder_lock
+
+    class SlowFactory(AppleFactory):
+        def make(self, num_games, seed, types=None):
+            env = super().make(num_games, seed, types)
+            step = env.step
+
+            def slow(actions):
+                time.sleep(0.02)
+                return step(actions)
+            env.step = slow
+            return env
+
+    config = config_from_dict(config)
+    with _folder_lock(Path(run_dir)):          # as run_trial holds it
+        return Trainer(config, run_dir, SlowFactory(config)).train()
+
+
+def test_ctrl_c_then_the_same_sweep_again_completes_bit_exactly(local_ray, tmp_path):
+    """Ctrl-C in the driver (a KeyboardInterrupt at the first progress poll after the trial has
+    logged an update): the running task is cancelled and saves its last episode-boundary
+    checkpoint; the sweep run again finishes the trial from there, equal to an uninterrupted run."""
+    import sys
+
+    from ray import cloudpickle
+
+    from sedtheory.rl.config import config_to_dict
+    from sedtheory.scale.runner import prepare_sweep_folder, run_tasks
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])   # the workers cannot import this test module
+    spec = spec_from_dict({**SPEC, "seeds": [6], "set": {**SPEC["set"], "total_timesteps": 4000}})   # 20 updates
     (trial,) = prepare_sweep_folder(spec, tmp_path)
     run_dir = tmp_path / TRIALS_DIR / trial.name
 
     def interrupt(finished):
-        if (run_dir / "checkpoints" / "last.pt").exists():
+        if (run_dir / "metrics.csv").exists() and len((run_dir / "metrics.csv").read_text().splitlines()) > 1:
             raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        run_tasks({trial.name: ((config_to_dict(trial.config), str(run_dir)), {})}, progress=interrupt, poll_s=0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_tasks({trial.name: ((config_to_dict(trial.config), str(run_dir)), {})}, function=_slow_trial,
+                      progress=interrupt, poll_s=0.05)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     assert not is_finished(run_dir)
     saved = load_torch(run_dir / "checkpoints" / "last.pt")["update"]
-    assert 0 < saved < trial.config.num_updates
+    assert 0 <= saved < trial.config.num_updates and saved % trial.config.updates_per_episode == 0
     result = run_sweep(spec, tmp_path, progress=False, plots=False)
     assert result.outcomes[trial.name].result["attempt_resumed"]
     run_trial(trial.config, tmp_path / "whole")
     _same_weights(run_dir, tmp_path / "whole")
     assert _rows(run_dir) == _rows(tmp_path / "whole")
+
+
+def test_trial_folders_are_ordinary_run_folders(killed_sweep, tmp_path, capsys):
+    """A trial folder is read by `sedtheory evaluate` and continued by `sedtheory train --resume`."""
+    from sedtheory.cli import main
+    from sedtheory.rl.evaluate import evaluate_run
+
+    spec, folder, _ = killed_sweep
+    out = evaluate_run(folder / TRIALS_DIR / "seed=2", seeds=1, num_games=2, grid=(0.0, 1.0), plots=False, gif=False)
+    assert out["rows"][0]["policy"] == "trained principal" and out["rows"][0]["episodes"] == 2
+    trial = next(t for t in trials(spec_from_dict({**SPEC, "seeds": [7]})))
+    run_trial(trial.config, tmp_path / trial.name, until_updates=1)            # stopped after its first episode
+    assert main(["train", "--resume", str(tmp_path / trial.name), "--no-report"]) == 0
+    assert is_finished(tmp_path / trial.name)
+    run_trial(trial.config, tmp_path / "whole")
+    _same_weights(tmp_path / trial.name, tmp_path / "whole")
+    capsys.readouterr()
+
+
+def test_a_second_attempt_on_a_folder_waits_for_the_first(tmp_path):
+    """run_trial holds the run folder's lock: while another holder has it, nothing is written."""
+    from sedtheory.scale.runner import _folder_lock
+
+    (trial,) = trials(spec_from_dict({**SPEC, "seeds": [8]}))
+    run_dir = tmp_path / trial.name
+    run_dir.mkdir()
+    with _folder_lock(run_dir):
+        worker = threading.Thread(target=run_trial, args=(trial.config, run_dir), kwargs={"until_updates": 1})
+        worker.start()
+        time.sleep(2.0)
+        assert worker.is_alive() and not (run_dir / "config.json").exists()
+    worker.join(timeout=120)
+    assert not worker.is_alive() and (run_dir / "checkpoints" / "last.pt").exists()
