@@ -449,6 +449,8 @@ class Trainer:
         self.player_opt.load_state_dict(state["player_opt"])
         if "player_scaler" in state:
             self.player_scaler.load_state_dict(state["player_scaler"])
+        run_folder.check_new_run(self.run_dir, self.config)
+        run_folder.claim(self.run_dir, self.config)   # the folder is this run's before a file is written into it
         ckpt.save_torch(self.run_dir / WARM_START, {
             "source_config": state["config"], "source_update": state["update"], "players": state["players"],
             "player_opt": state["player_opt"], "player_scaler": state.get("player_scaler")})
