@@ -465,7 +465,8 @@ class Trainer:
             raise ValidationError(f"resume: {run_dir} has no checkpoint ({ckpt.CHECKPOINT})")
         state = ckpt.load_torch(run_dir / ckpt.CHECKPOINT)
         if not isinstance(state.get("config"), dict):
-            raise ValidationError(f"checkpoint: {run_dir / ckpt.CHECKPOINT} holds no run config; not a training checkpoint")
+            raise ValidationError(f"checkpoint: {run_dir / ckpt.CHECKPOINT} holds no run config; "
+                                  "not a training checkpoint")
         trainer = cls(config_from_dict(state["config"]), run_dir, factory)
         trainer.load_state(state)
         trainer._continuing = True
