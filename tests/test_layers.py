@@ -67,7 +67,6 @@ KNOWN_PENDING = {
     # File cycles being removed on other branches (issue 13). Only these edges are excused, so
     # a new cycle fails test_no_file_cycles; test_known_pending_cycles reports each one that is
     # still here (XFAIL) and passes once it is gone.
-    ("sedtheory.envs.apple.render", "sedtheory.envs.apple.env"): "render.py draws from an engine state (h2-rlrobust)",
     ("sedtheory.social_choice.manipulation", "sedtheory.social_choice.axioms"): "axioms.py <-> manipulation.py (h2-vote)",
     # Not named in issue 13, found by this test: registry.py loads the built-in rule modules,
     # which register themselves with registry.voting_rule (social choice, h2-vote's scope).

@@ -73,7 +73,8 @@ class Positional:
     """
 
 
-def command(name: str, build: dict[str, Callable[..., Any]] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def command(name: str, build: dict[str, Callable[..., Any]] | None = None
+            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``func`` as the subcommand ``name`` (space-separated words for groups).
 
     ``build`` maps a dataclass parameter to ``builder(arguments, fields) -> instance``, called

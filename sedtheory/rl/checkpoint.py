@@ -109,8 +109,9 @@ def load_torch(path: Path) -> dict[str, Any]:
     try:
         payload = torch.load(io.BytesIO(body), map_location="cpu", weights_only=False)
     except Exception as exc:  # the unpickler raises many types (RuntimeError, EOFError, UnpicklingError, ...)
+        detail = str(exc).splitlines()[0] if str(exc) else "no detail"
         raise ValidationError(f"checkpoint: {path} is not a readable sedtheory checkpoint "
-                              f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
+                              f"({type(exc).__name__}: {detail})") from None
     if not isinstance(payload, dict):
         raise ValidationError(f"checkpoint: {path} holds a {type(payload).__name__}, not a sedtheory checkpoint")
     return payload

@@ -450,6 +450,8 @@ class Trainer:
         self.player_opt.load_state_dict(state["player_opt"])
         if "player_scaler" in state:
             self.player_scaler.load_state_dict(state["player_scaler"])
+        run_folder.check_new_run(self.run_dir, self.config)
+        run_folder.claim(self.run_dir, self.config)   # the folder is this run's before a file is written into it
         ckpt.save_torch(self.run_dir / WARM_START, {
             "source_config": state["config"], "source_update": state["update"], "players": state["players"],
             "player_opt": state["player_opt"], "player_scaler": state.get("player_scaler")})
@@ -464,7 +466,8 @@ class Trainer:
             raise ValidationError(f"resume: {run_dir} has no checkpoint ({ckpt.CHECKPOINT})")
         state = ckpt.load_torch(run_dir / ckpt.CHECKPOINT)
         if not isinstance(state.get("config"), dict):
-            raise ValidationError(f"checkpoint: {run_dir / ckpt.CHECKPOINT} holds no run config; not a training checkpoint")
+            raise ValidationError(f"checkpoint: {run_dir / ckpt.CHECKPOINT} holds no run config; "
+                                  "not a training checkpoint")
         trainer = cls(config_from_dict(state["config"]), run_dir, factory)
         trainer.load_state(state)
         trainer._continuing = True

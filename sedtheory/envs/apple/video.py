@@ -34,8 +34,8 @@ def check_video_path(path: str | Path, field: str = "out") -> Path:
                               f"write a {' or '.join(FORMATS)} file")
     plugins = FORMATS[suffix]
     if plugins is not None and not any(importlib.util.find_spec(p) is not None for p in plugins):
-        raise ValidationError(f"{field}: writing {suffix} needs imageio's ffmpeg plugin (pip install 'imageio[ffmpeg]'); "
-                              "or write a .gif")
+        raise ValidationError(f"{field}: writing {suffix} needs imageio's ffmpeg plugin "
+                              "(pip install 'imageio[ffmpeg]'); or write a .gif")
     if path.is_dir():
         raise ValidationError(f"{field}: {path} is a folder; give a file name ending in .gif")
     if not path.parent.is_dir():
