@@ -133,9 +133,25 @@ def tax_grid(levels: tuple[float, ...], n_brackets: int) -> list[tuple[float, ..
     return [r for r in itertools.product(sorted(levels), repeat=n_brackets) if all(a <= b for a, b in zip(r, r[1:]))]
 
 
+def run_principal(run: LoadedRun, generator: torch.Generator):
+    """The leader the run's players were trained with: its committed schedule when the run held
+    one fixed (``fixed_rates``; its principal network was never trained), else its trained
+    principal network (sampling with ``generator``)."""
+    if run.config.fixed_rates:
+        return FixedTax(list(run.config.fixed_rates))
+    return PolicyPrincipal(run.principal, generator)
+
+
+def run_principal_label(run: LoadedRun) -> str:
+    """The name of :func:`run_principal` in tables: "trained principal" or "the run's fixed schedule r/r/r"."""
+    if run.config.fixed_rates:
+        return "the run's fixed schedule " + "/".join(f"{r:g}" for r in run.config.fixed_rates)
+    return "trained principal"
+
+
 def _principals(run: LoadedRun, grid: tuple[float, ...], generator: torch.Generator) -> dict:
     nb = run.factory.params.n_brackets
-    out = {"trained principal": PolicyPrincipal(run.principal, generator), "no principal (phi=0)": FixedTax([0.0] * nb),
+    out = {run_principal_label(run): run_principal(run, generator), "no principal (phi=0)": FixedTax([0.0] * nb),
            "random principal": RandomPrincipal(generator)}
     for rates in tax_grid(grid, nb):
         if any(rates):
@@ -290,7 +306,7 @@ def quick_report(run_dir: Path | str, *, num_games: int | None = None, seed: int
     run = load_run(run_dir, factory)
     games = num_games or run.config.num_games
     nb, generator = run.factory.params.n_brackets, torch.Generator().manual_seed(seed)
-    policies = {"trained players + principal": PolicyPrincipal(run.principal, generator),
+    policies = {"trained players + principal": run_principal(run, generator),
                 "trained players, no tax": FixedTax([0.0] * nb)}
     results = evaluate_policies(run, policies, seeds=1, num_games=games, seed=seed)
     results.update(evaluate_policies(run, {"random players, no tax": FixedTax([0.0] * nb)}, seeds=1, num_games=games,

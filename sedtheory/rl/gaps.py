@@ -25,8 +25,8 @@ import torch
 
 from sedtheory.equilibrium.certificate import Certificate, Witness
 from sedtheory.rl.envs import player_input
-from sedtheory.rl.episodes import EpisodeSetup, PolicyPlayers, PolicyPrincipal, run_episodes
-from sedtheory.rl.evaluate import LoadedRun, _principals, confidence_interval
+from sedtheory.rl.episodes import EpisodeSetup, PolicyPlayers, run_episodes
+from sedtheory.rl.evaluate import LoadedRun, _principals, confidence_interval, run_principal, run_principal_label
 from sedtheory.rl.gae import compute_gae
 from sedtheory.rl.networks import sample_categorical
 from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
@@ -106,18 +106,18 @@ def estimate_follower_gap(run: LoadedRun, player: int, *, episodes: int, num_gam
                           level: float = 0.95, principal=None) -> dict:
     """δ̂ for one player: mean paired gain of a budget-limited best response, with its interval.
 
-    ``principal``: the leader the players answer (default: the run's trained principal); a run
-    trained under a fixed, committed schedule passes that schedule (an ``episodes.FixedTax``).
+    ``principal``: the leader the players answer (default: the run's own, :func:`run_principal`:
+    its fixed schedule for a run trained under ``fixed_rates``, else its trained principal).
     """
     generator = torch.Generator().manual_seed(seed)
-    leader = principal if principal is not None else PolicyPrincipal(run.principal, generator)
+    leader = principal if principal is not None else run_principal(run, generator)
     br = train_best_response(run, [player], leader, episodes=episodes, num_games=num_games, seed=seed)
     base, dev = [], []
     for k in range(eval_seeds):
         for overrides, sink in (({}, base), ({player: br}, dev)):
             gen = torch.Generator().manual_seed(seed + 7919 * (k + 1))
             principal_gen = torch.Generator().manual_seed(seed + 7919 * (k + 1) + 1)
-            leader = principal if principal is not None else PolicyPrincipal(run.principal, principal_gen)
+            leader = principal if principal is not None else run_principal(run, principal_gen)
             values = run_episodes(_setup(run), PolicyPlayers(run.players, gen, overrides), leader, num_games,
                                   seed + 104729 + k).values
             sink.append(values["returns"][:, player])
@@ -144,7 +144,7 @@ def estimate_leader_gap(run: LoadedRun, *, grid: tuple[float, ...], num_games: i
             values.append(run_episodes(_setup(run), PolicyPlayers(players_net, gen), principal, num_games,
                                        seed + 104729 + k).values["objective"])
         outcomes[name] = np.concatenate(values)
-    trained = outcomes.pop("trained principal")
+    trained = outcomes.pop(run_principal_label(run))
     best = max(outcomes, key=lambda name: outcomes[name].mean())
     mean, low, high = confidence_interval(outcomes[best] - trained, level)
     return {"gap": mean, "interval": (low, high), "witness": best, "value": float(outcomes[best].mean()),
