@@ -38,6 +38,10 @@ MARKER = Path(".sedtheory-run")
 """Written first into every run folder: the run's files in this folder are sedtheory's own."""
 LOCK = Path("run.lock")
 """Held while a process trains the run: ``{"pid": ..., "host": ...}``."""
+ATTEMPT_LOCK = Path(".lock")
+"""The ``flock`` file that :mod:`sedtheory.scale`'s runner holds around each attempt at a trial
+(so a retried attempt waits for a cancelled one); like :data:`LOCK`, sedtheory's own."""
+_LOCK_NAMES = frozenset({LOCK.name, ATTEMPT_LOCK.name})
 DISPLAY_FIELDS = ("progress",)
 """Config fields that change nothing but the display: a resumed run may set them anew."""
 
@@ -69,7 +73,7 @@ def check_new_run(run_dir: Path, config: TrainConfig) -> None:
     """
     run_dir = Path(run_dir)
     _require_folder(run_dir, "run_dir")
-    if not run_dir.exists() or not any(p.name != LOCK.name for p in run_dir.iterdir()):
+    if not run_dir.exists() or not any(p.name not in _LOCK_NAMES for p in run_dir.iterdir()):
         return
     if not owns(run_dir):
         raise ValidationError(f"run_dir: {run_dir} holds files sedtheory did not write ({_listing(run_dir)}); "

@@ -31,9 +31,10 @@ from pathlib import Path
 from sedtheory._validate import ValidationError
 from sedtheory.rl.checkpoint import CHECKPOINT, CONFIG, SUMMARY, load_json, save_json
 from sedtheory.rl.config import TrainConfig, config_from_dict, config_to_dict
+from sedtheory.rl.run_folder import ATTEMPT_LOCK
 from sedtheory.scale.spec import SweepSpec, Trial, trial_record, trials
 
-LOCK = Path(".lock")
+LOCK = ATTEMPT_LOCK
 """The lock file of a run folder (:func:`run_trial` holds it while it works there)."""
 
 FAULT_MARKER = Path(".fault-injected")
