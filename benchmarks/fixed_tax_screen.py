@@ -36,7 +36,7 @@ import torch
 
 from sedtheory.rl.config import make_config
 from sedtheory.rl.episodes import FixedTax, RandomPlayers
-from sedtheory.rl.evaluate import confidence_interval, evaluate_policies, load_run
+from sedtheory.rl.evaluate import SUPPORT, confidence_interval, evaluate_policies, load_run
 from sedtheory.rl.trainer import Trainer
 
 
@@ -64,7 +64,8 @@ def screen(rate: float, episodes: int, types: str, eval_seeds: int, seed: int, f
             "episodes_per_game": episodes, "train_minutes": minutes, "load": os.getloadavg(),
             "train_last_10_episodes": {"apples": float(np.mean([h["charts/apples"] for h in last])),
                                        "apples_left": float(np.mean([h["charts/apples_left"] for h in last]))},
-            "eval": {name: {m: confidence_interval(v[m]) for m in ("total_apples", "apples_left", "objective")}
+            "eval": {name: {m: confidence_interval(v[m], support=SUPPORT[m])
+                            for m in ("total_apples", "apples_left", "objective")}
                      for name, v in results.items()}}
 
 

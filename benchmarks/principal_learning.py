@@ -37,7 +37,7 @@ import torch
 from sedtheory.rl.checkpoint import CHECKPOINT, SUMMARY
 from sedtheory.rl.config import make_config
 from sedtheory.rl.episodes import FixedTax, PolicyPrincipal, RandomPlayers
-from sedtheory.rl.evaluate import confidence_interval, evaluate_policies, load_run
+from sedtheory.rl.evaluate import SUPPORT, confidence_interval, evaluate_policies, load_run
 from sedtheory.rl.trainer import Trainer
 
 ARMS = {"learned": {}, "no_tax": {"principal": False}}
@@ -75,8 +75,8 @@ def evaluate_pair(work: Path, seed: int, eval_seeds: int, eval_games: int, first
            "principal_mean_rates": np.asarray(a["tax_rates"]).mean(0).tolist(),
            "objective_gain": confidence_interval(a["objective"] - b["objective"])}
     for name, values in (("learned", a), ("no_tax", b), ("random", r)):
-        out[name] = {m: confidence_interval(values[m]) for m in ("objective", "total_apples", "min_apples",
-                                                                 "apples_left", "gini", "tax_collected")}
+        out[name] = {m: confidence_interval(values[m], support=SUPPORT[m])
+                     for m in ("objective", "total_apples", "min_apples", "apples_left", "gini", "tax_collected")}
     out["learned_apples_vs_random"] = confidence_interval(a["total_apples"] - r["total_apples"])
     return out
 
