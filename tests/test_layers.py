@@ -72,9 +72,6 @@ KNOWN_PENDING = {
     # which register themselves with registry.voting_rule (social choice, h2-vote's scope).
     ("sedtheory.social_choice.registry", "sedtheory.social_choice.continuous_rules"): "registry loads rules (reported)",
     ("sedtheory.social_choice.registry", "sedtheory.social_choice.ranked_rules"): "registry loads rules (reported)",
-    # Found by this test in main's sedtheory.scale (h2-ray's scope): results.aggregate reads
-    # runner.TRIALS_DIR and runner.is_finished, and runner writes through results (both lazily).
-    ("sedtheory.scale.results", "sedtheory.scale.runner"): "results <-> runner (reported)",
 }
 
 TORCH_FREE_ROOTS = ("sedtheory.cli", "sedtheory.rl.config")

@@ -31,7 +31,7 @@ import threading
 from pathlib import Path
 
 from sedtheory._validate import ValidationError
-from sedtheory.rl.checkpoint import CHECKPOINT, CONFIG, load_json, save_json
+from sedtheory.rl.checkpoint import CHECKPOINT, CONFIG, SUMMARY, load_json, save_json
 from sedtheory.rl.config import TrainConfig, config_from_dict, config_to_dict
 
 MARKER = Path(".sedtheory-run")
@@ -44,6 +44,20 @@ ATTEMPT_LOCK = Path(".lock")
 _LOCK_NAMES = frozenset({LOCK.name, ATTEMPT_LOCK.name})
 DISPLAY_FIELDS = ("progress",)
 """Config fields that change nothing but the display: a resumed run may set them anew."""
+
+
+def is_finished(run_dir: Path | str) -> bool:
+    """Whether ``run_dir`` holds a completed run (``summary.json`` with ``completed: true``).
+
+    An unreadable or missing summary means "not finished" (the run is resumed, not skipped).
+    """
+    path = Path(run_dir) / SUMMARY
+    if not path.exists():
+        return False
+    try:
+        return bool(load_json(path).get("completed"))
+    except (OSError, ValueError):
+        return False
 
 
 def _require_folder(run_dir: Path, field: str) -> None:

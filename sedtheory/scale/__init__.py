@@ -21,7 +21,7 @@ _LAZY = {
     "run_sweep": "sedtheory.scale.runner",
     "run_trial": "sedtheory.scale.runner",
     "start_ray": "sedtheory.scale.runner",
-    "is_finished": "sedtheory.scale.runner",
+    "is_finished": "sedtheory.rl.run_folder",
     "SweepResult": "sedtheory.scale.runner",
     "aggregate": "sedtheory.scale.results",
     "DesignSpec": "sedtheory.scale.design",

@@ -376,7 +376,8 @@ def run_design(spec: DesignSpec, design_dir: Path | str, *, num_cpus: int | None
     Writes ``design.json`` (the spec and candidates), ``phase_one/`` and ``candidates/<name>/``
     (run folders), ``rungs.json``, ``report.json``, ``report.txt`` and ``certificate.json``.
     """
-    from sedtheory.scale.runner import is_finished, start_ray
+    from sedtheory.rl.run_folder import is_finished
+    from sedtheory.scale.runner import start_ray
 
     design_dir = Path(design_dir).resolve()
     schedules = spec.schedules()

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sedtheory.scale.spec import SweepSpec, Trial, _jsonable
+from sedtheory.rl.run_folder import is_finished
+from sedtheory.scale.spec import TRIALS_DIR, SweepSpec, Trial, _jsonable
 
 METRICS = ("apples", "min_apples", "objective", "gini", "apples_left", "tax_collected", "episodic_return")
 """Episode metrics of ``metrics.csv`` (``charts/<name>``) reported per trial and setting."""
@@ -49,7 +50,6 @@ def episode_curves(run_dir: Path) -> dict[str, np.ndarray] | None:
 def aggregate(trials: list[Trial], sweep_dir: Path, spec: SweepSpec) -> tuple[list[dict], list[dict], str]:
     """Per-trial rows, per-setting rows and the printed table."""
     from sedtheory.rl.evaluate import confidence_interval
-    from sedtheory.scale.runner import TRIALS_DIR, is_finished
 
     trial_rows, groups = [], {}
     for trial in trials:
@@ -137,7 +137,6 @@ def plot_sweep(trials: list[Trial], sweep_dir: Path, spec: SweepSpec) -> list[Pa
     import matplotlib.pyplot as plt
     from scipy import stats
 
-    from sedtheory.scale.runner import TRIALS_DIR
 
     out_dir = Path(sweep_dir) / "plots"
     out_dir.mkdir(parents=True, exist_ok=True)

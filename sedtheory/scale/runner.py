@@ -31,8 +31,8 @@ from pathlib import Path
 from sedtheory._validate import ValidationError
 from sedtheory.rl.checkpoint import CHECKPOINT, CONFIG, SUMMARY, load_json, save_json
 from sedtheory.rl.config import TrainConfig, config_from_dict, config_to_dict
-from sedtheory.rl.run_folder import ATTEMPT_LOCK
-from sedtheory.scale.spec import SweepSpec, Trial, trial_record, trials
+from sedtheory.rl.run_folder import ATTEMPT_LOCK, is_finished
+from sedtheory.scale.spec import TRIALS_DIR, SweepSpec, Trial, trial_record, trials
 
 LOCK = ATTEMPT_LOCK
 """The lock file of a run folder (:func:`run_trial` holds it while it works there)."""
@@ -41,21 +41,9 @@ FAULT_MARKER = Path(".fault-injected")
 """Written in a run folder by the attempt that fault injection killed (so the retry lives)."""
 
 SWEEP_FILE = Path("sweep.json")
-TRIALS_DIR = Path("trials")
 
 
 # --------------------------------------------------------------------------- one trial
-def is_finished(run_dir: Path | str) -> bool:
-    """Whether the run folder holds a completed run (``summary.json`` with ``completed: true``)."""
-    path = Path(run_dir) / SUMMARY
-    if not path.exists():
-        return False
-    try:
-        return bool(load_json(path).get("completed"))
-    except (OSError, ValueError):
-        return False
-
-
 def check_folder(run_dir: Path, config: TrainConfig) -> None:
     """Refuse a run folder that holds a run of another configuration."""
     path = run_dir / CONFIG

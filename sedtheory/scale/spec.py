@@ -39,6 +39,9 @@ import numpy as np
 from sedtheory._validate import ValidationError
 from sedtheory.rl.config import PRESETS, TrainConfig, config_to_dict, make_config
 
+TRIALS_DIR = Path("trials")
+"""Where a sweep keeps its trials' run folders, one per trial, relative to the sweep folder."""
+
 DISTRIBUTIONS = ("uniform", "loguniform", "int", "choice")
 """Random-search distributions: ``uniform [lo, hi]``, ``loguniform [lo, hi]`` (lo > 0), ``int [lo, hi]``
 (inclusive) and ``choice [v1, v2, ...]`` (uniform over the listed values)."""
