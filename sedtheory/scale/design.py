@@ -525,11 +525,11 @@ def _table(spec, chosen, eta, rungs, schedules_out, comparisons, versus_no_tax, 
              f"{len(rungs[0]['objective'])} candidates, rungs at {[r['episodes'] for r in rungs]} episodes, "
              f"selection seeds {list(spec.selection_seeds)})",
              f"report seeds {list(spec.report_seeds)} x {spec.eval_games} games; mean [95% t-interval]:",
-             f"{'schedule':<36}{'roles':<28}" + "".join(f"{m:>22}" for m in ("objective", "total_apples",
+             f"{'schedule':<36}{'roles':<28}" + "".join(f" {m:>25}" for m in ("objective", "total_apples",
                                                                             "min_apples", "gini", "apples_left"))]
     for name, row in schedules_out.items():
         lines.append(f"{name:<36}{', '.join(row['roles']):<28}"
-                     + "".join(f"{_fmt(row[m]):>22}" for m in ("objective", "total_apples", "min_apples", "gini",
+                     + "".join(f" {_fmt(row[m]):>25}" for m in ("objective", "total_apples", "min_apples", "gini",
                                                                "apples_left")))
     lines.append("paired O_eta differences (same engine seeds and games):")
     for label, interval in comparisons.items():
@@ -537,4 +537,6 @@ def _table(spec, chosen, eta, rungs, schedules_out, comparisons, versus_no_tax, 
     lines.append("chosen minus no tax, paired, every metric:")
     lines.append("  " + "; ".join(f"{m} {_fmt(v)}" for m, v in versus_no_tax.items()))
     lines.append(certificate.summary())
+    if certificate.epsilon_hat is not None and certificate.epsilon_hat < 0:
+        lines.append("  (a negative leader gap: the chosen schedule beat every other schedule trained to the full budget)")
     return "\n".join(lines)

@@ -3,6 +3,7 @@ corridor game with tiny budgets (local Ray, 2 CPUs)."""
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -125,7 +126,10 @@ def test_design_end_to_end(designed):
     assert result.eta == 1.0
     saved = json.loads((folder / "certificate.json").read_text())
     assert saved["epsilon_hat"] == pytest.approx(cert.epsilon_hat)
-    assert "chosen schedule" in (folder / "report.txt").read_text()
+    text = (folder / "report.txt").read_text()
+    assert "chosen schedule" in text
+    assert not re.search(r"\][-\d]", text), text   # every interval is set apart from the next column
+    assert ("a negative leader gap" in text) == (cert.epsilon_hat < 0)
     assert lines[0].startswith("phase one")
 
 
