@@ -147,9 +147,17 @@ class _DyingFactory:
 
 
 # --------------------------------------------------------------------------- Ray
+START_ATTEMPTS = 3
+"""How many times :func:`start_ray` tries to start a local Ray before it gives up."""
+
+
 def start_ray(num_cpus: int | None = None, address: str | None = None) -> bool:
     """Start a local Ray with ``num_cpus`` CPUs (default: all), or attach to ``address``; nothing
     when Ray is already running in this process. Returns whether this call started it.
+
+    A local start that fails (on a busy machine Ray's node can time out while it registers) is
+    tried again, :data:`START_ATTEMPTS` times in all, then reported as a ``ConnectionError`` (an
+    ``OSError``: the CLI prints it in one line) with the last error.
 
     The job's runtime environment makes the workers import this very ``sedtheory``: on a local
     Ray its folder is put first on ``PYTHONPATH``; on a cluster the package is uploaded
@@ -165,7 +173,18 @@ def start_ray(num_cpus: int | None = None, address: str | None = None) -> bool:
     if address is None:
         path = os.pathsep.join(p for p in (str(package.parent), os.environ.get("PYTHONPATH", "")) if p)
         runtime_env = {"env_vars": {"PYTHONPATH": path}}
-        ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env=runtime_env, log_to_driver=True)
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                ray.init(num_cpus=num_cpus, include_dashboard=False, runtime_env=runtime_env, log_to_driver=True)
+                break
+            except Exception as error:  # noqa: BLE001 - Ray raises bare Exception when its node times out
+                ray.shutdown()
+                if attempt == START_ATTEMPTS:
+                    raise ConnectionError(f"could not start a local Ray in {START_ATTEMPTS} attempts (on a busy machine "
+                                       f"its node can time out; RAY_raylet_start_wait_time_s=120 gives it longer): "
+                                       f"{error}") from error
+                print(f"starting a local Ray failed ({error}); trying again ({attempt + 1}/{START_ATTEMPTS})",
+                      flush=True)
     else:
         ray.init(address=address, runtime_env={"py_modules": [str(package)]}, log_to_driver=True)
     return True
