@@ -149,15 +149,18 @@ class _DyingFactory:
 # --------------------------------------------------------------------------- Ray
 START_ATTEMPTS = 3
 """How many times :func:`start_ray` tries to start a local Ray before it gives up."""
+START_PAUSE_S = 10.0
+"""Seconds :func:`start_ray` waits between two attempts."""
 
 
 def start_ray(num_cpus: int | None = None, address: str | None = None) -> bool:
     """Start a local Ray with ``num_cpus`` CPUs (default: all), or attach to ``address``; nothing
     when Ray is already running in this process. Returns whether this call started it.
 
-    A local start that fails (on a busy machine Ray's node can time out while it registers) is
-    tried again, :data:`START_ATTEMPTS` times in all, then reported as a ``ConnectionError`` (an
-    ``OSError``: the CLI prints it in one line) with the last error.
+    A local start that fails (on a busy machine Ray's node can time out while its agents start,
+    ray-project/ray#65983) is tried again after :data:`START_PAUSE_S` seconds,
+    :data:`START_ATTEMPTS` times in all, then reported as a ``ConnectionError`` (an ``OSError``:
+    the CLI prints it in one line) with the last error.
 
     The job's runtime environment makes the workers import this very ``sedtheory``: on a local
     Ray its folder is put first on ``PYTHONPATH``; on a cluster the package is uploaded
@@ -180,11 +183,12 @@ def start_ray(num_cpus: int | None = None, address: str | None = None) -> bool:
             except Exception as error:  # noqa: BLE001 - Ray raises bare Exception when its node times out
                 ray.shutdown()
                 if attempt == START_ATTEMPTS:
-                    raise ConnectionError(f"could not start a local Ray in {START_ATTEMPTS} attempts (on a busy machine "
-                                       f"its node can time out; RAY_raylet_start_wait_time_s=120 gives it longer): "
-                                       f"{error}") from error
+                    raise ConnectionError(f"could not start a local Ray in {START_ATTEMPTS} attempts: {error} (Ray's "
+                                          f"node waits a fixed 15 s for its agents, ray-project/ray#65983, which a "
+                                          f"busy machine can exceed: start again when the load is lower)") from error
                 print(f"starting a local Ray failed ({error}); trying again ({attempt + 1}/{START_ATTEMPTS})",
                       flush=True)
+                time.sleep(START_PAUSE_S)
     else:
         ray.init(address=address, runtime_env={"py_modules": [str(package)]}, log_to_driver=True)
     return True
