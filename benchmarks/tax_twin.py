@@ -472,7 +472,8 @@ DESIGN_LEVELS: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 def design_trial(seed: int, design_dir, optimum: TaxOptimum, *, min_episodes: int = 100, max_episodes: int = 300,
-                 num_cpus: int | None = None, levels=DESIGN_LEVELS, log=print) -> dict:
+                 num_cpus: int | None = None, address: str | None = None, levels=DESIGN_LEVELS,
+                 log=print) -> dict:
     """Commit, then respond, on the tiny tax game: the outer loop of :mod:`sedtheory.scale.design`
     (players trained under each fixed candidate rate, successive halving on selection seeds, the
     report on disjoint seeds), graded by the exact side.
@@ -493,7 +494,7 @@ def design_trial(seed: int, design_dir, optimum: TaxOptimum, *, min_episodes: in
     spec = DesignSpec(preset="tiny", base=base, seed=seed, phase_one_episodes=1, min_episodes=min_episodes,
                       max_episodes=max_episodes, reduction=3, candidates=tuple((float(r),) for r in levels),
                       eval_games=16, full_grid=False, br_episodes=1, gap_players=(0,))
-    result = run_design(spec, design_dir, num_cpus=num_cpus, log=log)
+    result = run_design(spec, design_dir, num_cpus=num_cpus, address=address, log=log)
     chosen = float(result.chosen[0])
     return {"seed": seed, "chosen_rate": chosen, "optimal": any(abs(chosen - r) < 1e-9 for r in optimum.maximisers),
             "objective_at_chosen": optimum.value_at(chosen), "rungs": result.rungs,
@@ -522,6 +523,8 @@ def main(argv=None) -> None:
     parser.add_argument("--design", type=Path, default=None, metavar="DIR",
                         help="run the outer loop (sedtheory.scale.design) per seed in DIR/seed<S> instead of a PPO principal")
     parser.add_argument("--num-cpus", type=int, default=None, help="with --design: CPUs for the local Ray")
+    parser.add_argument("--address", default=None,
+                        help="with --design: a Ray cluster to attach to, or 'local' (no Ray: one run after another)")
     args = parser.parse_args(argv)
     changes = {}
     for item in args.set:
@@ -535,6 +538,7 @@ def main(argv=None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             if args.design is not None:
                 trial = design_trial(seed, args.design / f"seed{seed}", optimum, num_cpus=args.num_cpus,
+                                     address=args.address,
                                      max_episodes=args.episodes, min_episodes=max(1, args.episodes // 3))
             elif args.players_only:
                 trial = response_by_rate(seed, args.episodes, Path(tmp) / "run", rate=args.rate, **changes)

@@ -26,13 +26,14 @@ def design(spec: Path, design_dir: Path | None = None, base: tuple[str, ...] = (
         design_dir: folder of the design (default designs/design-<UTC time>); give it again to resume.
         base: FIELD=VALUE settings on top of the spec's base (tuples as a/b/c).
         num_cpus: CPUs of the local Ray, one run per CPU (default: all); ignored with --address.
-        address: attach to an existing Ray cluster.
+        address: attach to an existing Ray cluster; "local": no Ray, the runs one after another in this process.
         max_retries: re-runs of a task whose worker dies (it resumes from its checkpoint).
     """
     try:
-        import ray  # noqa: F401
+        if address != "local":
+            import ray  # noqa: F401
     except ImportError:
-        raise CommandError("design: needs Ray; install it with: pip install 'sedtheory[scale]'") from None
+        raise CommandError("design: needs Ray; install it with: pip install 'sedtheory[scale]' (or run without Ray: --address local)") from None
     from sedtheory.cli.sweep import _pairs
     from sedtheory.scale.design import design_spec_from_dict, run_design
     from sedtheory.scale.spec import read_spec_file

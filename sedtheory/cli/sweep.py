@@ -62,15 +62,16 @@ def sweep(spec: Path | None = None, sweep_dir: Path | None = None, preset: str |
         set_: fixed settings FIELD=VALUE for every trial (tuples as a/b/c).
         grid: FIELD=V1,V2,... values to combine (tuples as a/b/c).
         num_cpus: CPUs of the local Ray, one trial per CPU (default: all); ignored with --address.
-        address: attach to an existing Ray cluster (e.g. ray://host:10001 or auto).
+        address: attach to an existing Ray cluster (e.g. ray://host:10001 or auto); "local": no Ray, the trials one after another in this process.
         max_retries: re-runs of a trial whose worker dies (it resumes from its checkpoint).
         plots: write PNG plots with intervals across seeds.
         progress: show a progress bar.
     """
     try:
-        import ray  # noqa: F401
+        if address != "local":
+            import ray  # noqa: F401
     except ImportError:
-        raise CommandError("sweep: needs Ray; install it with: pip install 'sedtheory[scale]'") from None
+        raise CommandError("sweep: needs Ray; install it with: pip install 'sedtheory[scale]' (or run without Ray: --address local)") from None
     from sedtheory.scale.runner import run_sweep
     from sedtheory.scale.spec import spec_from_dict
 

@@ -377,7 +377,7 @@ def run_design(spec: DesignSpec, design_dir: Path | str, *, num_cpus: int | None
     (run folders), ``rungs.json``, ``report.json``, ``report.txt`` and ``certificate.json``.
     """
     from sedtheory.rl.run_folder import is_finished
-    from sedtheory.scale.runner import start_ray
+    from sedtheory.scale.runner import start_ray, stop_ray
 
     design_dir = Path(design_dir).resolve()
     schedules = spec.schedules()
@@ -395,10 +395,7 @@ def run_design(spec: DesignSpec, design_dir: Path | str, *, num_cpus: int | None
         rungs, chosen = _successive_halving(spec, design_dir, schedules, max_retries, log)
         return _report(spec, design_dir, schedules, rungs, chosen, max_retries, log)
     finally:
-        if started:
-            import ray
-
-            ray.shutdown()
+        stop_ray(started)
 
 
 def _train(spec: DesignSpec, design_dir: Path, names: dict[str, tuple], episodes: int,

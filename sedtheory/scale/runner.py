@@ -147,6 +147,11 @@ class _DyingFactory:
 
 
 # --------------------------------------------------------------------------- Ray
+LOCAL = "local"
+"""The ``address`` that runs every task one after another in this process, without Ray (for a
+machine where Ray will not start, and for debugging: tracebacks come straight from the trial)."""
+_in_process = False   # set by start_ray(address=LOCAL), cleared by stop_ray
+
 START_ATTEMPTS = 3
 """How many times :func:`start_ray` tries to start a local Ray before it gives up."""
 START_PAUSE_S = 10.0
@@ -156,6 +161,8 @@ START_PAUSE_S = 10.0
 def start_ray(num_cpus: int | None = None, address: str | None = None) -> bool:
     """Start a local Ray with ``num_cpus`` CPUs (default: all), or attach to ``address``; nothing
     when Ray is already running in this process. Returns whether this call started it.
+    ``address="local"`` (:data:`LOCAL`) starts no Ray: :func:`run_tasks` then runs the tasks one
+    after another in this process until :func:`stop_ray`.
 
     A local start that fails (on a busy machine Ray's node can time out while its agents start,
     ray-project/ray#65983) is tried again after :data:`START_PAUSE_S` seconds,
@@ -166,6 +173,10 @@ def start_ray(num_cpus: int | None = None, address: str | None = None) -> bool:
     Ray its folder is put first on ``PYTHONPATH``; on a cluster the package is uploaded
     (``py_modules``), so the cluster needs only the dependencies.
     """
+    global _in_process
+    if address == LOCAL:
+        _in_process = True
+        return True
     import ray
 
     if ray.is_initialized():
@@ -194,6 +205,19 @@ def start_ray(num_cpus: int | None = None, address: str | None = None) -> bool:
     return True
 
 
+def stop_ray(started: bool) -> None:
+    """Undo :func:`start_ray` when it ``started`` something (Ray, or the in-process mode)."""
+    global _in_process
+    if not started:
+        return
+    if _in_process:
+        _in_process = False
+        return
+    import ray
+
+    ray.shutdown()
+
+
 @dataclass
 class TaskOutcome:
     """What became of one task: its result, or the error that ended it."""
@@ -206,7 +230,8 @@ class TaskOutcome:
 def run_tasks(tasks: dict[str, tuple], *, function=None, max_retries: int = 3, progress=None, poll_s: float = 1.0,
               cancel_grace_s: float = 20.0) -> dict[str, TaskOutcome]:
     """Run ``function(*args, **kwargs)`` (default :func:`run_trial`) for each ``name: (args, kwargs)``
-    as a Ray task (one CPU each).
+    as a Ray task (one CPU each), or one after another in this process after
+    ``start_ray(address="local")``.
 
     A worker that dies is retried ``max_retries`` times (Ray re-executes the task, which resumes
     from the run folder's checkpoint); an exception raised by the trial itself is not retried. On
@@ -216,6 +241,8 @@ def run_tasks(tasks: dict[str, tuple], *, function=None, max_retries: int = 3, p
     Args:
         progress: called as ``progress(finished_names)`` after every poll.
     """
+    if _in_process:
+        return _run_in_process(tasks, function or run_trial, progress)
     import ray
 
     remote = ray.remote(num_cpus=1, max_retries=max_retries, retry_exceptions=False)(function or run_trial)
@@ -241,6 +268,19 @@ def run_tasks(tasks: dict[str, tuple], *, function=None, max_retries: int = 3, p
             ray.cancel(ref)          # KeyboardInterrupt inside the task: the trainer saves its checkpoint
         ray.wait(pending, num_returns=len(pending), timeout=cancel_grace_s)
         raise
+    return outcomes
+
+
+def _run_in_process(tasks: dict[str, tuple], function, progress) -> dict[str, TaskOutcome]:
+    """:func:`run_tasks` without Ray: one task after another; an exception ends only its own task."""
+    outcomes: dict[str, TaskOutcome] = {}
+    for name, (args, kwargs) in tasks.items():
+        try:
+            outcomes[name] = TaskOutcome(name, result=function(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - reported per task, as Ray reports a task's error
+            outcomes[name] = TaskOutcome(name, error=f"{type(exc).__name__}: {exc}")
+        if progress is not None:
+            progress(set(outcomes))
     return outcomes
 
 
@@ -301,7 +341,8 @@ def run_sweep(spec: SweepSpec, sweep_dir: Path | str, *, num_cpus: int | None = 
 
     Args:
         num_cpus: CPUs of the local Ray (default: all of the machine); ignored with ``address``.
-        address: attach to this Ray cluster instead of starting a local one.
+        address: attach to this Ray cluster instead of starting a local one; ``"local"``
+            (:data:`LOCAL`): no Ray, the trials run one after another in this process.
         max_retries: re-executions of a trial whose worker died.
         progress: show a progress bar of the updates done across trials.
         kill: fault injection, trial name → training episode in which its first attempt dies
@@ -330,10 +371,7 @@ def run_sweep(spec: SweepSpec, sweep_dir: Path | str, *, num_cpus: int | None = 
             result.outcomes = run_tasks(tasks, max_retries=max_retries, progress=bar.refresh)
         finally:
             bar.close()
-            if started:
-                import ray
-
-                ray.shutdown()
+            stop_ray(started)
     result.trial_rows, result.group_rows, result.table = aggregate(all_trials, sweep_dir, spec)
     result.files = write_results(result, sweep_dir, spec, plots=plots)
     return result

@@ -199,3 +199,38 @@ def test_design_specs_built_in_python_get_the_fields_types():
 
     config = spec.candidate_config((1.0,))
     assert config_from_dict(config_to_dict(config)) == config
+
+
+def test_a_design_without_ray_equals_the_ray_design(designed, tmp_path, monkeypatch):
+    """``address="local"`` runs the same tasks one after another in this process: the rungs, the
+    choice and every reported number equal the Ray run's (same seeds, one torch thread each)."""
+    import ray
+
+    from sedtheory.scale import runner
+    from sedtheory.scale.design import run_design
+
+    spec, folder, result, _ = designed
+    monkeypatch.setattr(ray, "remote", lambda *a, **k: pytest.fail("address='local' must not use Ray"))
+    local = run_design(spec, tmp_path / "local", address=runner.LOCAL, log=lambda line: None)
+    assert not runner._in_process                       # the in-process mode ends with the design
+    assert local.rungs == result.rungs and local.chosen == result.chosen
+    assert local.comparisons == result.comparisons and local.versus_no_tax == result.versus_no_tax
+    assert json.loads((tmp_path / "local" / "report.json").read_text()) == json.loads(
+        (folder / "report.json").read_text())
+
+
+def test_a_failing_task_without_ray_is_reported_by_name(tmp_path):
+    from sedtheory.scale import runner
+
+    def trial(value):
+        if value < 0:
+            raise ValueError(f"value: must be >= 0, got {value}")
+        return value * 2
+
+    assert runner.start_ray(address=runner.LOCAL) is True
+    try:
+        outcomes = runner.run_tasks({"good": ((3,), {}), "bad": ((-1,), {})}, function=trial)
+    finally:
+        runner.stop_ray(True)
+    assert outcomes["good"].result == 6 and outcomes["good"].error is None
+    assert outcomes["bad"].error == "ValueError: value: must be >= 0, got -1"
