@@ -1,0 +1,171 @@
+"""Figures and a table of the SED demonstration from its stored results.
+
+Reads the results JSON written by ``analysis/sed_demonstration.py --collect`` (default
+``benchmarks/results/sed_demonstration.json``: per electorate η, the chosen schedule, every
+candidate's report-seed metrics with 95 % intervals, the paired chosen − no-tax differences and
+the certificate) and draws:
+
+* ``sed_demonstration_objective.png``: O_η of every candidate trained to the full budget, per
+  electorate (mean and 95 % interval on the report seeds), the chosen one and no tax marked;
+* ``sed_demonstration_versus_no_tax.png``: chosen minus no tax, paired, for O_η, apples, min
+  apples, Gini and apples left, per electorate (mean and 95 % interval);
+* ``sed_demonstration_outcomes.png``: apples against min apples of every candidate, per
+  electorate;
+
+and ``sed_demonstration_table.md``, the per-electorate table of the report. Nothing is trained
+or evaluated here. O_η is weighted by each electorate's own η, so its values are comparable
+within an electorate, not across electorates; apples, min apples, Gini and apples left are in
+the same units everywhere, but the three electorates' players are different training runs (no
+pairing across electorates).
+
+Usage: ``python analysis/plot_sed_demonstration.py --out DIR [--results PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RESULTS = ROOT / "benchmarks" / "results" / "sed_demonstration.json"
+METRICS = ("objective", "total_apples", "min_apples", "gini", "apples_left")
+LABELS = {"objective": "O_η", "total_apples": "apples", "min_apples": "min apples", "gini": "Gini",
+          "apples_left": "apples left"}
+COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
+
+
+def load(path: Path | str = DEFAULT_RESULTS) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def rates_label(rates) -> str:
+    return "[" + ", ".join(f"{r:g}" for r in rates) + "]"
+
+
+def _electorates(results: dict) -> list[tuple[str, dict]]:
+    return sorted(results["electorates"].items(), key=lambda kv: kv[1]["eta"])
+
+
+def _no_tax(schedules: dict) -> str:
+    return next(name for name, row in schedules.items() if not any(row["rates"]))
+
+
+def _chosen(entry: dict) -> str:
+    return next(name for name, row in entry["schedules"].items() if "chosen" in row["roles"])
+
+
+def plot_objective(results: dict):
+    """One panel per electorate: O_η [95 % interval] of each schedule trained to the full budget."""
+    electorates = _electorates(results)
+    fig, axes = plt.subplots(1, len(electorates), figsize=(4.2 * len(electorates), 3.6), squeeze=False)
+    for ax, (name, entry) in zip(axes[0], electorates):
+        rows = list(entry["schedules"].items())
+        chosen, zero = _chosen(entry), _no_tax(entry["schedules"])
+        for k, (sname, row) in enumerate(rows):
+            mean, low, high = row["objective"]
+            colour = "tab:red" if sname == chosen else ("tab:gray" if sname == zero else "tab:blue")
+            ax.errorbar(k, mean, yerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3)
+        ax.set_xticks(range(len(rows)), [rates_label(r["rates"]) for _, r in rows], rotation=60, fontsize=7)
+        ax.set_title(f"{name}: η = {entry['eta']:.2f}; chosen {rates_label(entry['chosen'])}", fontsize=9)
+        ax.set_ylabel("O_η (report seeds)")
+        ax.grid(alpha=0.3)
+    fig.suptitle("O_η per fixed schedule (red: chosen, grey: no tax; 95% t-intervals)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_versus_no_tax(results: dict):
+    """One panel per metric: chosen − no tax, paired, per electorate."""
+    electorates = _electorates(results)
+    fig, axes = plt.subplots(1, len(METRICS), figsize=(3.0 * len(METRICS), 3.2))
+    for ax, metric in zip(axes, METRICS):
+        for k, (name, entry) in enumerate(electorates):
+            mean, low, high = entry["versus_no_tax"][metric]
+            ax.errorbar(k, mean, yerr=[[mean - low], [high - mean]], fmt="o", capsize=3,
+                        color=COLOURS[k % len(COLOURS)])
+        ax.axhline(0.0, color="black", lw=0.8)
+        ax.set_xticks(range(len(electorates)), [f"η={e['eta']:.1f}\n{rates_label(e['chosen'])}"
+                                                for _, e in electorates], fontsize=7)
+        ax.set_title(LABELS[metric], fontsize=9)
+        ax.grid(alpha=0.3)
+    fig.suptitle("chosen schedule minus no tax, paired (same engine seeds and games), 95% t-intervals", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_outcomes(results: dict):
+    """Apples against min apples for every schedule, one colour per electorate (chosen: star)."""
+    fig, ax = plt.subplots(figsize=(5.2, 4.0))
+    for k, (name, entry) in enumerate(_electorates(results)):
+        chosen, colour = _chosen(entry), COLOURS[k % len(COLOURS)]
+        for sname, row in entry["schedules"].items():
+            x, y = row["total_apples"][0], row["min_apples"][0]
+            ax.errorbar(x, y, xerr=[[x - row["total_apples"][1]], [row["total_apples"][2] - x]],
+                        yerr=[[y - row["min_apples"][1]], [row["min_apples"][2] - y]], color=colour, alpha=0.5,
+                        fmt="*" if sname == chosen else "o", ms=12 if sname == chosen else 4, capsize=2,
+                        label=f"η = {entry['eta']:.1f}" if sname == chosen else None)
+            if not any(row["rates"]) or sname == chosen:
+                ax.annotate(rates_label(row["rates"]), (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("apples per episode (all players)")
+    ax.set_ylabel("min apples (poorest player)")
+    ax.set_title("outcome of each fixed schedule (star: chosen)", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _fmt(interval, digits: int = 1) -> str:
+    mean, low, high = interval
+    return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def table(results: dict) -> str:
+    """Markdown: per electorate η, chosen, the grid's best, and chosen vs no tax on every metric."""
+    head = ("| electorate | η | chosen | grid's best | O_η chosen | O_η no tax | paired Δ O_η | Δ apples | "
+            "Δ min apples | Δ Gini | Δ apples left | ε̂ | δ̂ (player 1) | wall (min) |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, e in _electorates(results):
+        rows = e["schedules"]
+        best = next((r["rates"] for r in rows.values() if "grid's best" in r["roles"]), e["chosen"])
+        chosen, zero = rows[_chosen(e)], rows[_no_tax(rows)]
+        v, cert = e["versus_no_tax"], e["certificate"]
+        wall = e.get("wall", {}).get("total_seconds", float("nan")) / 60
+        lines.append(f"| {name} | {e['eta']:.2f} | {rates_label(e['chosen'])} | {rates_label(best)} | "
+                     f"{_fmt(chosen['objective'])} | {_fmt(zero['objective'])} | {_fmt(v['objective'])} | "
+                     f"{_fmt(v['total_apples'])} | {_fmt(v['min_apples'])} | {_fmt(v['gini'], 3)} | "
+                     f"{_fmt(v['apples_left'])} | {cert['epsilon_hat']:.1f} | "
+                     f"{cert['delta_hat'][0]:.1f} | {wall:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_all(results: dict, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, draw in (("objective", plot_objective), ("versus_no_tax", plot_versus_no_tax),
+                       ("outcomes", plot_outcomes)):
+        fig = draw(results)
+        path = out / f"sed_demonstration_{name}.png"
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        written.append(path)
+    path = out / "sed_demonstration_table.md"
+    path.write_text(table(results))
+    return written + [path]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
+    args = parser.parse_args(argv)
+    for path in write_all(load(args.results), args.out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The SED demonstration's driver (specs, votes, collection) and its figures, on synthetic results."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "analysis" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def driver():
+    return _module("sed_demonstration")
+
+
+@pytest.fixture(scope="module")
+def plots():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    return _module("plot_sed_demonstration")
+
+
+def _interval(mean, half=1.0):
+    return [mean, mean - half, mean + half]
+
+
+def _report(eta: float, chosen, objective: dict) -> dict:
+    """A report.json as ``sedtheory.scale.design`` writes it, with made-up numbers."""
+    schedules = {}
+    for rates, value in objective.items():
+        roles = (["chosen"] if list(rates) == list(chosen) else []) + (["no tax"] if not any(rates) else [])
+        schedules["fixed_rates=" + "_".join(str(r) for r in rates)] = {
+            "rates": list(rates), "roles": roles, "objective": _interval(value),
+            "total_apples": _interval(2 * value, 5), "min_apples": _interval(value / 10), "gini": _interval(0.1, 0.01),
+            "apples_left": _interval(3.0), "tax_collected": _interval(value)}
+    zero = objective[(0.0, 0.0, 0.0)]
+    delta = objective[tuple(chosen)] - zero
+    return {"chosen": list(chosen), "eta": eta, "rungs": [{"episodes": 1, "objective": {}, "kept": []}],
+            "schedules": schedules, "comparisons": {"chosen - no tax": _interval(delta)},
+            "versus_no_tax": {"objective": _interval(delta), "total_apples": _interval(2 * delta),
+                              "min_apples": _interval(delta / 10), "gini": _interval(-0.05, 0.01),
+                              "apples_left": _interval(3.0), "tax_collected": _interval(10.0)},
+            "certificate": {"epsilon_hat": -delta, "delta_hat": [1.5], "holds": False}}
+
+
+def _synthetic(tmp_path: Path, driver) -> Path:
+    root = tmp_path / "designs"
+    for name, eta in driver.ELECTORATES.items():
+        chosen = (1.0, 1.0, 1.0) if eta < 0.8 else (0.5, 0.5, 0.5)
+        folder = root / name
+        folder.mkdir(parents=True)
+        report = _report(eta, chosen, {(0.0, 0.0, 0.0): 40.0, (0.5, 0.5, 0.5): 60.0 + 30 * eta,
+                                       (1.0, 1.0, 1.0): 120.0 - 40 * eta})
+        (folder / "report.json").write_text(json.dumps(report))
+        (folder / "report.txt").write_text("table\n")
+        (folder / "design.json").write_text(json.dumps({"spec": driver.design_spec(eta), "candidates": []}))
+    (root / "wall_eta20.jsonl").write_text('{"start": 0.0, "end": 600.0, "rc": 0}\n'
+                                           '{"start": 1000.0, "end": 1060.0, "rc": 0}\n')
+    return root
+
+
+def test_electorates_vote_the_intended_eta(driver):
+    for name, eta in driver.ELECTORATES.items():
+        sigma = driver.selfishness(eta)
+        assert len(sigma) == 7 and all(0.0 <= s <= 1.0 for s in sigma)
+        votes = driver.votes(sigma)
+        assert votes["mean"]["eta"] == pytest.approx(eta, abs=1e-12)
+        assert votes["mean"]["reports"] == sigma                 # truthful reports are the types
+        assert votes["median"]["eta"] == pytest.approx(eta, abs=1e-12)
+
+
+def test_specs_are_valid_designs_and_match_the_stored_files(driver, tmp_path):
+    from sedtheory.scale import load_design_spec
+
+    paths = driver.write_specs(tmp_path)
+    for name, eta in driver.ELECTORATES.items():
+        spec = load_design_spec(paths[name])
+        assert spec.full_grid and len(spec.schedules()) == 7 and spec.rungs() == [10, 30]
+        assert spec.base["selfishness"] == tuple(driver.selfishness(eta))
+        assert set(spec.selection_seeds).isdisjoint(spec.report_seeds)
+        stored = ROOT / "benchmarks" / driver.SPEC_FILE.format(name=name)
+        assert json.loads(stored.read_text()) == json.loads(paths[name].read_text())
+
+
+def test_collect_gathers_the_finished_designs(driver, tmp_path):
+    root = _synthetic(tmp_path, driver)
+    results = driver.collect(root, 2, "benchmarks")
+    assert sorted(results["electorates"]) == ["eta20", "eta50", "eta90"]
+    e20 = results["electorates"]["eta20"]
+    assert e20["eta"] == 0.2 and e20["chosen"] == [1.0, 1.0, 1.0]
+    assert e20["wall"]["total_seconds"] == pytest.approx(660.0) and len(e20["wall"]["attempts"]) == 2
+    assert e20["command"].startswith("python -m sedtheory design benchmarks/sed_demonstration_eta20.json")
+    assert "ROOT/eta20" in e20["command"] and str(tmp_path) not in json.dumps(results)   # no machine paths
+    (root / "eta50" / "report.json").unlink()                  # an unfinished design is left out
+    assert sorted(driver.collect(root, 2, "benchmarks")["electorates"]) == ["eta20", "eta90"]
+
+
+def test_figures_and_table_from_synthetic_results(driver, plots, tmp_path):
+    results = driver.collect(_synthetic(tmp_path, driver), 2, "benchmarks")
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(results))
+    plots.main(["--out", str(tmp_path / "figs"), "--results", str(path)])
+    names = sorted(p.name for p in (tmp_path / "figs").iterdir())
+    assert names == ["sed_demonstration_objective.png", "sed_demonstration_outcomes.png",
+                     "sed_demonstration_table.md", "sed_demonstration_versus_no_tax.png"]
+    assert all((tmp_path / "figs" / n).stat().st_size > 1000 for n in names if n.endswith(".png"))
+    rows = (tmp_path / "figs" / "sed_demonstration_table.md").read_text().splitlines()
+    assert len(rows) == 2 + 3
+    assert rows[2].startswith("| eta20 | 0.20 | [1, 1, 1] |") and "| 72.0 [71.0, 73.0] |" in rows[2]   # paired Δ O_η: 112 − 40
+    assert rows[4].startswith("| eta90 | 0.90 | [0.5, 0.5, 0.5] |")
+    assert rows[2].rstrip().endswith("| 11.0 |")              # wall minutes: 600 s + 60 s
