@@ -11,6 +11,10 @@ the certificate) and draws:
   apples, Gini and apples left, per electorate (mean and 95 % interval);
 * ``sed_demonstration_outcomes.png``: apples against min apples of every candidate, per
   electorate;
+* ``sed_demonstration_reweighted.png``: per electorate's trained players, the mean O_η′ of every
+  schedule for every weight η′ in [0, 1] (O_η′ = η′·apples + (1 − η′)·min apples is linear in the
+  per-episode values, so its mean follows from the stored means; point estimates, no intervals):
+  which schedule the same players' outcomes would favour had the vote given another η;
 
 and ``sed_demonstration_table.md``, the per-electorate table of the report. Nothing is trained
 or evaluated here. O_η is weighted by each electorate's own η, so its values are comparable
@@ -119,6 +123,27 @@ def plot_outcomes(results: dict):
     return fig
 
 
+def plot_reweighted(results: dict):
+    """One panel per electorate's players: mean O_η′ of each schedule against η′ (point estimates)."""
+    electorates = _electorates(results)
+    weights = np.linspace(0.0, 1.0, 101)
+    fig, axes = plt.subplots(1, len(electorates), figsize=(4.2 * len(electorates), 3.6), squeeze=False)
+    for ax, (name, entry) in zip(axes[0], electorates):
+        chosen = _chosen(entry)
+        for k, (sname, row) in enumerate(entry["schedules"].items()):
+            values = weights * row["total_apples"][0] + (1 - weights) * row["min_apples"][0]
+            ax.plot(weights, values, lw=2.2 if sname == chosen else 1.0, color=plt.cm.tab10(k % 10),
+                    label=rates_label(row["rates"]) + (" (chosen)" if sname == chosen else ""))
+        ax.axvline(entry["eta"], color="black", ls="--", lw=0.8)
+        ax.set_xlabel("weight η′ of total apples in O_η′")
+        ax.set_ylabel("mean O_η′ (report seeds)")
+        ax.set_title(f"players of {name} (voted η = {entry['eta']:.2f}, dashed)", fontsize=9)
+        ax.legend(fontsize=6)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def _fmt(interval, digits: int = 1) -> str:
     mean, low, high = interval
     return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
@@ -147,7 +172,7 @@ def write_all(results: dict, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, draw in (("objective", plot_objective), ("versus_no_tax", plot_versus_no_tax),
-                       ("outcomes", plot_outcomes)):
+                       ("outcomes", plot_outcomes), ("reweighted", plot_reweighted)):
         fig = draw(results)
         path = out / f"sed_demonstration_{name}.png"
         fig.savefig(path, dpi=120)

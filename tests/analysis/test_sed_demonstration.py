@@ -114,7 +114,7 @@ def test_figures_and_table_from_synthetic_results(driver, plots, tmp_path):
     plots.main(["--out", str(tmp_path / "figs"), "--results", str(path)])
     names = sorted(p.name for p in (tmp_path / "figs").iterdir())
     assert names == ["sed_demonstration_objective.png", "sed_demonstration_outcomes.png",
-                     "sed_demonstration_table.md", "sed_demonstration_versus_no_tax.png"]
+                     "sed_demonstration_reweighted.png", "sed_demonstration_table.md", "sed_demonstration_versus_no_tax.png"]
     assert all((tmp_path / "figs" / n).stat().st_size > 1000 for n in names if n.endswith(".png"))
     rows = (tmp_path / "figs" / "sed_demonstration_table.md").read_text().splitlines()
     assert len(rows) == 2 + 3
