@@ -13,7 +13,8 @@ the certificate) and draws:
   electorate;
 * ``sed_demonstration_reweighted.png``: per electorate's trained players, the mean O_η′ of every
   schedule for every weight η′ in [0, 1] (O_η′ = η′·apples + (1 − η′)·min apples is linear in the
-  per-episode values, so its mean follows from the stored means; point estimates, no intervals):
+  per-episode values, so its mean follows from the stored means; point estimates, no intervals),
+  minus no tax's:
   which schedule the same players' outcomes would favour had the vote given another η;
 
 and ``sed_demonstration_table.md``, the per-electorate table of the report. Nothing is trained
@@ -58,6 +59,11 @@ def _no_tax(schedules: dict) -> str:
     return next(name for name, row in schedules.items() if not any(row["rates"]))
 
 
+def _ordered(schedules: dict) -> list[tuple[str, dict]]:
+    """Flat schedules by rate, then the bracket combinations."""
+    return sorted(schedules.items(), key=lambda kv: (len(set(kv[1]["rates"])) > 1, kv[1]["rates"]))
+
+
 def _chosen(entry: dict) -> str:
     return next(name for name, row in entry["schedules"].items() if "chosen" in row["roles"])
 
@@ -67,7 +73,7 @@ def plot_objective(results: dict):
     electorates = _electorates(results)
     fig, axes = plt.subplots(1, len(electorates), figsize=(4.2 * len(electorates), 3.6), squeeze=False)
     for ax, (name, entry) in zip(axes[0], electorates):
-        rows = list(entry["schedules"].items())
+        rows = _ordered(entry["schedules"])
         chosen, zero = _chosen(entry), _no_tax(entry["schedules"])
         for k, (sname, row) in enumerate(rows):
             mean, low, high = row["objective"]
@@ -77,7 +83,7 @@ def plot_objective(results: dict):
         ax.set_title(f"{name}: η = {entry['eta']:.2f}; chosen {rates_label(entry['chosen'])}", fontsize=9)
         ax.set_ylabel("O_η (report seeds)")
         ax.grid(alpha=0.3)
-    fig.suptitle("O_η per fixed schedule (red: chosen, grey: no tax; 95% t-intervals)", fontsize=10)
+    fig.suptitle("O_η per fixed schedule\n(red: chosen, grey: no tax; 95% t-intervals)", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -106,7 +112,7 @@ def plot_outcomes(results: dict):
     fig, ax = plt.subplots(figsize=(5.2, 4.0))
     for k, (name, entry) in enumerate(_electorates(results)):
         chosen, colour = _chosen(entry), COLOURS[k % len(COLOURS)]
-        for sname, row in entry["schedules"].items():
+        for sname, row in _ordered(entry["schedules"]):
             x, y = row["total_apples"][0], row["min_apples"][0]
             ax.errorbar(x, y, xerr=[[x - row["total_apples"][1]], [row["total_apples"][2] - x]],
                         yerr=[[y - row["min_apples"][1]], [row["min_apples"][2] - y]], color=colour, alpha=0.5,
@@ -124,19 +130,20 @@ def plot_outcomes(results: dict):
 
 
 def plot_reweighted(results: dict):
-    """One panel per electorate's players: mean O_η′ of each schedule against η′ (point estimates)."""
+    """One panel per electorate's players: mean O_η′ of each schedule minus no tax's, against η′ (point estimates)."""
     electorates = _electorates(results)
     weights = np.linspace(0.0, 1.0, 101)
     fig, axes = plt.subplots(1, len(electorates), figsize=(4.2 * len(electorates), 3.6), squeeze=False)
     for ax, (name, entry) in zip(axes[0], electorates):
-        chosen = _chosen(entry)
-        for k, (sname, row) in enumerate(entry["schedules"].items()):
-            values = weights * row["total_apples"][0] + (1 - weights) * row["min_apples"][0]
+        chosen, zero = _chosen(entry), entry["schedules"][_no_tax(entry["schedules"])]
+        base = weights * zero["total_apples"][0] + (1 - weights) * zero["min_apples"][0]
+        for k, (sname, row) in enumerate(_ordered(entry["schedules"])):
+            values = weights * row["total_apples"][0] + (1 - weights) * row["min_apples"][0] - base
             ax.plot(weights, values, lw=2.2 if sname == chosen else 1.0, color=plt.cm.tab10(k % 10),
                     label=rates_label(row["rates"]) + (" (chosen)" if sname == chosen else ""))
         ax.axvline(entry["eta"], color="black", ls="--", lw=0.8)
         ax.set_xlabel("weight η′ of total apples in O_η′")
-        ax.set_ylabel("mean O_η′ (report seeds)")
+        ax.set_ylabel("mean O_η′ minus no tax's (report seeds)")
         ax.set_title(f"players of {name} (voted η = {entry['eta']:.2f}, dashed)", fontsize=9)
         ax.legend(fontsize=6)
         ax.grid(alpha=0.3)
