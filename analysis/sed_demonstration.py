@@ -30,6 +30,10 @@ Usage::
     python analysis/sed_demonstration.py --out DIR --collect --design-root ROOT \\
         [--results benchmarks/results/sed_demonstration.json]
 
+``--seed S`` (default 2) runs a replicate with another training seed (other trust types, networks
+and engine seeds; the same σ): specs ``sed_demonstration_<name>_seedS.json``, design folders
+``ROOT/<name>_seedS``.
+
 ``--run`` runs the designs one after the other (``python -m sedtheory design SPEC --design-dir
 ROOT/<name> --num-cpus N``), skipping the finished ones; an interrupted design resumes from its
 stored rungs and checkpoints when run again. Each attempt's wall time is appended to
@@ -59,6 +63,13 @@ RUN_ORDER = ("eta20", "eta90", "eta50")
 """The extremes first (the order the stored run used)."""
 CANDIDATES = [[0.0] * 3, [0.25] * 3, [0.5] * 3, [0.75] * 3, [1.0] * 3, [0.0, 0.5, 1.0], [1.0, 0.5, 0.0]]
 SPEC_FILE = "sed_demonstration_{name}.json"
+SEED = 2
+"""Training seed of the main run (trust types, networks, engine); ``--seed`` runs a replicate."""
+
+
+def design_name(name: str, seed: int = SEED) -> str:
+    """``eta20`` for the main seed, ``eta20_seed3`` for a replicate."""
+    return name if seed == SEED else f"{name}_seed{seed}"
 
 
 def selfishness(eta: float, players: int = 7) -> list[float]:
@@ -66,9 +77,9 @@ def selfishness(eta: float, players: int = 7) -> list[float]:
     return [round(float(eta + d), 2) for d in np.linspace(-SPREAD, SPREAD, players)]
 
 
-def design_spec(eta: float) -> dict:
+def design_spec(eta: float, seed: int = SEED) -> dict:
     """The design spec of the electorate whose mean vote is ``eta``."""
-    return {"preset": "long_credit", "base": {"selfishness": selfishness(eta)}, "seed": 2, "phase_one_episodes": 1,
+    return {"preset": "long_credit", "base": {"selfishness": selfishness(eta)}, "seed": seed, "phase_one_episodes": 1,
             "min_episodes": 10, "max_episodes": 30, "reduction": 3, "candidates": CANDIDATES,
             "selection_seeds": [100000], "report_seeds": [200000, 200001], "eval_games": 16, "full_grid": True,
             "random_seed": 0, "br_episodes": 1, "gap_players": [0]}
@@ -85,27 +96,29 @@ def votes(sigma: list[float]) -> dict:
     return out
 
 
-def write_specs(folder: Path) -> dict[str, Path]:
+def write_specs(folder: Path, seed: int = SEED) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, eta in ELECTORATES.items():
-        paths[name] = folder / SPEC_FILE.format(name=name)
-        paths[name].write_text(json.dumps(design_spec(eta), indent=2) + "\n")
+        paths[name] = folder / SPEC_FILE.format(name=design_name(name, seed))
+        paths[name].write_text(json.dumps(design_spec(eta, seed), indent=2) + "\n")
     return paths
 
 
-def command(name: str, root: str, num_cpus: int, spec_dir: str = "benchmarks") -> list[str]:
-    return ["python", "-m", "sedtheory", "design", f"{spec_dir}/{SPEC_FILE.format(name=name)}", "--design-dir",
-            f"{root}/{name}", "--num-cpus", str(num_cpus)]
+def command(name: str, root: str, num_cpus: int, spec_dir: str = "benchmarks", seed: int = SEED) -> list[str]:
+    folder = design_name(name, seed)
+    return ["python", "-m", "sedtheory", "design", f"{spec_dir}/{SPEC_FILE.format(name=folder)}", "--design-dir",
+            f"{root}/{folder}", "--num-cpus", str(num_cpus)]
 
 
-def run(root: Path, num_cpus: int, spec_dir: str) -> None:
+def run(root: Path, num_cpus: int, spec_dir: str, seed: int = SEED) -> None:
     root.mkdir(parents=True, exist_ok=True)
-    for name in RUN_ORDER:
+    for electorate in RUN_ORDER:
+        name = design_name(electorate, seed)
         if (root / name / "report.json").exists():
             print(f"{name}: finished, skipped")
             continue
-        cmd = command(name, str(root), num_cpus, spec_dir)
+        cmd = command(electorate, str(root), num_cpus, spec_dir, seed)
         print(" ".join(cmd), flush=True)
         start = time.time()
         with open(root / f"{name}.log", "a") as log:
@@ -125,28 +138,31 @@ def wall_seconds(root: Path, name: str) -> dict:
             "total_seconds": float(sum(a["end"] - a["start"] for a in attempts))}
 
 
-def collect(root: Path, num_cpus: int, spec_dir: str) -> dict:
+def collect(root: Path, num_cpus: int, spec_dir: str, seed: int = SEED) -> dict:
     """Every finished design under ``root`` as one JSON-ready mapping (machine paths left out)."""
     electorates = {}
-    for name, eta in ELECTORATES.items():
+    for electorate in ELECTORATES:
+        name = design_name(electorate, seed)
         report_path = root / name / "report.json"
         if not report_path.exists():
             continue
         report = json.loads(report_path.read_text())
         spec = json.loads((root / name / "design.json").read_text())["spec"]
         sigma = spec["base"]["selfishness"]
-        electorates[name] = {
+        electorates[electorate] = {
             "selfishness": sigma, "votes": votes(sigma), "eta": report["eta"], "chosen": report["chosen"],
             "rungs": report["rungs"], "schedules": report["schedules"], "comparisons": report["comparisons"],
             "versus_no_tax": report["versus_no_tax"], "certificate": report["certificate"],
             "report_table": (root / name / "report.txt").read_text(),
-            "command": " ".join(command(name, "ROOT", num_cpus, spec_dir)), "wall": wall_seconds(root, name)}
+            "command": " ".join(command(electorate, "ROOT", num_cpus, spec_dir, seed)),
+            "wall": wall_seconds(root, name)}
     return {"what": "SED demonstration: votes -> eta -> designed fixed tax schedule -> outcomes, per electorate",
             "metrics": "mean [95% Student-t interval] over 2 report seeds x 16 games = 32 episodes per schedule; "
                        "paired differences on the same engine seeds and games",
-            "driver": "python analysis/sed_demonstration.py --out DIR --run --design-root ROOT --num-cpus "
-                      f"{num_cpus}; then --collect", "spec_files": {n: f"{spec_dir}/{SPEC_FILE.format(name=n)}"
-                                                                      for n in ELECTORATES},
+            "seed": seed,
+            "driver": f"python analysis/sed_demonstration.py --out DIR --seed {seed} --run --design-root ROOT "
+                      f"--num-cpus {num_cpus}; then --collect",
+            "spec_files": {n: f"{spec_dir}/{SPEC_FILE.format(name=design_name(n, seed))}" for n in ELECTORATES},
             "electorates": electorates}
 
 
@@ -158,14 +174,15 @@ def main(argv=None) -> None:
     parser.add_argument("--collect", action="store_true", help="gather the finished designs into --results")
     parser.add_argument("--design-root", type=Path, default=None, help="folder holding one design folder each")
     parser.add_argument("--num-cpus", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=SEED, help="training seed (another seed: a replicate)")
     parser.add_argument("--spec-dir", default="benchmarks", help="where the commands read the specs (repo-relative)")
     parser.add_argument("--results", type=Path, default=None, help="results JSON (default: OUT/sed_demonstration.json)")
     args = parser.parse_args(argv)
-    paths = write_specs(args.out)
+    paths = write_specs(args.out, args.seed)
     if args.specs_to is not None:
-        write_specs(args.specs_to)
+        write_specs(args.specs_to, args.seed)
     plan = {name: {"selfishness": selfishness(eta), "votes": votes(selfishness(eta)),
-                   "command": " ".join(command(name, "ROOT", args.num_cpus, args.spec_dir))}
+                   "command": " ".join(command(name, "ROOT", args.num_cpus, args.spec_dir, args.seed))}
             for name, eta in ELECTORATES.items()}
     (args.out / "sed_demonstration_plan.json").write_text(json.dumps(plan, indent=2) + "\n")
     for name, entry in plan.items():
@@ -174,9 +191,9 @@ def main(argv=None) -> None:
     if (args.run or args.collect) and args.design_root is None:
         parser.error("--run and --collect need --design-root")
     if args.run:
-        run(args.design_root, args.num_cpus, args.spec_dir)
+        run(args.design_root, args.num_cpus, args.spec_dir, args.seed)
     if args.collect:
-        results = collect(args.design_root, args.num_cpus, args.spec_dir)
+        results = collect(args.design_root, args.num_cpus, args.spec_dir, args.seed)
         target = args.results or args.out / "sed_demonstration.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(results, indent=2) + "\n")

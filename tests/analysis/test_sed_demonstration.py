@@ -121,3 +121,13 @@ def test_figures_and_table_from_synthetic_results(driver, plots, tmp_path):
     assert rows[2].startswith("| eta20 | 0.20 | [1, 1, 1] |") and "| 72.0 [71.0, 73.0] |" in rows[2]   # paired Δ O_η: 112 − 40
     assert rows[4].startswith("| eta90 | 0.90 | [0.5, 0.5, 0.5] |")
     assert rows[2].rstrip().endswith("| 11.0 |")              # wall minutes: 600 s + 60 s
+
+
+def test_a_replicate_seed_names_its_specs_and_folders(driver, tmp_path):
+    paths = driver.write_specs(tmp_path, seed=3)
+    assert paths["eta50"].name == "sed_demonstration_eta50_seed3.json"
+    spec = json.loads(paths["eta50"].read_text())
+    assert spec["seed"] == 3 and spec == {**driver.design_spec(0.5), "seed": 3}
+    assert driver.command("eta50", "ROOT", 2, seed=3)[4:7] == [
+        "benchmarks/sed_demonstration_eta50_seed3.json", "--design-dir", "ROOT/eta50_seed3"]
+    assert driver.command("eta50", "ROOT", 2)[4] == "benchmarks/sed_demonstration_eta50.json"
