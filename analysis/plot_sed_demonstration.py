@@ -17,13 +17,16 @@ the certificate) and draws:
   minus no tax's:
   which schedule the same players' outcomes would favour had the vote given another η;
 
-and ``sed_demonstration_table.md``, the per-electorate table of the report. Nothing is trained
+and ``sed_demonstration_table.md``, the per-electorate table of the report. With
+``--replicates PATH …`` (results of the same electorates under other training seeds, ``--seed``
+of the driver) it also draws ``sed_demonstration_replicates.png``: per electorate and seed, the
+chosen schedule and its paired O_η gain over no tax. Nothing is trained
 or evaluated here. O_η is weighted by each electorate's own η, so its values are comparable
 within an electorate, not across electorates; apples, min apples, Gini and apples left are in
 the same units everywhere, but the three electorates' players are different training runs (no
 pairing across electorates).
 
-Usage: ``python analysis/plot_sed_demonstration.py --out DIR [--results PATH]``.
+Usage: ``python analysis/plot_sed_demonstration.py --out DIR [--results PATH] [--replicates PATH …]``.
 """
 
 from __future__ import annotations
@@ -151,6 +154,32 @@ def plot_reweighted(results: dict):
     return fig
 
 
+def plot_replicates(runs: list[dict]):
+    """Per electorate, one point per training seed: chosen − no tax in O_η (paired), labelled with the chosen schedule."""
+    names = [name for name, _ in _electorates(runs[0])]
+    fig, ax = plt.subplots(figsize=(6.0, 3.8))
+    width = 0.6 / max(1, len(runs) - 1) if len(runs) > 1 else 0.0
+    for k, results in enumerate(runs):
+        for j, name in enumerate(names):
+            entry = results["electorates"].get(name)
+            if entry is None:
+                continue
+            mean, low, high = entry["versus_no_tax"]["objective"]
+            x = j - 0.3 + k * width if len(runs) > 1 else j
+            ax.errorbar(x, mean, yerr=[[mean - low], [high - mean]], fmt="o", capsize=3,
+                        color=COLOURS[k % len(COLOURS)], label=f"seed {results.get('seed', '?')}" if j == 0 else None)
+            ax.annotate(rates_label(entry["chosen"]), (x, high), fontsize=6, ha="center", xytext=(0, 3),
+                        textcoords="offset points")
+    ax.axhline(0.0, color="black", lw=0.8)
+    ax.set_xticks(range(len(names)), [f"{n}\nη = {runs[0]['electorates'][n]['eta']:.1f}" for n in names])
+    ax.set_ylabel("O_η chosen − no tax (paired)")
+    ax.set_title("designed schedule per electorate and training seed (95% t-intervals)", fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def _fmt(interval, digits: int = 1) -> str:
     mean, low, high = interval
     return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
@@ -175,13 +204,19 @@ def table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_all(results: dict, out: Path) -> list[Path]:
+def write_all(results: dict, out: Path, replicates: list[dict] = ()) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, draw in (("objective", plot_objective), ("versus_no_tax", plot_versus_no_tax),
                        ("outcomes", plot_outcomes), ("reweighted", plot_reweighted)):
         fig = draw(results)
         path = out / f"sed_demonstration_{name}.png"
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        written.append(path)
+    if replicates:
+        fig = plot_replicates([results, *replicates])
+        path = out / "sed_demonstration_replicates.png"
         fig.savefig(path, dpi=120)
         plt.close(fig)
         written.append(path)
@@ -194,8 +229,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
+    parser.add_argument("--replicates", type=Path, nargs="*", default=[], help="results of other training seeds")
     args = parser.parse_args(argv)
-    for path in write_all(load(args.results), args.out):
+    for path in write_all(load(args.results), args.out, [load(p) for p in args.replicates]):
         print(path)
 
 

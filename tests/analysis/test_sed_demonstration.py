@@ -131,3 +131,18 @@ def test_a_replicate_seed_names_its_specs_and_folders(driver, tmp_path):
     assert driver.command("eta50", "ROOT", 2, seed=3)[4:7] == [
         "benchmarks/sed_demonstration_eta50_seed3.json", "--design-dir", "ROOT/eta50_seed3"]
     assert driver.command("eta50", "ROOT", 2)[4] == "benchmarks/sed_demonstration_eta50.json"
+
+
+def test_replicate_figure(driver, plots, tmp_path):
+    main = driver.collect(_synthetic(tmp_path, driver), 2, "benchmarks")
+    replicate = json.loads(json.dumps(main))
+    replicate["seed"] = 3
+    del replicate["electorates"]["eta50"]                       # a replicate still under way
+    paths = []
+    for name, data in (("main.json", main), ("seed3.json", replicate)):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(json.dumps(data))
+    plots.main(["--out", str(tmp_path / "figs"), "--results", str(paths[0]), "--replicates", str(paths[1])])
+    assert (tmp_path / "figs" / "sed_demonstration_replicates.png").stat().st_size > 1000
+    fig = plots.plot_replicates([main, replicate])
+    assert len(fig.axes[0].get_legend().get_texts()) == 2
