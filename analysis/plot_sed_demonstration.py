@@ -17,7 +17,9 @@ the certificate) and draws:
   minus no tax's:
   which schedule the same players' outcomes would favour had the vote given another η;
 
-and ``sed_demonstration_table.md``, the per-electorate table of the report. With
+and ``sed_demonstration_table.md``, the per-electorate table of the report (with the designs'
+per-episode values, also the chosen schedule against the runner-up and against the other
+electorates' choices, paired within each electorate's players). With
 ``--replicates PATH …`` (results of the same electorates under other training seeds, ``--seed``
 of the driver) it also draws ``sed_demonstration_replicates.png``: per electorate and seed, the
 chosen schedule and its paired O_η gain over no tax. Nothing is trained
@@ -204,6 +206,24 @@ def table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def choice_table(results: dict) -> str:
+    """Markdown: within each electorate's players, the chosen schedule minus the runner-up and minus the
+    other electorates' choices, paired (needs the designs' per-episode values; empty without them)."""
+    electorates = [(n, e) for n, e in _electorates(results) if "paired" in e]
+    if not electorates:
+        return ""
+    lines = ["| players of | chosen | runner-up (by mean O_η) | chosen − runner-up, O_η | chosen − other electorates' choices, O_η |",
+             "|---|---|---|---|---|"]
+    for name, e in electorates:
+        minus = e["paired"]["chosen_minus"]
+        runner = min(minus, key=lambda n: minus[n]["objective"][0])
+        others = "; ".join(f"{other} {rates_label(c['rates'])}: {_fmt(c['objective'])}"
+                           for other, c in e["paired"]["chosen_minus_choice_of"].items())
+        lines.append(f"| {name} (η = {e['eta']:.2f}) | {rates_label(e['chosen'])} | "
+                     f"{rates_label(e['schedules'][runner]['rates'])} | {_fmt(minus[runner]['objective'])} | {others} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_all(results: dict, out: Path, replicates: list[dict] = ()) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -221,7 +241,7 @@ def write_all(results: dict, out: Path, replicates: list[dict] = ()) -> list[Pat
         plt.close(fig)
         written.append(path)
     path = out / "sed_demonstration_table.md"
-    path.write_text(table(results))
+    path.write_text(table(results) + ("\n" + choice_table(results) if choice_table(results) else ""))
     return written + [path]
 
 

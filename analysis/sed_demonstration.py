@@ -39,7 +39,9 @@ ROOT/<name> --num-cpus N``), skipping the finished ones; an interrupted design r
 stored rungs and checkpoints when run again. Each attempt's wall time is appended to
 ``ROOT/wall_<name>.jsonl``. ``--collect`` gathers every finished design's ``report.json`` into one
 results file (η, chosen, rungs, per-schedule metrics, paired comparisons, certificate, commands,
-wall times).
+wall times), and, where the design stored ``report_episodes.json``, paired intervals of every
+schedule against no tax and of the chosen schedule against every other one, including the other
+electorates' choices.
 """
 
 from __future__ import annotations
@@ -138,6 +140,25 @@ def wall_seconds(root: Path, name: str) -> dict:
             "total_seconds": float(sum(a["end"] - a["start"] for a in attempts))}
 
 
+def paired(episodes: dict, chosen: list[float], choices: dict[str, list[float]]) -> dict:
+    """Paired comparisons from a design's ``report_episodes.json``: every schedule minus no tax and the
+    chosen one minus every schedule (each metric, mean and 95 % t-interval), and the chosen one
+    minus each electorate's choice that is among this design's candidates."""
+    rows = episodes["schedules"]
+    by_rates = {tuple(row["rates"]): name for name, row in rows.items()}
+    zero, mine = by_rates[(0.0,) * len(chosen)], by_rates[tuple(chosen)]
+    metrics = [m for m in rows[mine] if m != "rates"]
+
+    def diff(a: str, b: str) -> dict:
+        return {m: [float(v) for v in rl.confidence_interval(np.asarray(rows[a][m]) - np.asarray(rows[b][m]))]
+                for m in metrics}
+
+    return {"minus_no_tax": {name: diff(name, zero) for name in rows},
+            "chosen_minus": {name: diff(mine, name) for name in rows if name != mine},
+            "chosen_minus_choice_of": {other: {"rates": rates, **diff(mine, by_rates[tuple(rates)])}
+                                       for other, rates in choices.items() if tuple(rates) in by_rates}}
+
+
 def collect(root: Path, num_cpus: int, spec_dir: str, seed: int = SEED) -> dict:
     """Every finished design under ``root`` as one JSON-ready mapping (machine paths left out)."""
     electorates = {}
@@ -156,6 +177,12 @@ def collect(root: Path, num_cpus: int, spec_dir: str, seed: int = SEED) -> dict:
             "report_table": (root / name / "report.txt").read_text(),
             "command": " ".join(command(electorate, "ROOT", num_cpus, spec_dir, seed)),
             "wall": wall_seconds(root, name)}
+    choices = {name: entry["chosen"] for name, entry in electorates.items()}
+    for electorate, entry in electorates.items():
+        path = root / design_name(electorate, seed) / "report_episodes.json"
+        if path.exists():
+            entry["paired"] = paired(json.loads(path.read_text()), entry["chosen"],
+                                     {k: v for k, v in choices.items() if k != electorate})
     return {"what": "SED demonstration: votes -> eta -> designed fixed tax schedule -> outcomes, per electorate",
             "metrics": "mean [95% Student-t interval] over 2 report seeds x 16 games = 32 episodes per schedule; "
                        "paired differences on the same engine seeds and games",

@@ -55,7 +55,7 @@ def _report(eta: float, chosen, objective: dict) -> dict:
             "certificate": {"epsilon_hat": -delta, "delta_hat": [1.5], "holds": False}}
 
 
-def _synthetic(tmp_path: Path, driver) -> Path:
+def _synthetic(tmp_path: Path, driver, with_episodes: bool = False) -> Path:
     root = tmp_path / "designs"
     for name, eta in driver.ELECTORATES.items():
         chosen = (1.0, 1.0, 1.0) if eta < 0.8 else (0.5, 0.5, 0.5)
@@ -64,6 +64,11 @@ def _synthetic(tmp_path: Path, driver) -> Path:
         report = _report(eta, chosen, {(0.0, 0.0, 0.0): 40.0, (0.5, 0.5, 0.5): 60.0 + 30 * eta,
                                        (1.0, 1.0, 1.0): 120.0 - 40 * eta})
         (folder / "report.json").write_text(json.dumps(report))
+        if with_episodes:      # per-episode values whose means are the report's (2 seeds x 2 games)
+            (folder / "report_episodes.json").write_text(json.dumps({"report_seeds": [1, 2], "eval_games": 2, "schedules": {
+                name: {"rates": row["rates"], **{m: [row[m][0] + d for d in (-1.0, 1.0, -0.5, 0.5)]
+                                                 for m in ("objective", "total_apples", "min_apples")}}
+                for name, row in report["schedules"].items()}}))
         (folder / "report.txt").write_text("table\n")
         (folder / "design.json").write_text(json.dumps({"spec": driver.design_spec(eta), "candidates": []}))
     (root / "wall_eta20.jsonl").write_text('{"start": 0.0, "end": 600.0, "rc": 0}\n'
@@ -146,3 +151,28 @@ def test_replicate_figure(driver, plots, tmp_path):
     assert (tmp_path / "figs" / "sed_demonstration_replicates.png").stat().st_size > 1000
     fig = plots.plot_replicates([main, replicate])
     assert len(fig.axes[0].get_legend().get_texts()) == 2
+
+
+def test_collect_pairs_every_schedule_from_the_stored_episodes(driver, tmp_path):
+    results = driver.collect(_synthetic(tmp_path, driver, with_episodes=True), 2, "benchmarks")
+    e20 = results["electorates"]["eta20"]["paired"]
+    # the same offsets in every schedule: paired differences are exact (zero-width intervals)
+    assert e20["minus_no_tax"]["fixed_rates=1.0_1.0_1.0"]["objective"] == pytest.approx([72.0, 72.0, 72.0])
+    assert e20["minus_no_tax"]["fixed_rates=0.0_0.0_0.0"]["objective"] == pytest.approx([0.0, 0.0, 0.0])
+    assert e20["chosen_minus"]["fixed_rates=0.5_0.5_0.5"]["objective"][0] == pytest.approx(112.0 - 66.0)
+    assert "fixed_rates=1.0_1.0_1.0" not in e20["chosen_minus"]
+    # eta90 chose [0.5, 0.5, 0.5]; eta50 chose [1, 1, 1] like eta20 (a zero difference)
+    choice = e20["chosen_minus_choice_of"]
+    assert choice["eta90"]["rates"] == [0.5, 0.5, 0.5] and choice["eta90"]["objective"][0] == pytest.approx(46.0)
+    assert choice["eta50"]["objective"] == pytest.approx([0.0, 0.0, 0.0])
+    assert "paired" not in driver.collect(_synthetic(tmp_path / "again", driver), 2, "benchmarks")["electorates"]["eta20"]
+
+
+def test_choice_table_pairs_within_each_electorate(driver, plots, tmp_path):
+    results = driver.collect(_synthetic(tmp_path, driver, with_episodes=True), 2, "benchmarks")
+    rows = plots.choice_table(results).splitlines()
+    assert len(rows) == 2 + 3
+    # eta20's players: chosen [1, 1, 1] (112), runner-up [0.5, 0.5, 0.5] (66), no tax 40
+    assert rows[2].startswith("| eta20 (η = 0.20) | [1, 1, 1] | [0.5, 0.5, 0.5] | 46.0 [46.0, 46.0] |")
+    assert "eta90 [0.5, 0.5, 0.5]: 46.0 [46.0, 46.0]" in rows[2]
+    assert plots.choice_table(driver.collect(_synthetic(tmp_path / "again", driver), 2, "benchmarks")) == ""
