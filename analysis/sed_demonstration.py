@@ -66,6 +66,7 @@ RUN_ORDER = ("eta20", "eta90", "eta50")
 CANDIDATES = [[0.0] * 3, [0.25] * 3, [0.5] * 3, [0.75] * 3, [1.0] * 3, [0.0, 0.5, 1.0], [1.0, 0.5, 0.0]]
 SPEC_FILE = "sed_demonstration_{name}.json"
 SEED = 2
+REPO = Path(__file__).resolve().parents[1]
 """Training seed of the main run (trust types, networks, engine); ``--seed`` runs a replicate."""
 
 
@@ -124,7 +125,8 @@ def run(root: Path, num_cpus: int, spec_dir: str, seed: int = SEED) -> None:
         print(" ".join(cmd), flush=True)
         start = time.time()
         with open(root / f"{name}.log", "a") as log:
-            rc = subprocess.run([sys.executable, *cmd[1:]], stdout=log, stderr=subprocess.STDOUT).returncode
+            rc = subprocess.run([sys.executable, *cmd[1:]], stdout=log, stderr=subprocess.STDOUT,
+                                cwd=REPO).returncode   # the spec paths are relative to the repository
         with open(root / f"wall_{name}.jsonl", "a") as handle:
             handle.write(json.dumps({"start": start, "end": time.time(), "rc": rc}) + "\n")
         if rc != 0:
