@@ -374,7 +374,9 @@ def run_design(spec: DesignSpec, design_dir: Path | str, *, num_cpus: int | None
     """Run the outer loop of the module docstring in ``design_dir``; resumable (see step 4).
 
     Writes ``design.json`` (the spec and candidates), ``phase_one/`` and ``candidates/<name>/``
-    (run folders), ``rungs.json``, ``report.json``, ``report.txt`` and ``certificate.json``.
+    (run folders), ``rungs.json``, ``report.json``, ``report.txt``, ``certificate.json`` and
+    ``report_episodes.json`` (every schedule's per-episode report metrics, ordered by (seed, game):
+    any two schedules can be compared paired afterwards).
     """
     from sedtheory.rl.run_folder import is_finished
     from sedtheory.scale.runner import start_ray, stop_ray
@@ -501,13 +503,17 @@ def _report(spec: DesignSpec, design_dir: Path, schedules: list, rungs: list, ch
                f"followers graded: {players} (player indices from 0; witness player = index + 1)",
                "both gaps are lower bounds: budget-limited responses and best responses"))
     table = _table(spec, chosen, eta, rungs, schedules_out, comparisons, versus_no_tax, certificate)
-    files = [design_dir / "report.json", design_dir / "report.txt", design_dir / "certificate.json"]
+    files = [design_dir / "report.json", design_dir / "report.txt", design_dir / "certificate.json",
+             design_dir / "report_episodes.json"]
     save_json(files[0], {"chosen": list(chosen), "eta": eta, "rungs": rungs, "schedules": schedules_out,
                          "comparisons": {k: list(v) for k, v in comparisons.items()},
                          "versus_no_tax": {k: list(v) for k, v in versus_no_tax.items()},
                          "certificate": certificate.to_dict()})
     files[1].write_text(table + "\n")
     save_json(files[2], certificate.to_dict())
+    save_json(files[3], {"report_seeds": list(spec.report_seeds), "eval_games": spec.eval_games,
+                         "schedules": {n: {"rates": list(names[n]), **{m: report[n][m].tolist() for m in EVAL_METRICS}}
+                                       for n in names}})
     return DesignResult(chosen, eta, rungs, schedules_out, comparisons, versus_no_tax, certificate, table,
                         [str(f) for f in files])
 
