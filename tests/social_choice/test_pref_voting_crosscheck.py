@@ -76,14 +76,35 @@ def test_agree_on_many_ties():
     for profile in _tied_profiles(seed=11, count=40, max_candidates=4):
         for name, method in SHARED.items():
             if name == "ranked_pairs" and profile.n_candidates > 3:
-                continue  # pref_voting tries all k! orders of k tied margins: too slow here
+                continue  # pref_voting's default tries all k! orders of k tied margins: too slow here
             assert get_rule(name)(profile) == _theirs(method, profile), (name, profile)
 
 
+def _ranked_pairs_from_stacks(profile):
+    return _theirs(lambda p: ranked_pairs(p, algorithm="from_stacks"), profile)
+
+
+def test_ranked_pairs_agrees_with_pref_voting_stacks_on_tie_heavy_profiles():
+    # pref_voting's "from_stacks" algorithm (Zavist & Tideman 1989: winners are the tops of
+    # stacks, all m! orders tested) is exact and, unlike its default, does not try every
+    # order of tied margins: an independent check on profiles with many equal margins
+    for profile in _tied_profiles(seed=13, count=30, max_candidates=5):
+        assert get_rule("ranked_pairs")(profile) == _ranked_pairs_from_stacks(profile), profile
+
+
+def test_ranked_pairs_issue_example_agrees_with_pref_voting_stacks():
+    # issue 14: 22-35 s before; pref_voting from_stacks takes ~0.2-0.8 s
+    profile = PreferenceProfile([[4, 3, 1, 5, 2, 0], [0, 2, 5, 1, 3, 4]], [1, 1])
+    assert get_rule("ranked_pairs")(profile) == _ranked_pairs_from_stacks(profile) == tuple(range(6))
+
+
 @pytest.mark.slow
-def test_ranked_pairs_agrees_on_many_ties_with_four_candidates():
-    for profile in _tied_profiles(seed=12, count=6, max_candidates=4):
-        assert get_rule("ranked_pairs")(profile) == _theirs(ranked_pairs, profile), profile
+def test_ranked_pairs_agrees_on_many_ties_with_six_candidates():
+    rng = np.random.default_rng(12)
+    for _ in range(25):
+        rows = np.array([rng.permutation(6) for _ in range(int(rng.integers(2, 5)))])
+        profile = PreferenceProfile(rows, rng.integers(1, 3, size=len(rows)) * 2)
+        assert get_rule("ranked_pairs")(profile) == _ranked_pairs_from_stacks(profile), profile
 
 
 @pytest.mark.parametrize("name", sorted(SHARED))
