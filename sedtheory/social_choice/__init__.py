@@ -63,6 +63,9 @@ from sedtheory.social_choice.profiles import (
 )
 from sedtheory.social_choice.registry import VotingRule, break_ties, get_rule, list_rules, voting_rule
 
+# the built-in rules register themselves on import (the registry imports none of them)
+from sedtheory.social_choice import continuous_rules, ranked_rules  # noqa: E402,F401  isort: skip
+
 __all__ = [
     *__all__,
     "ApprovalProfile",

@@ -43,6 +43,7 @@ from typing import Any, Callable, Iterable, Literal
 import numpy as np
 
 from sedtheory._validate import ValidationError
+from sedtheory.social_choice.misreport import best_misreport
 from sedtheory.social_choice.profiles import (
     ContinuousProfile,
     PreferenceProfile,
@@ -516,8 +517,6 @@ def _continuity(rule, profile):
 @_axiom("strategy_proofness", "continuous",
         "No single-peaked voter (utility -|outcome - own report|) gains by misreporting (d = 1).")
 def _c_strategy_proofness(rule, profile):
-    from sedtheory.social_choice.manipulation import best_misreport
-
     if profile.dimension != 1:
         raise ValidationError("profile: strategy-proofness for single-peaked voters is defined here for d = 1 only")
     low, high = float(profile.reports.min()) - 1.0, float(profile.reports.max()) + 1.0

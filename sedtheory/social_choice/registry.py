@@ -5,11 +5,14 @@ Rules are small functions registered with :func:`voting_rule` (the pattern of pr
 a sorted tuple of candidate indices; a continuous rule returns the aggregated value (a float
 for d = 1, an ``(d,)`` array otherwise). Turning a set of tied winners into one winner is a
 separate step, :func:`break_ties`, so that every tie is visible to the caller.
+
+The built-in rules live in modules above this one (``ranked_rules``, ``continuous_rules``,
+...) that register themselves on import; the package ``sedtheory.social_choice`` imports
+them all, so the registry is full whenever any part of the package has been imported.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
@@ -17,6 +20,7 @@ from typing import Any, Callable, Literal
 import numpy as np
 
 from sedtheory._validate import ValidationError
+from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile
 
 __all__ = ["VotingRule", "break_ties", "get_rule", "list_rules", "voting_rule"]
 
@@ -82,10 +86,7 @@ def _keyword_parameters(func: Callable[..., Any]) -> set[str] | None:
     return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
-@functools.lru_cache(maxsize=1)
 def _profile_types() -> dict[str, type]:
-    from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile
-
     return {"ranked": PreferenceProfile, "approval": ApprovalProfile, "continuous": ContinuousProfile}
 
 
@@ -108,18 +109,12 @@ def voting_rule(name: str, kind: RuleKind = "ranked") -> Callable[[Callable[...,
     return decorate
 
 
-def _load_builtin_rules() -> None:
-    import sedtheory.social_choice.continuous_rules  # noqa: F401  (registers on import)
-    import sedtheory.social_choice.ranked_rules  # noqa: F401
-
-
 def get_rule(name: str, **params) -> VotingRule:
     """The registered rule ``name``, with optional keyword parameters bound.
 
     Raises:
         ValidationError: naming the unknown rule and listing the registered ones.
     """
-    _load_builtin_rules()
     if name not in _RULES:
         raise ValidationError(f"rule: unknown voting rule {name!r}; registered: {', '.join(sorted(_RULES))}")
     rule = _RULES[name]
@@ -128,7 +123,6 @@ def get_rule(name: str, **params) -> VotingRule:
 
 def list_rules(kind: RuleKind | None = None) -> tuple[str, ...]:
     """Sorted names of the registered rules, optionally only those of one ``kind``."""
-    _load_builtin_rules()
     if kind is not None and kind not in _KINDS:
         raise ValidationError(f"kind: expected one of {_KINDS}, got {kind!r}")
     return tuple(sorted(n for n, r in _RULES.items() if kind is None or r.kind == kind))
