@@ -57,6 +57,7 @@ from sedtheory.social_choice.profiles import (
     ApprovalProfile,
     ContinuousProfile,
     PreferenceProfile,
+    ScoredProfile,
     all_rankings,
     count_anonymous_profiles,
     enumerate_anonymous_profiles,
@@ -64,7 +65,14 @@ from sedtheory.social_choice.profiles import (
 from sedtheory.social_choice.registry import VotingRule, break_ties, get_rule, list_rules, voting_rule
 
 # the built-in rules register themselves on import (the registry imports none of them)
-from sedtheory.social_choice import continuous_rules, ranked_rules  # noqa: E402,F401  isort: skip
+from sedtheory.social_choice import (  # noqa: E402,F401  isort: skip
+    continuous_rules,
+    iterative_rules,
+    majority_rules,
+    ranked_rules,
+    scored_rules,
+    scoring_rules,
+)
 
 __all__ = [
     *__all__,
@@ -76,6 +84,7 @@ __all__ = [
     "Misreport",
     "PreferenceProfile",
     "ReportingEquilibrium",
+    "ScoredProfile",
     "VotingRule",
     "all_rankings",
     "best_misreport",

@@ -37,6 +37,7 @@ import numpy as np
 
 from sedtheory._validate import ValidationError
 from sedtheory.social_choice._ranked_pairs import ranked_pairs_winners
+from sedtheory.social_choice._tallies import _strongest_paths_lists, _strongest_paths_numpy, strongest_paths  # noqa: F401
 from sedtheory.social_choice.profiles import ApprovalProfile, PreferenceProfile
 from sedtheory.social_choice.registry import voting_rule
 
@@ -114,50 +115,6 @@ def minimax_winning_votes(profile: PreferenceProfile) -> tuple[int, ...]:
 def minimax_pairwise_opposition(profile: PreferenceProfile) -> tuple[int, ...]:
     """Minimax measuring by the largest support of any candidate over the candidate."""
     return _argmin_set(minimax_scores(profile, "pairwise_opposition"))
-
-
-def strongest_paths(margins: np.ndarray) -> np.ndarray:
-    """``(m, m)`` strength of the strongest path ``a -> b`` through positive-margin edges.
-
-    Floyd-Warshall on the widest-path semiring (max, min), as in Schulze (2011), Section 2.3;
-    ``-inf`` where there is no path (and on the diagonal). For m <= 12 the triple loop runs on Python lists (fewer
-    numpy calls, faster at these sizes); beyond, each intermediate k is one numpy update.
-    Both paths are tested equal.
-    """
-    margins = np.asarray(margins)
-    if margins.shape[0] <= 12:
-        return _strongest_paths_lists(margins)
-    return _strongest_paths_numpy(margins)
-
-
-def _strongest_paths_numpy(margins: np.ndarray) -> np.ndarray:
-    strength = np.where(margins > 0, margins, -np.inf).astype(float)
-    np.fill_diagonal(strength, -np.inf)
-    through = np.empty_like(strength)
-    for k in range(strength.shape[0]):
-        np.minimum(strength[:, k, None], strength[k], out=through)
-        np.maximum(strength, through, out=strength)
-    np.fill_diagonal(strength, -np.inf)  # paths from a candidate to itself are not used
-    return strength
-
-
-def _strongest_paths_lists(margins: np.ndarray) -> np.ndarray:
-    m = margins.shape[0]
-    rows = margins.tolist()
-    none = float("-inf")
-    strength = [[w if (w > 0 and i != j) else none for j, w in enumerate(row)] for i, row in enumerate(rows)]
-    for k in range(m):
-        via_k = strength[k]
-        for i in range(m):
-            to_k = strength[i][k]
-            if i == k or to_k == none:
-                continue
-            row = strength[i]
-            for j in range(m):
-                through = to_k if to_k < via_k[j] else via_k[j]
-                if through > row[j] and j != i:
-                    row[j] = through
-    return np.array(strength, dtype=float).reshape(m, m)
 
 
 @voting_rule("schulze")

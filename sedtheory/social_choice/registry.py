@@ -1,7 +1,7 @@
 """A registry of voting rules and the separate, explicit tie-breaking step.
 
 Rules are small functions registered with :func:`voting_rule` (the pattern of pref_voting's
-``@vm`` decorator, Holliday & Pacuit). A ranked or approval rule returns *all* tied winners as
+``@vm`` decorator, Holliday & Pacuit). A ranked, approval or scored rule returns *all* tied winners as
 a sorted tuple of candidate indices; a continuous rule returns the aggregated value (a float
 for d = 1, an ``(d,)`` array otherwise). Turning a set of tied winners into one winner is a
 separate step, :func:`break_ties`, so that every tie is visible to the caller.
@@ -20,12 +20,12 @@ from typing import Any, Callable, Literal
 import numpy as np
 
 from sedtheory._validate import ValidationError
-from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile
+from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile, ScoredProfile
 
 __all__ = ["VotingRule", "break_ties", "get_rule", "list_rules", "voting_rule"]
 
-RuleKind = Literal["ranked", "approval", "continuous"]
-_KINDS = ("ranked", "approval", "continuous")
+RuleKind = Literal["ranked", "approval", "scored", "continuous"]
+_KINDS = ("ranked", "approval", "scored", "continuous")
 _RULES: dict[str, "VotingRule"] = {}
 
 
@@ -36,7 +36,8 @@ class VotingRule:
     Args:
         name: registry name (``get_rule(name)``).
         kind: ``"ranked"`` (takes a :class:`PreferenceProfile`), ``"approval"`` (an
-            :class:`ApprovalProfile`) or ``"continuous"`` (a :class:`ContinuousProfile`).
+            :class:`ApprovalProfile`), ``"scored"`` (a :class:`ScoredProfile`) or
+            ``"continuous"`` (a :class:`ContinuousProfile`).
         func: ``func(profile, **params)``.
         params: keyword parameters bound to this instance (for example phantoms).
         summary: one line saying what the rule does and where it comes from.
@@ -49,7 +50,7 @@ class VotingRule:
     summary: str = ""
 
     def __call__(self, profile):
-        """Winners (sorted tuple) for ranked/approval rules; the aggregate for continuous ones.
+        """Winners (sorted tuple) for ranked/approval/scored rules; the aggregate for continuous ones.
 
         A continuous rule also accepts a raw ``(n,)`` or ``(n, d)`` array of reports, read
         (and validated) as a :class:`ContinuousProfile`.
@@ -87,7 +88,8 @@ def _keyword_parameters(func: Callable[..., Any]) -> set[str] | None:
 
 
 def _profile_types() -> dict[str, type]:
-    return {"ranked": PreferenceProfile, "approval": ApprovalProfile, "continuous": ContinuousProfile}
+    return {"ranked": PreferenceProfile, "approval": ApprovalProfile, "scored": ScoredProfile,
+            "continuous": ContinuousProfile}
 
 
 def voting_rule(name: str, kind: RuleKind = "ranked") -> Callable[[Callable[..., Any]], VotingRule]:
