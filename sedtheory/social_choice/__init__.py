@@ -43,6 +43,7 @@ from sedtheory.social_choice.axioms import (
     get_axiom,
     list_axioms,
     resolute_winner,
+    small_domain_violations,
 )
 from sedtheory.social_choice.manipulation import (
     ManipulabilityShare,
@@ -67,6 +68,7 @@ from sedtheory.social_choice.registry import VotingRule, break_ties, get_rule, l
 # the built-in rules register themselves on import (the registry imports none of them)
 from sedtheory.social_choice import (  # noqa: E402,F401  isort: skip
     continuous_rules,
+    further_axioms,
     iterative_rules,
     majority_rules,
     ranked_rules,
@@ -101,6 +103,7 @@ __all__ = [
     "manipulable_share",
     "mean_rule_equilibrium",
     "resolute_winner",
+    "small_domain_violations",
     "voting_rule",
 ]
 # --- end profiles, voting rules, axioms and manipulation ---

@@ -261,7 +261,13 @@ def dodgson_scores(profile: PreferenceProfile) -> np.ndarray:
 
 @voting_rule("dodgson")
 def dodgson(profile: PreferenceProfile) -> tuple[int, ...]:
-    """Dodgson: fewest swaps of adjacent candidates on the ballots making the candidate a Condorcet winner."""
+    """Dodgson: fewest swaps of adjacent candidates on the ballots making the candidate a Condorcet winner.
+
+    A Condorcet winner has score 0 and every other candidate at least 1, so it is returned
+    without solving the integer programmes."""
+    winner = profile.condorcet_winner()
+    if winner is not None:
+        return (winner,)
     scores = dodgson_scores(profile)
     return tuple(int(c) for c in np.flatnonzero(scores == scores.min()))
 
@@ -290,6 +296,12 @@ def young_scores(profile: PreferenceProfile) -> np.ndarray:
 
 @voting_rule("young")
 def young(profile: PreferenceProfile) -> tuple[int, ...]:
-    """Young: the candidates that lose to nobody in the largest sub-electorate."""
+    """Young: the candidates that lose to nobody in the largest sub-electorate.
+
+    Weak Condorcet winners keep the whole electorate (the largest possible score), so when
+    there are any they are the winners, found without solving the integer programmes."""
+    unbeaten = np.flatnonzero((profile.margins >= 0).all(axis=1))
+    if unbeaten.size:
+        return tuple(int(c) for c in unbeaten)
     scores = young_scores(profile)
     return tuple(int(c) for c in np.flatnonzero(scores == scores.max()))
