@@ -230,3 +230,26 @@ def test_scored_rules_agree_with_pref_voting_grade_methods():
                               gcounts=counts.tolist())
         for name, method in (("score_voting", score_voting), ("star", star), ("majority_judgment", majority_judgement)):
             assert get_rule(name)(ours) == tuple(int(c) for c in method(theirs)), (name, scores, counts)
+
+
+# ------------------------------- every shared rule on the issue-15 strategies (Hypothesis)
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sedtheory.testing.strategies import (  # noqa: E402
+    condorcet_cycle_profiles,
+    tie_heavy_profiles,
+    weighted_profiles,
+)
+
+ALL_SHARED = {**{name: SHARED[name] for name in SHARED if name != "ranked_pairs"}, **_pv()}
+PROFILES = st.one_of(weighted_profiles(n_candidates=(2, 4), n_rows=(1, 5), max_count=6),
+                     tie_heavy_profiles(n_candidates=(2, 4)),
+                     condorcet_cycle_profiles(n_candidates=(3, 4), cycle_weight=(1, 3), noise_rows=(0, 2)))
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SHARED))
+@given(profile=PROFILES)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_shared_rule_agrees_on_weighted_tie_heavy_and_cyclic_profiles(name, profile):
+    assert get_rule(name)(profile) == _theirs(ALL_SHARED[name], profile)
