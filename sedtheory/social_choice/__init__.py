@@ -38,6 +38,7 @@ __all__ = [
 from sedtheory.social_choice.axioms import (
     Axiom,
     AxiomViolation,
+    MemoisedRule,
     exhaustive_violations,
     find_violations,
     get_axiom,
@@ -83,6 +84,7 @@ __all__ = [
     "AxiomViolation",
     "ContinuousProfile",
     "ManipulabilityShare",
+    "MemoisedRule",
     "Misreport",
     "PreferenceProfile",
     "ReportingEquilibrium",

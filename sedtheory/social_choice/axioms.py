@@ -76,6 +76,7 @@ __all__ = [
     "find_violations",
     "get_axiom",
     "list_axioms",
+    "MemoisedRule",
     "resolute_winner",
     "small_domain_violations",
 ]
@@ -255,13 +256,18 @@ def small_domain_violations(axiom: Axiom | str, rule, n_candidates: int, max_vot
     ``1..max_voters`` voters, smallest electorates first (complete there; see the module notes).
 
     The rule's winners are memoised per anonymised profile, so the rule is taken to be
-    anonymous -- except for the anonymity axiom itself, which gets the rule as it is.
+    anonymous -- except for the anonymity axiom itself, which gets the rule as it is. Pass a
+    :class:`MemoisedRule` to share the memo across axioms.
     With ``first_only`` the one witness returned is minimal in the number of voters.
     """
     axiom = get_axiom(axiom) if isinstance(axiom, str) else axiom
     if axiom.kind != "ranked":
         raise ValidationError(f"axiom: the small-domain mode is for ranked axioms, got a {axiom.kind} one")
-    checked = rule if axiom.name == "anonymity" else MemoisedRule(rule)
+    plain = rule.rule if isinstance(rule, MemoisedRule) else rule
+    if axiom.name == "anonymity":
+        checked = plain
+    else:
+        checked = rule if isinstance(rule, MemoisedRule) else MemoisedRule(rule)
     sizes = range(1, max_voters + 1)
     if axiom.domain_find is not None:
         return _collect(axiom.domain_find(checked, n_candidates, sizes), first_only)

@@ -35,7 +35,7 @@ Profiles compared with the one given:
                                 Schulze 2011 Section 4.2.1)
 ``reinforcement``               every split P = P1 + P2: if W(P1) and W(P2) meet, W(P) is their
                                 intersection (consistency; Young 1975)
-``homogeneity``                 P with every count multiplied (k = 2, 3) or divided by a common
+``homogeneity``                 P with every count multiplied (k = 2, 3, 4) or divided by a common
                                 factor: W unchanged (Smith 1973)
 ``neutral_reversal``            a ranking and its reverse join: W unchanged (Saari 1994)
 ==============================  ==============================================================
@@ -306,7 +306,7 @@ def _homogeneity(rule, profile):
         if other != got:
             yield _record("homogeneity", rule, smaller, other, got, profile,
                           f"every count multiplied by {divisor} changes the winners")
-    for factor in (2, 3):
+    for factor in (2, 3, 4):
         larger = PreferenceProfile(profile.rankings, profile.counts * factor)
         other = _winners(rule, larger)
         if other != got:
