@@ -149,6 +149,8 @@ def _one_left(alive):
 @voting_rule("baldwin")
 def baldwin(profile: PreferenceProfile) -> tuple[int, ...]:
     """Baldwin: remove all candidates with the lowest Borda score among those left, until one is left."""
+    if (winner := profile.condorcet_winner()) is not None:  # Condorcet-consistent: skip the rounds
+        return (winner,)
     profile = profile.anonymized
     return _eliminate_all_tied(profile, _one_left, lambda alive: _extremes(borda_among(profile, alive), alive, lowest=True))
 
@@ -156,6 +158,8 @@ def baldwin(profile: PreferenceProfile) -> tuple[int, ...]:
 @voting_rule("baldwin_put")
 def baldwin_put(profile: PreferenceProfile) -> tuple[int, ...]:
     """Baldwin with parallel-universe tie-breaking among the lowest Borda scores."""
+    if (winner := profile.condorcet_winner()) is not None:  # every universe ends with it
+        return (winner,)
     profile = profile.anonymized
     return _parallel_universes(profile, _one_left, lambda alive: _extremes(borda_among(profile, alive), alive, lowest=True))
 
@@ -172,6 +176,8 @@ def _below_average(profile: PreferenceProfile, alive: np.ndarray, strictly: bool
 @voting_rule("strict_nanson")
 def strict_nanson(profile: PreferenceProfile) -> tuple[int, ...]:
     """Nanson: remove every candidate strictly below the average Borda score; stop when none is."""
+    if (winner := profile.condorcet_winner()) is not None:  # above the average in every round
+        return (winner,)
     profile = profile.anonymized
     alive = np.ones(profile.n_candidates, dtype=bool)
     while alive.sum() > 1:
@@ -186,6 +192,8 @@ def strict_nanson(profile: PreferenceProfile) -> tuple[int, ...]:
 def weak_nanson(profile: PreferenceProfile) -> tuple[int, ...]:
     """Nanson, weak form: remove every candidate at or below the average Borda score until one is left
     (if that removes everyone -- all scores equal -- they tie)."""
+    if (winner := profile.condorcet_winner()) is not None:  # above the average in every round
+        return (winner,)
     profile = profile.anonymized
     return _eliminate_all_tied(profile, _one_left, lambda alive: _below_average(profile, alive, strictly=False))
 
@@ -194,6 +202,8 @@ def weak_nanson(profile: PreferenceProfile) -> tuple[int, ...]:
 @voting_rule("benham")
 def benham(profile: PreferenceProfile) -> tuple[int, ...]:
     """Benham: instant-runoff eliminations until the remaining candidates have a Condorcet winner."""
+    if (winner := profile.condorcet_winner()) is not None:  # the stop test before any round
+        return (winner,)
     profile = profile.anonymized
     margins = profile.margins
 
@@ -252,6 +262,9 @@ def bottom_two_runoff_irv(profile: PreferenceProfile) -> tuple[int, ...]:
 
 
 def _tideman_alternative(profile: PreferenceProfile, top_set) -> tuple[int, ...]:
+    first = top_set(profile.margins)
+    if len(first) == 1:  # a one-member set is its own plurality loser: it wins
+        return first
     profile = profile.anonymized
     margins = profile.margins
     alive = np.ones(profile.n_candidates, dtype=bool)
@@ -279,11 +292,11 @@ def tideman_alternative_schwartz(profile: PreferenceProfile) -> tuple[int, ...]:
 @voting_rule("woodall")
 def woodall(profile: PreferenceProfile) -> tuple[int, ...]:
     """Woodall: instant-runoff eliminations over all candidates; the last Smith set member(s) left win."""
-    profile = profile.anonymized
     m = profile.n_candidates
     smith = _mask(m, smith_set(profile.margins))
     if smith.sum() == 1:
         return _members(smith)
+    profile = profile.anonymized
     alive = np.ones(m, dtype=bool)
     while True:
         removed = _extremes(first_counts(profile, alive), alive, lowest=True)
