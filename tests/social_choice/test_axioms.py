@@ -24,8 +24,8 @@ from sedtheory.social_choice import (
 from sedtheory.testing.strategies import continuous_profiles, preference_profiles, single_peaked_profiles
 
 RANKED = list_rules("ranked")
-# the rules whose textbook facts are pinned below (issue 4); the issue-15 rules have theirs in
-# the axiom table (sedtheory.social_choice.axiom_facts) and test_axiom_table.py
+# the rules whose textbook facts are pinned below (issue 4); every rule's are in the axiom table
+# (analysis/axiom_table.py, docs/axiom_table.md) and replayed by test_axiom_table.py
 CLASSIC = ("borda", "copeland", "instant_runoff", "instant_runoff_put", "kemeny", "minimax",
            "minimax_pairwise_opposition", "minimax_winning_votes", "plurality", "ranked_pairs", "schulze")
 CONDORCET_CONSISTENT = ["copeland", "minimax", "minimax_winning_votes", "minimax_pairwise_opposition",
