@@ -38,11 +38,13 @@ __all__ = [
 from sedtheory.social_choice.axioms import (
     Axiom,
     AxiomViolation,
+    MemoisedRule,
     exhaustive_violations,
     find_violations,
     get_axiom,
     list_axioms,
     resolute_winner,
+    small_domain_violations,
 )
 from sedtheory.social_choice.manipulation import (
     ManipulabilityShare,
@@ -57,11 +59,23 @@ from sedtheory.social_choice.profiles import (
     ApprovalProfile,
     ContinuousProfile,
     PreferenceProfile,
+    ScoredProfile,
     all_rankings,
     count_anonymous_profiles,
     enumerate_anonymous_profiles,
 )
 from sedtheory.social_choice.registry import VotingRule, break_ties, get_rule, list_rules, voting_rule
+
+# the built-in rules register themselves on import (the registry imports none of them)
+from sedtheory.social_choice import (  # noqa: E402,F401  isort: skip
+    continuous_rules,
+    further_axioms,
+    iterative_rules,
+    majority_rules,
+    ranked_rules,
+    scored_rules,
+    scoring_rules,
+)
 
 __all__ = [
     *__all__,
@@ -70,9 +84,11 @@ __all__ = [
     "AxiomViolation",
     "ContinuousProfile",
     "ManipulabilityShare",
+    "MemoisedRule",
     "Misreport",
     "PreferenceProfile",
     "ReportingEquilibrium",
+    "ScoredProfile",
     "VotingRule",
     "all_rankings",
     "best_misreport",
@@ -89,6 +105,7 @@ __all__ = [
     "manipulable_share",
     "mean_rule_equilibrium",
     "resolute_winner",
+    "small_domain_violations",
     "voting_rule",
 ]
 # --- end profiles, voting rules, axioms and manipulation ---

@@ -18,13 +18,29 @@ Definitions used for ranked rules (winner sets ``W(P)``, all tied winners):
 * condorcet_winner -- a Condorcet winner is the unique winner;
 * condorcet_loser -- a Condorcet loser never wins;
 * majority -- a candidate ranked first by a strict majority is the unique winner;
-* iia -- (independence of irrelevant alternatives, binary form for choice rules) if ``a``
-  wins and ``b`` does not, a change that keeps every voter's a-b order must not make ``b`` a
-  winner while ``a`` loses. The finder tries: one voter switching to any ranking with the same
-  a-b order, and a third candidate moved to the top / bottom of every ballot (so an empty
-  result is "no violation among these variants", not a proof of IIA);
+* iia -- (independence of irrelevant alternatives, binary form for choice rules; Arrow 1951)
+  if ``a`` wins and ``b`` does not, a change that keeps every voter's a-b order must not make
+  ``b`` a winner while ``a`` loses. Any number of ballots may change: with anonymous profiles
+  "every voter keeps its a-b order" means the number of voters ranking ``a`` above ``b`` is
+  unchanged, so the finder tries *every* profile of the same size with that number (complete;
+  beyond ``IIA_VARIANT_LIMIT`` variants per pair it falls back to the single-ballot variants of
+  ``iia_single_ballot`` and says so in no witness: an empty list is then not a proof);
+* iia_single_ballot -- the earlier, incomplete IIA finder, kept because the witnesses stored
+  before issue 15 were minimal for it: one voter switching to any ranking with the same a-b
+  order, and a third candidate moved to the top / bottom of every ballot;
 * participation -- a voter joining never gets an outcome it ranks below the outcome without it;
 * strategy_proofness -- no voter gets an outcome it strictly prefers by misreporting.
+
+Further axioms (Smith, reinforcement, clones, later-no-harm, positive/negative participation,
+resolvability, homogeneity, ...) live in :mod:`~sedtheory.social_choice.further_axioms`.
+
+**Exhaustive modes.** :func:`exhaustive_violations` runs a finder on every anonymous profile of
+exactly ``n`` voters; :func:`small_domain_violations` on every anonymous profile of ``1..n``
+voters, the rule's winners memoised per profile. Each finder checks *every* variant its axiom
+names for the profile it is given (every one-voter change, every added ballot, every split,
+...), so on the domain it is complete: a violation whose first profile lies in the domain is
+found, and the first one found is minimal in the number of voters. IIA compares two profiles
+of the same size and has a domain-level search (profiles grouped by the a-b counts).
 
 Participation and strategy-proofness compare single outcomes, so they use the resolute rule
 "rule, then lexicographic tie-breaking (smallest index wins)" -- stated in every witness.
@@ -37,12 +53,14 @@ strategy_proofness for single-peaked voters (utility ``-|outcome - own report|``
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal
 
 import numpy as np
 
 from sedtheory._validate import ValidationError
+from sedtheory.social_choice.misreport import best_misreport
 from sedtheory.social_choice.profiles import (
     ContinuousProfile,
     PreferenceProfile,
@@ -58,7 +76,9 @@ __all__ = [
     "find_violations",
     "get_axiom",
     "list_axioms",
+    "MemoisedRule",
     "resolute_winner",
+    "small_domain_violations",
 ]
 
 TIE_BREAKING = "lexicographic (smallest candidate index wins)"
@@ -151,12 +171,16 @@ class Axiom:
         kind: ``"ranked"`` or ``"continuous"``.
         find: the violation finder.
         summary: one-line statement of the axiom.
+        domain_find: optional ``domain_find(rule, n_candidates, sizes)``, a generator of the
+            violations at every anonymous profile of each size in ``sizes`` (used by the
+            exhaustive modes when a per-profile search would repeat work).
     """
 
     name: str
     kind: Literal["ranked", "continuous"]
     find: Callable[..., list] = field(repr=False)
     summary: str = ""
+    domain_find: Callable[..., Iterable] | None = field(default=None, repr=False)
 
     def find_violations(self, rule, profile, *, first_only: bool = False) -> list[AxiomViolation]:
         """Violations of this axiom by ``rule`` at ``profile`` (empty list: none found)."""
@@ -170,7 +194,7 @@ class Axiom:
 _AXIOMS: dict[str, Axiom] = {}
 
 
-def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str):
+def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str, domain_find=None):
     """Register a finder written as a generator ``func(rule, profile)`` of violation records;
     the registered ``find(rule, profile, first_only)`` stops it after the first record."""
     def decorate(func):
@@ -178,7 +202,10 @@ def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str):
             records = func(rule, profile)
             return list(itertools.islice(records, 1) if first_only else records)
 
-        _AXIOMS[f"{kind}:{name}"] = Axiom(name, kind, find, summary)
+        key = f"{kind}:{name}"
+        if key in _AXIOMS:
+            raise ValidationError(f"name: an axiom called {name!r} is already registered for {kind} rules")
+        _AXIOMS[key] = Axiom(name, kind, find, summary, domain_find)
         return func
 
     return decorate
@@ -217,7 +244,62 @@ def find_violations(axiom: Axiom | str, rule, profiles: Iterable, *, first_only:
 def exhaustive_violations(axiom: Axiom | str, rule, n_candidates: int, n_voters: int, *,
                           first_only: bool = True) -> list[AxiomViolation]:
     """Check a ranked-rule ``axiom`` on every anonymous profile of the given size (exact)."""
+    axiom = get_axiom(axiom) if isinstance(axiom, str) else axiom
+    if axiom.domain_find is not None:
+        return _collect(axiom.domain_find(rule, n_candidates, [n_voters]), first_only)
     return find_violations(axiom, rule, enumerate_anonymous_profiles(n_candidates, n_voters), first_only=first_only)
+
+
+def small_domain_violations(axiom: Axiom | str, rule, n_candidates: int, max_voters: int, *,
+                            first_only: bool = True) -> list[AxiomViolation]:
+    """Check a ranked-rule ``axiom`` on every anonymous profile of ``n_candidates`` and
+    ``1..max_voters`` voters, smallest electorates first (complete there; see the module notes).
+
+    The rule's winners are memoised per anonymised profile, so the rule is taken to be
+    anonymous -- except for the anonymity axiom itself, which gets the rule as it is. Pass a
+    :class:`MemoisedRule` to share the memo across axioms.
+    With ``first_only`` the one witness returned is minimal in the number of voters.
+    """
+    axiom = get_axiom(axiom) if isinstance(axiom, str) else axiom
+    if axiom.kind != "ranked":
+        raise ValidationError(f"axiom: the small-domain mode is for ranked axioms, got a {axiom.kind} one")
+    plain = rule.rule if isinstance(rule, MemoisedRule) else rule
+    if axiom.name == "anonymity":
+        checked = plain
+    else:
+        checked = rule if isinstance(rule, MemoisedRule) else MemoisedRule(rule)
+    sizes = range(1, max_voters + 1)
+    if axiom.domain_find is not None:
+        return _collect(axiom.domain_find(checked, n_candidates, sizes), first_only)
+
+    def records():
+        for n in sizes:
+            for profile in enumerate_anonymous_profiles(n_candidates, n):
+                yield from axiom.find_violations(checked, profile, first_only=first_only)
+
+    return _collect(records(), first_only)
+
+
+def _collect(records: Iterable[AxiomViolation], first_only: bool) -> list[AxiomViolation]:
+    return list(itertools.islice(records, 1) if first_only else records)
+
+
+class MemoisedRule:
+    """A rule with its winners remembered per anonymised profile (for the exhaustive modes).
+
+    Keeps the wrapped rule's ``name`` and ``kind``; only sound for anonymous rules.
+    """
+
+    def __init__(self, rule):
+        self.rule, self.name, self.kind = rule, _name(rule), getattr(rule, "kind", "ranked")
+        self._winners: dict[tuple, tuple[int, ...]] = {}
+
+    def __call__(self, profile: PreferenceProfile) -> tuple[int, ...]:
+        compact = profile.anonymized
+        key = (compact.n_candidates, compact.rankings.tobytes(), compact.counts.tobytes())
+        if key not in self._winners:
+            self._winners[key] = tuple(sorted(int(w) for w in self.rule(compact)))
+        return self._winners[key]
 
 
 def _name(rule) -> str:
@@ -366,17 +448,81 @@ def _iia_variants(profile: PreferenceProfile, a: int, b: int):
         yield PreferenceProfile(np.hstack([rest, column]), profile.counts), f"every voter moves {third} to the bottom"
 
 
-@_axiom("iia", "ranked", "Changes keeping every a-b order cannot turn 'a wins, b loses' into 'b wins, a loses'.")
-def _iia(rule, profile):
+@_axiom("iia_single_ballot", "ranked",
+        "IIA searched among one-ballot changes and third-candidate moves only (incomplete; see iia).")
+def _iia_single_ballot(rule, profile):
     winners = _winners(rule, profile)
     for a in winners:
         for b in (c for c in range(profile.n_candidates) if c not in winners):
             for variant, change in _iia_variants(profile, a, b):
                 other = _winners(rule, variant)
                 if b in other and a not in other:
-                    yield _record("iia", rule, profile, winners, other, variant,
+                    yield _record("iia_single_ballot", rule, profile, winners, other, variant,
                                   f"{change}: every voter's {a}-vs-{b} order is unchanged, "
                                   f"yet {b} now wins and {a} does not")
+
+
+IIA_VARIANT_LIMIT = 20_000
+"""Most same-a-b-count profiles the per-profile IIA finder enumerates for one pair (a, b)."""
+
+
+def _same_pair_counts(m: int, n: int, a: int, b: int, above: int):
+    """Every anonymous profile of ``n`` voters, ``above`` of them ranking ``a`` over ``b``."""
+    rankings = all_rankings(m)
+    order = rankings.tolist()
+    prefer = np.array([r.index(a) < r.index(b) for r in order])
+    up, down = np.flatnonzero(prefer), np.flatnonzero(~prefer)
+    for first in itertools.combinations_with_replacement(up, above):
+        for second in itertools.combinations_with_replacement(down, n - above):
+            rows, counts = np.unique(np.array(first + second, dtype=np.int64), return_counts=True)
+            yield PreferenceProfile(rankings[rows], counts)
+
+
+def _iia_record(rule, profile, winners, variant, other, a, b):
+    return _record("iia", rule, profile, winners, other, variant,
+                   f"the ballots change but {int(profile.majority_matrix[a, b])} of {profile.n_voters} voters "
+                   f"still rank {a} above {b} (pair voters up by their {a}-vs-{b} order: none changes it), "
+                   f"yet {b} now wins and {a} does not")
+
+
+@_axiom("iia", "ranked", "Changes keeping every a-b order cannot turn 'a wins, b loses' into 'b wins, a loses'.",
+        domain_find=lambda rule, m, sizes: _iia_domain(rule, m, sizes))
+def _iia(rule, profile):
+    winners = _winners(rule, profile)
+    m, n = profile.n_candidates, profile.n_voters
+    half = math.factorial(m) // 2
+    for a in winners:
+        for b in (c for c in range(m) if c not in winners):
+            above = int(profile.majority_matrix[a, b])
+            if math.comb(half + above - 1, above) * math.comb(half + n - above - 1, n - above) > IIA_VARIANT_LIMIT:
+                variants = (variant for variant, _ in _iia_variants(profile, a, b))
+            else:
+                variants = _same_pair_counts(m, n, a, b, above)
+            for variant in variants:
+                other = _winners(rule, variant)
+                if b in other and a not in other:
+                    yield _iia_record(rule, profile, winners, variant, other, a, b)
+
+
+def _iia_domain(rule, m: int, sizes):
+    """IIA on every profile of each size: winners once per profile, then profiles grouped by
+    (a, b, voters ranking a over b); a violation pairs "a in, b out" with "b in, a out"."""
+    for n in sizes:
+        profiles = list(enumerate_anonymous_profiles(m, n))
+        winners = [set(_winners(rule, p)) for p in profiles]
+        support = [p.majority_matrix for p in profiles]
+        flipped: dict[tuple[int, int, int], list[int]] = {}
+        for j, won in enumerate(winners):  # "b in, a out" profiles, by (a, b, count a over b)
+            for b in won:
+                for a in range(m):
+                    if a not in won:
+                        flipped.setdefault((a, b, int(support[j][a, b])), []).append(j)
+        for i, won in enumerate(winners):
+            for a in sorted(won):
+                for b in (c for c in range(m) if c not in won):
+                    for j in flipped.get((a, b, int(support[i][a, b])), []):
+                        yield _iia_record(rule, profiles[i], tuple(sorted(won)), profiles[j],
+                                          tuple(sorted(winners[j])), a, b)
 
 
 def _prefers(ranking: np.ndarray, x: int, y: int) -> bool:
@@ -516,8 +662,6 @@ def _continuity(rule, profile):
 @_axiom("strategy_proofness", "continuous",
         "No single-peaked voter (utility -|outcome - own report|) gains by misreporting (d = 1).")
 def _c_strategy_proofness(rule, profile):
-    from sedtheory.social_choice.manipulation import best_misreport
-
     if profile.dimension != 1:
         raise ValidationError("profile: strategy-proofness for single-peaked voters is defined here for d = 1 only")
     low, high = float(profile.reports.min()) - 1.0, float(profile.reports.max()) + 1.0

@@ -8,7 +8,8 @@ are computed once, lazily, with numpy vectorisation over the ballot rows.
 
 A :class:`ContinuousProfile` holds one report θ_i ∈ ℝ^d per voter: the paper's "voting on
 values" (Section 3, Definition 3.2); in the Apple Picking Game d = 1 and the report is the
-voter's selfishness σ_i (Section 4). An :class:`ApprovalProfile` holds approval ballots.
+voter's selfishness σ_i (Section 4). An :class:`ApprovalProfile` holds approval ballots and a
+:class:`ScoredProfile` score (range, grade) ballots.
 
 :func:`enumerate_anonymous_profiles` lists every anonymous profile (multiset of rankings) of a
 given size, for exhaustive checks (the same enumeration as pref_voting's
@@ -31,6 +32,7 @@ __all__ = [
     "ApprovalProfile",
     "ContinuousProfile",
     "PreferenceProfile",
+    "ScoredProfile",
     "all_rankings",
     "count_anonymous_profiles",
     "enumerate_anonymous_profiles",
@@ -408,6 +410,77 @@ def _is_bool(value) -> bool:
         return np.asarray(value).dtype.kind == "b"
     except (TypeError, ValueError):
         return False
+
+
+@dataclass(frozen=True, eq=False)
+class ScoredProfile:
+    """Score (range, grade) ballots: each voter gives every candidate a number.
+
+    Args:
+        scores: finite array ``(k, m)``; ``scores[r, c]`` is the score ballot row ``r`` gives
+            candidate ``c`` (higher is better).
+        counts: int array ``(k,)`` of non-negative multiplicities (default all ones).
+        grades: optional ``(low, high)``: every score must lie in ``[low, high]`` (for example
+            ``(0, 5)`` for STAR voting or ``(0, 9)`` for range voting on ten grades).
+
+    Tallies: ``score_sums`` ``(m,)`` (weighted totals) and ``margins`` ``(m, m)`` (voters
+    scoring ``a`` above ``b`` minus voters scoring ``b`` above ``a``; equal scores count for
+    neither).
+    """
+
+    scores: np.ndarray
+    counts: np.ndarray | None = None
+    grades: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        scores = finite_array("scores", self.scores, ndim=2)
+        if scores.shape[0] == 0 or scores.shape[1] == 0:
+            raise ValidationError(f"scores: need at least one ballot and one candidate, got shape {scores.shape}")
+        if self.grades is not None:
+            low, high = (float(g) for g in finite_array("grades", self.grades, shape=(2,)))
+            if low > high:
+                raise ValidationError(f"grades: lowest grade {low} exceeds highest grade {high}")
+            outside = (scores < low) | (scores > high)
+            if outside.any():
+                row, col = (int(i) for i in np.argwhere(outside)[0])
+                raise ValidationError(f"scores: entry [{row}, {col}] is {scores[row, col]}, outside grades [{low}, {high}]")
+            object.__setattr__(self, "grades", (low, high))
+        scores = np.array(scores)
+        scores.setflags(write=False)
+        object.__setattr__(self, "scores", scores)
+        object.__setattr__(self, "counts", _check_counts(self.counts, scores.shape[0]))
+
+    @property
+    def n_candidates(self) -> int:
+        """``m``, the number of candidates."""
+        return int(self.scores.shape[1])
+
+    @property
+    def n_voters(self) -> int:
+        """``n``, the total of the counts."""
+        return int(self.counts.sum())
+
+    @cached_property
+    def score_sums(self) -> np.ndarray:
+        """``(m,)`` total score of each candidate (weighted by the counts)."""
+        sums = self.counts.astype(float) @ self.scores
+        sums.setflags(write=False)
+        return sums
+
+    @cached_property
+    def margins(self) -> np.ndarray:
+        """``(m, m)``: voters scoring ``a`` above ``b`` minus voters scoring ``b`` above ``a``."""
+        above = (self.scores[:, :, None] > self.scores[:, None, :]).astype(np.int64)  # (k, m, m)
+        support = np.tensordot(self.counts, above, axes=1)
+        return _frozen(support - support.T)
+
+    def to_dict(self) -> dict:
+        """JSON-ready ``{"scores": [[...]], "counts": [...], "grades": [low, high] | None}``."""
+        return {"scores": self.scores.tolist(), "counts": self.counts.tolist(),
+                "grades": None if self.grades is None else list(self.grades)}
+
+    def __repr__(self) -> str:
+        return f"ScoredProfile(scores={self.scores.tolist()}, counts={self.counts.tolist()}, grades={self.grades})"
 
 
 @dataclass(frozen=True, eq=False)

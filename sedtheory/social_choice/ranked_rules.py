@@ -36,6 +36,8 @@ import itertools
 import numpy as np
 
 from sedtheory._validate import ValidationError
+from sedtheory.social_choice._ranked_pairs import ranked_pairs_winners
+from sedtheory.social_choice._tallies import _strongest_paths_lists, _strongest_paths_numpy, strongest_paths  # noqa: F401
 from sedtheory.social_choice.profiles import ApprovalProfile, PreferenceProfile
 from sedtheory.social_choice.registry import voting_rule
 
@@ -115,50 +117,6 @@ def minimax_pairwise_opposition(profile: PreferenceProfile) -> tuple[int, ...]:
     return _argmin_set(minimax_scores(profile, "pairwise_opposition"))
 
 
-def strongest_paths(margins: np.ndarray) -> np.ndarray:
-    """``(m, m)`` strength of the strongest path ``a -> b`` through positive-margin edges.
-
-    Floyd-Warshall on the widest-path semiring (max, min), as in Schulze (2011), Section 2.3;
-    ``-inf`` where there is no path (and on the diagonal). For m <= 12 the triple loop runs on Python lists (fewer
-    numpy calls, faster at these sizes); beyond, each intermediate k is one numpy update.
-    Both paths are tested equal.
-    """
-    margins = np.asarray(margins)
-    if margins.shape[0] <= 12:
-        return _strongest_paths_lists(margins)
-    return _strongest_paths_numpy(margins)
-
-
-def _strongest_paths_numpy(margins: np.ndarray) -> np.ndarray:
-    strength = np.where(margins > 0, margins, -np.inf).astype(float)
-    np.fill_diagonal(strength, -np.inf)
-    through = np.empty_like(strength)
-    for k in range(strength.shape[0]):
-        np.minimum(strength[:, k, None], strength[k], out=through)
-        np.maximum(strength, through, out=strength)
-    np.fill_diagonal(strength, -np.inf)  # paths from a candidate to itself are not used
-    return strength
-
-
-def _strongest_paths_lists(margins: np.ndarray) -> np.ndarray:
-    m = margins.shape[0]
-    rows = margins.tolist()
-    none = float("-inf")
-    strength = [[w if (w > 0 and i != j) else none for j, w in enumerate(row)] for i, row in enumerate(rows)]
-    for k in range(m):
-        via_k = strength[k]
-        for i in range(m):
-            to_k = strength[i][k]
-            if i == k or to_k == none:
-                continue
-            row = strength[i]
-            for j in range(m):
-                through = to_k if to_k < via_k[j] else via_k[j]
-                if through > row[j] and j != i:
-                    row[j] = through
-    return np.array(strength, dtype=float).reshape(m, m)
-
-
 @voting_rule("schulze")
 def schulze(profile: PreferenceProfile) -> tuple[int, ...]:
     """Schulze (beat path): candidates whose strongest paths are never beaten (Schulze 2011)."""
@@ -168,71 +126,23 @@ def schulze(profile: PreferenceProfile) -> tuple[int, ...]:
 
 
 # ----------------------------------------------------------------- ranked pairs
-def _lock(closure: np.ndarray, a: int, b: int) -> np.ndarray | None:
-    """Lock ``a > b`` into a transitively closed relation; ``None`` if ``b > a`` is implied."""
-    if closure[b, a]:
-        return None
-    if closure[a, b]:
-        return closure
-    above_a = closure[:, a].copy()
-    above_a[a] = True
-    below_b = closure[b, :].copy()
-    below_b[b] = True
-    return closure | np.outer(above_a, below_b)
-
-
-def _lock_group(states: dict[bytes, np.ndarray], edges: list[tuple[int, int]]) -> dict[bytes, np.ndarray]:
-    """All relations reachable by locking the equal-strength ``edges`` in every order.
-
-    Processing a group in some order ends in ``closure(prior + A)`` for the set ``A`` of
-    edges that got locked, and every skipped edge has its reverse implied at the end.
-    Conversely every such ``A`` is reached (lock ``A`` first, then the rest are blocked). So
-    instead of trying all orders we decide lock/skip per edge, memoising on the state.
-    """
-    finished: dict[bytes, np.ndarray] = {}
-    seen: set[tuple[bytes, int, frozenset]] = set()
-    stack = [(state, 0, frozenset()) for state in states.values()]
-    while stack:
-        state, index, skipped = stack.pop()
-        key = (state.tobytes(), index, skipped)
-        if key in seen:
-            continue
-        seen.add(key)
-        if index == len(edges):
-            if all(state[b, a] for a, b in (edges[i] for i in skipped)):
-                finished[state.tobytes()] = state
-            continue
-        a, b = edges[index]
-        locked = _lock(state, a, b)
-        if locked is None or locked is state:  # blocked, or already implied: no choice to make
-            stack.append((state, index + 1, skipped))
-            continue
-        stack.append((locked, index + 1, skipped))
-        stack.append((state, index + 1, skipped | {index}))
-    return finished
-
-
 @voting_rule("ranked_pairs")
 def ranked_pairs(profile: PreferenceProfile) -> tuple[int, ...]:
     """Ranked Pairs (Tideman 1987) with parallel-universe tie-breaking among equal margins.
 
     Edges with margin >= 0 (both directions for a zero margin, as in pref_voting) are locked
     by decreasing margin, skipping any that would close a cycle; a candidate wins if it tops
-    the locked order for *some* order of the equal-margin edges. Without ties this is the
-    plain O(m^2 log m) procedure; with ties the search is exponential in the size of the tie
-    groups in the worst case (deciding such winners is NP-complete: Brill & Fischer 2012).
+    the locked order for *some* order of the equal-margin edges (parallel universes, as
+    pref_voting's ``ranked_pairs``). Without ties this is the plain procedure. With ties, the
+    orders are not enumerated: each candidate is decided by a search over lock-in choices
+    and a stack search (:mod:`sedtheory.social_choice._ranked_pairs`). Worst case
+    exponential: deciding whether a candidate wins under some tie-breaking is NP-complete
+    (Brill & Fischer 2012).
     """
     condorcet = profile.condorcet_winner()
     if condorcet is not None:
         return (condorcet,)
-    margins = profile.margins
-    m = profile.n_candidates
-    edges = [(a, b) for a in range(m) for b in range(m) if a != b and margins[a, b] >= 0]
-    states = {b"": np.zeros((m, m), dtype=bool)}
-    for strength in sorted({int(margins[a, b]) for a, b in edges}, reverse=True):
-        states = _lock_group(states, [e for e in edges if margins[e] == strength])
-    tops = {int(np.flatnonzero(~state.any(axis=0))[0]) for state in states.values()}
-    return tuple(sorted(tops))
+    return ranked_pairs_winners(profile.margins)
 
 
 # ----------------------------------------------------------------------- kemeny

@@ -1,15 +1,18 @@
 """A registry of voting rules and the separate, explicit tie-breaking step.
 
 Rules are small functions registered with :func:`voting_rule` (the pattern of pref_voting's
-``@vm`` decorator, Holliday & Pacuit). A ranked or approval rule returns *all* tied winners as
+``@vm`` decorator, Holliday & Pacuit). A ranked, approval or scored rule returns *all* tied winners as
 a sorted tuple of candidate indices; a continuous rule returns the aggregated value (a float
 for d = 1, an ``(d,)`` array otherwise). Turning a set of tied winners into one winner is a
 separate step, :func:`break_ties`, so that every tie is visible to the caller.
+
+The built-in rules live in modules above this one (``ranked_rules``, ``continuous_rules``,
+...) that register themselves on import; the package ``sedtheory.social_choice`` imports
+them all, so the registry is full whenever any part of the package has been imported.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
@@ -17,11 +20,12 @@ from typing import Any, Callable, Literal
 import numpy as np
 
 from sedtheory._validate import ValidationError
+from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile, ScoredProfile
 
 __all__ = ["VotingRule", "break_ties", "get_rule", "list_rules", "voting_rule"]
 
-RuleKind = Literal["ranked", "approval", "continuous"]
-_KINDS = ("ranked", "approval", "continuous")
+RuleKind = Literal["ranked", "approval", "scored", "continuous"]
+_KINDS = ("ranked", "approval", "scored", "continuous")
 _RULES: dict[str, "VotingRule"] = {}
 
 
@@ -32,7 +36,8 @@ class VotingRule:
     Args:
         name: registry name (``get_rule(name)``).
         kind: ``"ranked"`` (takes a :class:`PreferenceProfile`), ``"approval"`` (an
-            :class:`ApprovalProfile`) or ``"continuous"`` (a :class:`ContinuousProfile`).
+            :class:`ApprovalProfile`), ``"scored"`` (a :class:`ScoredProfile`) or
+            ``"continuous"`` (a :class:`ContinuousProfile`).
         func: ``func(profile, **params)``.
         params: keyword parameters bound to this instance (for example phantoms).
         summary: one line saying what the rule does and where it comes from.
@@ -45,7 +50,7 @@ class VotingRule:
     summary: str = ""
 
     def __call__(self, profile):
-        """Winners (sorted tuple) for ranked/approval rules; the aggregate for continuous ones.
+        """Winners (sorted tuple) for ranked/approval/scored rules; the aggregate for continuous ones.
 
         A continuous rule also accepts a raw ``(n,)`` or ``(n, d)`` array of reports, read
         (and validated) as a :class:`ContinuousProfile`.
@@ -82,11 +87,9 @@ def _keyword_parameters(func: Callable[..., Any]) -> set[str] | None:
     return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
-@functools.lru_cache(maxsize=1)
 def _profile_types() -> dict[str, type]:
-    from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile
-
-    return {"ranked": PreferenceProfile, "approval": ApprovalProfile, "continuous": ContinuousProfile}
+    return {"ranked": PreferenceProfile, "approval": ApprovalProfile, "scored": ScoredProfile,
+            "continuous": ContinuousProfile}
 
 
 def voting_rule(name: str, kind: RuleKind = "ranked") -> Callable[[Callable[..., Any]], VotingRule]:
@@ -108,18 +111,12 @@ def voting_rule(name: str, kind: RuleKind = "ranked") -> Callable[[Callable[...,
     return decorate
 
 
-def _load_builtin_rules() -> None:
-    import sedtheory.social_choice.continuous_rules  # noqa: F401  (registers on import)
-    import sedtheory.social_choice.ranked_rules  # noqa: F401
-
-
 def get_rule(name: str, **params) -> VotingRule:
     """The registered rule ``name``, with optional keyword parameters bound.
 
     Raises:
         ValidationError: naming the unknown rule and listing the registered ones.
     """
-    _load_builtin_rules()
     if name not in _RULES:
         raise ValidationError(f"rule: unknown voting rule {name!r}; registered: {', '.join(sorted(_RULES))}")
     rule = _RULES[name]
@@ -128,7 +125,6 @@ def get_rule(name: str, **params) -> VotingRule:
 
 def list_rules(kind: RuleKind | None = None) -> tuple[str, ...]:
     """Sorted names of the registered rules, optionally only those of one ``kind``."""
-    _load_builtin_rules()
     if kind is not None and kind not in _KINDS:
         raise ValidationError(f"kind: expected one of {_KINDS}, got {kind!r}")
     return tuple(sorted(n for n, r in _RULES.items() if kind is None or r.kind == kind))

@@ -7,6 +7,12 @@ sedtheory does not import this module. Every strategy returns a validated sedthe
   rankings (impartial culture: each voter's ranking drawn independently);
 * :func:`single_peaked_profiles` -- ranked profiles single-peaked on the axis 0 < 1 < ... < m-1
   (Black 1948): each ballot starts at a peak and grows one step left or right;
+* :func:`weighted_profiles` -- ranked profiles as ballot rows with counts (repeated rows and
+  zero counts allowed), the form large electorates take;
+* :func:`tie_heavy_profiles` -- few ballot types in symmetric groups (a ranking with its
+  reverse, cyclic Latin squares, equal counts): the profiles where tie conventions matter;
+* :func:`condorcet_cycle_profiles` -- profiles whose majority relation has a cycle (so no
+  Condorcet winner), built from a cyclic Latin square plus a minority of noise ballots;
 * :func:`continuous_profiles` -- :class:`~sedtheory.social_choice.ContinuousProfile` reports
   in a box (the paper's σ ∈ [0, 1] by default);
 * :func:`normal_form_games`, :func:`stackelberg_games` -- small games with integer payoffs.
@@ -42,11 +48,14 @@ from sedtheory.games.normal_form import NormalFormGame, StackelbergNashGame
 from sedtheory.social_choice.profiles import ContinuousProfile, PreferenceProfile
 
 __all__ = [
+    "condorcet_cycle_profiles",
     "continuous_profiles",
     "normal_form_games",
     "preference_profiles",
     "single_peaked_profiles",
     "stackelberg_games",
+    "tie_heavy_profiles",
+    "weighted_profiles",
 ]
 
 
@@ -109,6 +118,94 @@ def single_peaked_profiles(n_candidates=(2, 5), n_voters=(1, 9)) -> st.SearchStr
     one on the left or on the right, so preferences fall away from the peak on both sides.
     """
     return _ranked_profiles(_sizes("n_candidates", n_candidates, 1), _sizes("n_voters", n_voters, 1), True)
+
+
+def weighted_profiles(n_candidates=(2, 5), n_rows=(1, 6), max_count=1000, *,
+                      allow_zero_counts: bool = True) -> st.SearchStrategy[PreferenceProfile]:
+    """Ranked profiles as ballot rows with counts: rows may repeat and counts reach ``max_count``.
+
+    Args:
+        n_candidates: an int, an inclusive ``(low, high)`` range or a strategy of ints (>= 1).
+        n_rows: the same for the number of ballot rows (>= 1).
+        max_count: largest count of one row (>= 1).
+        allow_zero_counts: rows with count 0 may appear (at least one voter in total always).
+    """
+    if isinstance(max_count, bool) or not isinstance(max_count, (int, np.integer)) or max_count < 1:
+        raise ValidationError(f"max_count: expected an int >= 1, got {max_count!r}")
+    return _weighted_profiles(_sizes("n_candidates", n_candidates, 1), _sizes("n_rows", n_rows, 1),
+                              int(max_count), bool(allow_zero_counts))
+
+
+@st.composite
+def _weighted_profiles(draw, m_strategy, k_strategy, max_count: int, zeros: bool) -> PreferenceProfile:
+    m, k = draw(m_strategy), draw(k_strategy)
+    distinct = draw(st.lists(st.permutations(list(range(m))), min_size=1, max_size=k))
+    rows = [distinct[draw(st.integers(0, len(distinct) - 1))] for _ in range(k)]  # repeats allowed
+    counts = draw(st.lists(st.integers(0 if zeros else 1, max_count), min_size=k, max_size=k))
+    if sum(counts) == 0:
+        counts[draw(st.integers(0, k - 1))] = draw(st.integers(1, max_count))
+    return PreferenceProfile(np.array(rows, dtype=np.int64).reshape(k, m), counts)
+
+
+def tie_heavy_profiles(n_candidates=(2, 5), max_multiplier=3) -> st.SearchStrategy[PreferenceProfile]:
+    """Ranked profiles built from symmetric groups of ballots, so that many tallies tie.
+
+    Each profile is the union of one to three groups, each group with one multiplier (1 to
+    ``max_multiplier``): a single ranking; a ranking and its reverse (every margin cancels);
+    or the ``m`` rotations of a ranking (a cyclic Latin square: every plurality, Borda and
+    positional score ties). Rules with tie conventions differ most on these profiles.
+    """
+    if isinstance(max_multiplier, bool) or not isinstance(max_multiplier, (int, np.integer)) or max_multiplier < 1:
+        raise ValidationError(f"max_multiplier: expected an int >= 1, got {max_multiplier!r}")
+    return _tie_heavy_profiles(_sizes("n_candidates", n_candidates, 1), int(max_multiplier))
+
+
+@st.composite
+def _tie_heavy_profiles(draw, m_strategy, max_multiplier: int) -> PreferenceProfile:
+    m = draw(m_strategy)
+    rows, counts = [], []
+    for _ in range(draw(st.integers(1, 3))):
+        base = draw(st.permutations(list(range(m))))
+        shape = draw(st.sampled_from(["single", "reversal", "rotations"]))
+        group = {"single": [base], "reversal": [base, base[::-1]],
+                 "rotations": [base[i:] + base[:i] for i in range(m)]}[shape]
+        multiplier = draw(st.integers(1, max_multiplier))
+        rows.extend(group)
+        counts.extend([multiplier] * len(group))
+    return PreferenceProfile(np.array(rows, dtype=np.int64).reshape(len(rows), m), counts)
+
+
+def condorcet_cycle_profiles(n_candidates=(3, 6), cycle_weight=(1, 5), noise_rows=(0, 3)) -> st.SearchStrategy[PreferenceProfile]:
+    """Ranked profiles whose strict majority relation has a cycle (no Condorcet winner).
+
+    Construction: ``k >= 3`` of the candidates in a random order ``c_0, ..., c_{k-1}``; the
+    ``k`` rotations of that order, each with count ``w`` (from ``cycle_weight``) and the other
+    candidates below in a random order per ballot. There ``c_i`` beats ``c_{i+1}`` (and
+    ``c_{k-1}`` beats ``c_0``) by ``(k - 2) w`` and every cycle member beats every other
+    candidate by ``k w``. Up to ``noise_rows`` random ballots with fewer than ``(k - 2) w``
+    voters in all are added, too few to undo any of those majorities.
+    """
+    return _cycle_profiles(_sizes("n_candidates", n_candidates, 3), _sizes("cycle_weight", cycle_weight, 1),
+                           _sizes("noise_rows", noise_rows, 0))
+
+
+@st.composite
+def _cycle_profiles(draw, m_strategy, w_strategy, noise_strategy) -> PreferenceProfile:
+    m, w = draw(m_strategy), draw(w_strategy)
+    k = draw(st.integers(3, m))
+    order = draw(st.permutations(list(range(m))))
+    cycle, others = order[:k], order[k:]
+    rows = [cycle[i:] + cycle[:i] + list(draw(st.permutations(others))) for i in range(k)]
+    counts = [w] * k
+    budget = (k - 2) * w - 1  # noise voters in all: strictly fewer than the smallest cycle margin
+    for _ in range(draw(noise_strategy)):
+        if budget < 1:
+            break
+        count = draw(st.integers(1, budget))
+        rows.append(list(draw(st.permutations(list(range(m))))))
+        counts.append(count)
+        budget -= count
+    return PreferenceProfile(np.array(rows, dtype=np.int64).reshape(len(rows), m), counts)
 
 
 def continuous_profiles(n_voters=(1, 9), dimension=1, bounds=(0.0, 1.0)) -> st.SearchStrategy[ContinuousProfile]:

@@ -76,14 +76,35 @@ def test_agree_on_many_ties():
     for profile in _tied_profiles(seed=11, count=40, max_candidates=4):
         for name, method in SHARED.items():
             if name == "ranked_pairs" and profile.n_candidates > 3:
-                continue  # pref_voting tries all k! orders of k tied margins: too slow here
+                continue  # pref_voting's default tries all k! orders of k tied margins: too slow here
             assert get_rule(name)(profile) == _theirs(method, profile), (name, profile)
 
 
+def _ranked_pairs_from_stacks(profile):
+    return _theirs(lambda p: ranked_pairs(p, algorithm="from_stacks"), profile)
+
+
+def test_ranked_pairs_agrees_with_pref_voting_stacks_on_tie_heavy_profiles():
+    # pref_voting's "from_stacks" algorithm (Zavist & Tideman 1989: winners are the tops of
+    # stacks, all m! orders tested) is exact and, unlike its default, does not try every
+    # order of tied margins: an independent check on profiles with many equal margins
+    for profile in _tied_profiles(seed=13, count=30, max_candidates=5):
+        assert get_rule("ranked_pairs")(profile) == _ranked_pairs_from_stacks(profile), profile
+
+
+def test_ranked_pairs_issue_example_agrees_with_pref_voting_stacks():
+    # issue 14: 22-35 s before; pref_voting from_stacks takes ~0.2-0.8 s
+    profile = PreferenceProfile([[4, 3, 1, 5, 2, 0], [0, 2, 5, 1, 3, 4]], [1, 1])
+    assert get_rule("ranked_pairs")(profile) == _ranked_pairs_from_stacks(profile) == tuple(range(6))
+
+
 @pytest.mark.slow
-def test_ranked_pairs_agrees_on_many_ties_with_four_candidates():
-    for profile in _tied_profiles(seed=12, count=6, max_candidates=4):
-        assert get_rule("ranked_pairs")(profile) == _theirs(ranked_pairs, profile), profile
+def test_ranked_pairs_agrees_on_many_ties_with_six_candidates():
+    rng = np.random.default_rng(12)
+    for _ in range(25):
+        rows = np.array([rng.permutation(6) for _ in range(int(rng.integers(2, 5)))])
+        profile = PreferenceProfile(rows, rng.integers(1, 3, size=len(rows)) * 2)
+        assert get_rule("ranked_pairs")(profile) == _ranked_pairs_from_stacks(profile), profile
 
 
 @pytest.mark.parametrize("name", sorted(SHARED))
@@ -117,3 +138,118 @@ def test_minimax_scores_of_every_variant_agree(ours, theirs):
         expected = their_scores(Profile(profile.rankings.tolist(), profile.counts.tolist()), score_method=theirs)
         # pref_voting reports -1 x (largest defeat); we report the largest defeat itself
         assert minimax_scores(profile, ours).tolist() == [-int(expected[c]) for c in range(profile.n_candidates)]
+
+
+# ------------------------------------------------ issue 15: every further shared rule
+def _pv():
+    from pref_voting import c1_methods as c1
+    from pref_voting import combined_methods as cm
+    from pref_voting import iterative_methods as im
+    from pref_voting import margin_based_methods as mb
+    from pref_voting import other_methods as om
+    from pref_voting import scoring_methods as sm
+
+    return {
+        "anti_plurality": sm.anti_plurality, "dowdall": sm.dowdall, "positive_negative": sm.positive_negative_voting,
+        "positional": lambda p: sm.scoring_rule(p, score=lambda m, rank: m - rank),  # Borda, our default
+        "bucklin": om.bucklin, "simplified_bucklin": om.simplified_bucklin,
+        "coombs": im.coombs, "coombs_put": im.coombs_put, "baldwin": im.baldwin, "baldwin_put": im.baldwin_put,
+        "strict_nanson": im.strict_nanson, "weak_nanson": im.weak_nanson, "benham": im.benham,
+        "plurality_with_runoff": im.plurality_with_runoff_put,
+        "bottom_two_runoff_irv": im.bottom_two_runoff_instant_runoff,
+        "tideman_alternative_smith": im.tideman_alternative_smith,
+        "tideman_alternative_schwartz": im.tideman_alternative_gocha,
+        "woodall": im.woodall, "smith_irv": cm.smith_irv, "condorcet_irv": cm.condorcet_irv,
+        "condorcet": c1.condorcet, "weak_condorcet": c1.weak_condorcet, "smith_set": c1.top_cycle,
+        "schwartz_set": c1.gocha, "uncovered_set": c1.uc_gill, "llull": c1.llull, "split_cycle": mb.split_cycle,
+        "stable_voting": mb.stable_voting, "simple_stable_voting": mb.simple_stable_voting,
+        "schulze_winning_votes": lambda p: mb.beat_path(p, strength_function=p.support),
+        "black": cm.blacks, "simplified_dodgson": mb.simplified_dodgson,
+    }
+
+
+SHARED_MORE = sorted(_pv())
+
+
+def _mixed_profiles(seed: int, count: int, max_candidates: int):
+    """Half impartial culture (one row per voter), half tie-heavy (1-3 ballot types, even counts)."""
+    rng = np.random.default_rng(seed)
+    for index in range(count):
+        m = int(rng.integers(2, max_candidates + 1))
+        if index % 2:
+            yield PreferenceProfile(np.array([rng.permutation(m) for _ in range(int(rng.integers(1, 10)))]))
+        else:
+            k = int(rng.integers(1, 4))
+            yield PreferenceProfile(np.array([rng.permutation(m) for _ in range(k)]), rng.integers(1, 3, size=k) * 2)
+
+
+@pytest.mark.parametrize("name", SHARED_MORE)
+def test_further_rules_agree_with_pref_voting(name):
+    rule, method = get_rule(name), _pv()[name]
+    for profile in [*_mixed_profiles(seed=15, count=80, max_candidates=5), TENNESSEE, SCHULZE]:
+        assert rule(profile) == _theirs(method, profile), profile
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SHARED_MORE)
+def test_further_rules_agree_with_pref_voting_on_six_candidates(name):
+    rule, method = get_rule(name), _pv()[name]
+    for profile in _mixed_profiles(seed=16, count=150, max_candidates=6):
+        assert rule(profile) == _theirs(method, profile), profile
+
+
+def test_positional_and_copeland_alpha_agree_for_other_parameters():
+    from pref_voting.c1_methods import copeland as pv_copeland  # noqa: F401  (registered scores below)
+    from pref_voting.scoring_methods import scoring_rule
+
+    rng = np.random.default_rng(17)
+    for profile in _mixed_profiles(seed=17, count=40, max_candidates=5):
+        m = profile.n_candidates
+        vector = sorted(rng.integers(0, 6, size=m).tolist(), reverse=True)
+        theirs = _theirs(lambda p: scoring_rule(p, score=lambda n, rank: vector[rank - 1]), profile)
+        assert get_rule("positional", scores=vector)(profile) == theirs
+        pv = Profile(profile.rankings.tolist(), profile.counts.tolist())
+        for alpha in (0, 0.25, 1):
+            scores = pv.copeland_scores(scores=(1, alpha, 0))
+            best = max(scores.values())
+            assert get_rule("copeland_alpha", alpha=alpha)(profile) == tuple(c for c in sorted(scores) if scores[c] == best)
+
+
+def test_scored_rules_agree_with_pref_voting_grade_methods():
+    from pref_voting.grade_methods import majority_judgement, score_voting, star
+    from pref_voting.grade_profiles import GradeProfile
+
+    from sedtheory.social_choice import ScoredProfile
+
+    rng = np.random.default_rng(18)
+    for _ in range(150):
+        m, k = int(rng.integers(2, 6)), int(rng.integers(1, 6))
+        scores, counts = rng.integers(0, 6, size=(k, m)), rng.integers(1, 4, size=k)
+        ours = ScoredProfile(scores, counts, grades=(0, 5))
+        theirs = GradeProfile([{c: int(scores[r, c]) for c in range(m)} for r in range(k)], [0, 1, 2, 3, 4, 5],
+                              gcounts=counts.tolist())
+        for name, method in (("score_voting", score_voting), ("star", star), ("majority_judgment", majority_judgement)):
+            assert get_rule(name)(ours) == tuple(int(c) for c in method(theirs)), (name, scores, counts)
+
+
+# ------------------------------- every shared rule on the issue-15 strategies (Hypothesis)
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sedtheory.testing.strategies import (  # noqa: E402
+    condorcet_cycle_profiles,
+    tie_heavy_profiles,
+    weighted_profiles,
+)
+
+ALL_SHARED = {**{name: SHARED[name] for name in SHARED if name != "ranked_pairs"}, **_pv()}
+PROFILES = st.one_of(weighted_profiles(n_candidates=(2, 4), n_rows=(1, 5), max_count=6),
+                     tie_heavy_profiles(n_candidates=(2, 4)),
+                     condorcet_cycle_profiles(n_candidates=(3, 4), cycle_weight=(1, 3), noise_rows=(0, 2)))
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SHARED))
+@given(profile=PROFILES)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_shared_rule_agrees_on_weighted_tie_heavy_and_cyclic_profiles(name, profile):
+    assert get_rule(name)(profile) == _theirs(ALL_SHARED[name], profile)

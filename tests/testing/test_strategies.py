@@ -9,11 +9,14 @@ from sedtheory._validate import ValidationError
 from sedtheory.games import NormalFormGame, StackelbergNashGame
 from sedtheory.social_choice import ContinuousProfile, PreferenceProfile, get_axiom
 from sedtheory.testing.strategies import (
+    condorcet_cycle_profiles,
     continuous_profiles,
     normal_form_games,
     preference_profiles,
     single_peaked_profiles,
     stackelberg_games,
+    tie_heavy_profiles,
+    weighted_profiles,
 )
 
 
@@ -105,3 +108,54 @@ def test_lazy_access_from_the_package():
     import sedtheory.testing as testing
 
     assert testing.preference_profiles is preference_profiles
+
+
+# ------------------------------------------------------------- issue 15 profile strategies
+@given(weighted_profiles(n_candidates=(2, 5), n_rows=(1, 6), max_count=50))
+def test_weighted_profiles_have_counts_and_voters(profile):
+    assert profile.n_voters >= 1 and profile.counts.max() <= 50 and (profile.counts >= 0).all()
+    assert sorted(profile.rankings[0].tolist()) == list(range(profile.n_candidates))
+
+
+@given(weighted_profiles(n_candidates=3, n_rows=(4, 6), max_count=3, allow_zero_counts=False))
+def test_weighted_profiles_without_zero_counts(profile):
+    assert (profile.counts >= 1).all() and profile.n_rows >= 4
+
+
+@given(tie_heavy_profiles(n_candidates=(2, 5)))
+def test_tie_heavy_profiles_are_unions_of_symmetric_groups(profile):
+    assert profile.n_voters >= 1
+    # a group of rotations or a reversal pair ties some tallies; a lone ranking need not:
+    # just check the profile is valid and small
+    assert profile.n_rows <= 3 * profile.n_candidates
+
+
+def test_tie_heavy_profiles_tie_often():
+    from hypothesis import find
+
+    # a full cyclic Latin square: every candidate has the same plurality score
+    found = find(tie_heavy_profiles(n_candidates=4), lambda p: len(set(p.plurality_scores.tolist())) == 1
+                 and p.n_rows == 4)
+    assert len(set(found.borda_scores.tolist())) == 1
+
+
+@given(condorcet_cycle_profiles(n_candidates=(3, 6), cycle_weight=(1, 5), noise_rows=(0, 3)))
+def test_condorcet_cycle_profiles_have_a_majority_cycle_and_no_condorcet_winner(profile):
+    assert profile.condorcet_winner() is None
+    beats = profile.margins > 0
+    m = profile.n_candidates
+    closure = beats.copy()
+    for k in range(m):
+        closure |= closure[:, k, None] & closure[k, None, :]
+    assert closure.diagonal().any()  # some candidate reaches itself: a cycle
+
+
+@pytest.mark.parametrize("call, field", [
+    (lambda: weighted_profiles(max_count=0), "max_count"),
+    (lambda: weighted_profiles(n_rows=(0, 2)), "n_rows"),
+    (lambda: tie_heavy_profiles(max_multiplier=0), "max_multiplier"),
+    (lambda: condorcet_cycle_profiles(n_candidates=2), "n_candidates"),
+])
+def test_new_strategies_name_the_bad_field(call, field):
+    with pytest.raises(ValidationError, match=field):
+        call()

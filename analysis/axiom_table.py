@@ -1,0 +1,168 @@
+"""Rule x axiom table of the ranked voting rules in the registry, from exhaustive small-domain checks.
+
+    python analysis/axiom_table.py --out DIR          # three rules, 3 candidates x <= 3 voters: seconds
+    python analysis/axiom_table.py --all --max-voters 4 --max-voters-4 2 --out docs \
+        --witnesses analysis/axiom_table_witnesses.json            # the table in docs/ (many minutes)
+
+For every registered ranked rule (``--all``; by default a handful) and every ranked axiom,
+``small_domain_violations`` checks every anonymous profile of 3 candidates and 1..``--max-voters``
+voters, then of 4 candidates and 1..``--max-voters-4`` voters (each finder tries every variant
+its axiom names, so the search is complete on that domain). A cell is
+
+* ``x n`` -- violated; the first witness, minimal in the number of voters on the domain (n), is
+  stored in the witness file under ``"rule/axiom"`` (replayed by ``tests/social_choice/test_axiom_table.py``);
+* ``T`` -- satisfied by a theorem (``THEOREMS`` below, with its source), and no violation on the domain;
+* ``ok`` -- no violation on the domain: a proof for these sizes only, not beyond.
+
+A theorem contradicted on the domain stops the script with an error. Writes ``axiom_table.md``
+under ``--out`` and the witnesses as JSON. Strategy-proofness and participation compare single
+outcomes after lexicographic tie-breaking; every other axiom is about the winner sets. The
+table does *not* show how often a rule violates an axiom, nor anything about more candidates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from sedtheory.social_choice import MemoisedRule, get_rule, list_axioms, list_rules, small_domain_violations
+
+DEFAULT_RULES = ("plurality", "borda", "schulze")
+
+CONDORCET_CONSISTENT = (
+    "baldwin", "baldwin_put", "benham", "black", "condorcet", "condorcet_irv", "copeland", "copeland_alpha",
+    "dodgson", "dodgson_quick", "kemeny", "llull", "minimax", "minimax_pairwise_opposition",
+    "minimax_winning_votes", "ranked_pairs", "schulze", "schulze_winning_votes", "schwartz_set",
+    "simple_stable_voting", "simplified_dodgson", "smith_irv", "smith_set", "split_cycle", "stable_voting",
+    "strict_nanson", "tideman_alternative_schwartz", "tideman_alternative_smith", "uncovered_set",
+    "weak_condorcet", "weak_nanson", "woodall", "young")
+SMITH_CONSISTENT = (
+    "copeland", "kemeny", "ranked_pairs", "schulze", "schwartz_set", "smith_irv", "smith_set", "split_cycle",
+    "stable_voting", "tideman_alternative_smith", "uncovered_set", "woodall")
+SCORING = ("anti_plurality", "borda", "dowdall", "plurality", "positional", "positive_negative")
+MARGIN_BASED = ("borda", "copeland", "kemeny", "llull", "minimax", "ranked_pairs", "schulze", "split_cycle",
+                "smith_set", "uncovered_set", "condorcet", "weak_condorcet", "stable_voting", "simple_stable_voting")
+
+# (axiom, rules, source): satisfied in general, not only on the small domain
+THEOREMS = [
+    ("anonymity", "*", "by definition: every rule reads only the anonymised tallies"),
+    ("neutrality", "*", "by definition: no rule refers to a candidate's name (ties are kept, never broken)"),
+    ("condorcet_winner", CONDORCET_CONSISTENT, "Fishburn (1977); each rule's definition"),
+    ("majority", CONDORCET_CONSISTENT, "a majority's first choice is the Condorcet winner"),
+    ("smith", SMITH_CONSISTENT, "Schulze (2011); Tideman (1987); Holliday & Pacuit (2023); Miller (1980)"),
+    ("condorcet_loser", SMITH_CONSISTENT, "a Condorcet loser is never in the Smith set"),
+    ("mutual_majority", SMITH_CONSISTENT, "a mutual-majority set contains the Smith set"),
+    ("majority_loser", SMITH_CONSISTENT, "a majority loser is a Condorcet loser"),
+    ("condorcet_loser", ("borda",), "Smith (1973)"),
+    ("reinforcement", SCORING, "Young (1975); Smith (1973): scoring rules are consistent"),
+    ("homogeneity", SCORING + MARGIN_BASED, "scores and margins scale with the counts"),
+    ("neutral_reversal", MARGIN_BASED, "a ranking and its reverse leave every margin unchanged (Saari 1994)"),
+    ("positive_participation", SCORING + ("split_cycle",), "Perez (2001); Holliday & Pacuit (2023)"),
+    ("negative_participation", SCORING + ("split_cycle",), "Perez (2001); Holliday & Pacuit (2023)"),
+    ("clone_independence", ("schulze", "ranked_pairs", "split_cycle", "instant_runoff_put"),
+     "Tideman (1987); Schulze (2011); Holliday & Pacuit (2023)"),
+    ("later_no_harm", ("plurality", "instant_runoff", "instant_runoff_put"), "Woodall (1997)"),
+    ("later_no_help", ("plurality", "instant_runoff", "instant_runoff_put"), "Woodall (1997)"),
+    ("reversal_symmetry", ("borda", "schulze", "ranked_pairs", "split_cycle"), "Saari (1994); Schulze (2011)"),
+    ("smith_dominated", ("schulze", "ranked_pairs", "split_cycle", "smith_set"), "Schulze (2011); Tideman (2006)"),
+    ("condorcet_loser_removal", ("schulze", "ranked_pairs", "split_cycle", "smith_set"), "follows from smith_dominated"),
+]
+
+
+def theorem(rule: str, axiom: str) -> str | None:
+    """The source of a theorem saying ``rule`` satisfies ``axiom``, or ``None``."""
+    for name, rules, source in THEOREMS:
+        if name == axiom and (rules == "*" or rule in rules):
+            return source
+    return None
+
+
+def check(rule_name: str, axiom: str, max_voters: int, max_voters_4: int, rule=None):
+    """``(verdict, witness)``: ``"x"`` with the first witness, else ``"T"`` or ``"ok"``
+    (``"contradicted"`` when a theorem's rule violates its axiom: a bug to report)."""
+    rule = MemoisedRule(get_rule(rule_name)) if rule is None else rule
+    for m, n in ((3, max_voters), (4, max_voters_4)):
+        if n < 1:
+            continue
+        found = small_domain_violations(axiom, rule, m, n)
+        if found:
+            if theorem(rule_name, axiom):
+                return "contradicted", found[0]
+            return "x", found[0]
+    return ("T" if theorem(rule_name, axiom) else "ok"), None
+
+
+def build(rules, axioms, max_voters: int, max_voters_4: int):
+    """``{rule: {axiom: (verdict, witness)}}``, one rule at a time."""
+    table = {}
+    for rule in rules:
+        start = time.perf_counter()
+        memo = MemoisedRule(get_rule(rule))  # winners computed once per profile for all axioms
+        table[rule] = {a: check(rule, a, max_voters, max_voters_4, memo) for a in axioms}
+        print(f"{rule}: {time.perf_counter() - start:.1f} s", flush=True)
+    return table
+
+
+def markdown(table, axioms, max_voters: int, max_voters_4: int, witness_path: str) -> str:
+    lines = [
+        "# Voting rules x axioms",
+        "",
+        "Generated by `python analysis/axiom_table.py --all --max-voters 4 --max-voters-4 2 --out docs "
+        "--witnesses analysis/axiom_table_witnesses.json`",
+        f"(every anonymous profile of 3 candidates and 1..{max_voters} voters, then of 4 candidates and "
+        f"1..{max_voters_4} voters). Do not edit by hand.",
+        "",
+        f"- `x n`: violated; a witness with n voters (minimal in voters on the domain) is stored in "
+        f"`{witness_path}` under `rule/axiom`;",
+        "- `T`: satisfied by a theorem (sources below) and checked on the domain;",
+        "- `ok`: no violation anywhere on the domain (a proof for these sizes only).",
+        "",
+        "Strategy-proofness and participation compare single winners after lexicographic tie-breaking;",
+        "every other axiom compares winner sets (all tied winners). Axiom definitions: `sedtheory.social_choice.axioms`",
+        "and `sedtheory.social_choice.further_axioms`; rule definitions and tie conventions in each rule's docstring.",
+        "",
+        "| rule | " + " | ".join(f"`{a}`" for a in axioms) + " |",
+        "|---|" + "---|" * len(axioms),
+    ]
+    for rule, row in table.items():
+        cells = [f"x {w.profile.n_voters}" if v == "x" else ("CONTRADICTED" if v == "contradicted" else v)
+                 for v, w in (row[a] for a in axioms)]
+        lines.append(f"| `{rule}` | " + " | ".join(cells) + " |")
+    lines += ["", "## Theorems used", ""]
+    for axiom, rules, source in THEOREMS:
+        shown = "every rule" if rules == "*" else ", ".join(f"`{r}`" for r in rules)
+        lines.append(f"- `{axiom}`: {shown} -- {source}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for axiom_table.md (and the witnesses by default)")
+    parser.add_argument("--all", action="store_true", help="every registered ranked rule (minutes), not the default three")
+    parser.add_argument("--rules", nargs="*", default=None, help="rule names (default: a handful; --all for every one)")
+    parser.add_argument("--max-voters", type=int, default=3, help="largest electorate with 3 candidates")
+    parser.add_argument("--max-voters-4", type=int, default=0, help="largest electorate with 4 candidates (0: skip)")
+    parser.add_argument("--witnesses", type=Path, default=None, help="witness JSON path (default OUT/axiom_table_witnesses.json)")
+    parser.add_argument("--seed", type=int, default=0, help="unused: the checks are exhaustive, not random")
+    args = parser.parse_args(argv)
+    rules = list_rules("ranked") if args.all else tuple(args.rules or DEFAULT_RULES)
+    axioms = list_axioms("ranked")
+    start = time.perf_counter()
+    table = build(rules, axioms, args.max_voters, args.max_voters_4)
+    args.out.mkdir(parents=True, exist_ok=True)
+    witness_path = args.witnesses or args.out / "axiom_table_witnesses.json"
+    witnesses = {f"{r}/{a}": w.to_dict() for r, row in table.items() for a, (v, w) in row.items() if w is not None}
+    witness_path.parent.mkdir(parents=True, exist_ok=True)
+    witness_path.write_text(json.dumps(witnesses, indent=1, sort_keys=True) + "\n")
+    (args.out / "axiom_table.md").write_text(markdown(table, axioms, args.max_voters, args.max_voters_4, str(witness_path)))
+    print(f"{len(rules)} rules x {len(axioms)} axioms in {time.perf_counter() - start:.1f} s; "
+          f"{len(witnesses)} violations -> {witness_path}")
+    contradicted = [f"{r}/{a}: {w.detail}" for r, row in table.items() for a, (v, w) in row.items() if v == "contradicted"]
+    if contradicted:
+        raise SystemExit("theorems contradicted on the domain (see the witnesses):\n" + "\n".join(contradicted))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Tallies on a subset of the candidates and facts of the majority graph, shared by the rules.
+
+Everything here takes the ``(m, m)`` margins or an anonymised profile's ballot rows and
+works on a boolean mask ``alive`` ``(m,)`` of the candidates still in the race; eliminated
+candidates are removed from every ballot (the rest keep their order), as in the iterative
+rules of Hare, Coombs, Baldwin and Nanson.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sedtheory.social_choice.profiles import PreferenceProfile
+
+
+def alive_rows(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
+    """``(k, a)``: each ballot row with the eliminated candidates removed (labels kept)."""
+    rows = profile.rankings
+    return rows[alive[rows]].reshape(rows.shape[0], -1)
+
+
+def _column_counts(rows: np.ndarray, counts: np.ndarray, column: int, m: int) -> np.ndarray:
+    return np.rint(np.bincount(rows[:, column], weights=counts, minlength=m)).astype(np.int64)
+
+
+def first_counts(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
+    """``(m,)`` first places among the ``alive`` candidates (0 for eliminated ones)."""
+    return _column_counts(alive_rows(profile, alive), profile.counts, 0, profile.n_candidates)
+
+
+def last_counts(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
+    """``(m,)`` last places among the ``alive`` candidates (0 for eliminated ones)."""
+    return _column_counts(alive_rows(profile, alive), profile.counts, -1, profile.n_candidates)
+
+
+def borda_among(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
+    """``(m,)`` Borda scores in the profile restricted to ``alive`` (``a - 1 - rank`` points, a alive)."""
+    rows = alive_rows(profile, alive)
+    a, m = rows.shape[1], profile.n_candidates
+    scores = np.zeros(m, dtype=np.int64)
+    for column in range(a - 1):
+        scores += (a - 1 - column) * _column_counts(rows, profile.counts, column, m)
+    return scores
+
+
+def strict_majority(profile: PreferenceProfile) -> int:
+    """Smallest number of voters that is more than half: ``n // 2 + 1``."""
+    return profile.n_voters // 2 + 1
+
+
+def condorcet_winner_among(margins: np.ndarray, alive: np.ndarray) -> int | None:
+    """The candidate of ``alive`` beating every other one of ``alive`` by a majority, or ``None``."""
+    members = np.flatnonzero(alive)
+    sub = margins[np.ix_(members, members)]
+    wins = (sub > 0).sum(axis=1)
+    found = np.flatnonzero(wins == members.size - 1)
+    return int(members[found[0]]) if found.size else None
+
+
+def weak_condorcet_winners_among(margins: np.ndarray, alive: np.ndarray) -> tuple[int, ...]:
+    """The candidates of ``alive`` that lose to nobody of ``alive`` (ties allowed)."""
+    members = np.flatnonzero(alive)
+    sub = margins[np.ix_(members, members)]
+    return tuple(int(c) for c in members[(sub >= 0).all(axis=1)])
+
+
+def reach(edges: np.ndarray) -> np.ndarray:
+    """``(m, m)`` transitive closure of a boolean relation (Warshall 1962)."""
+    closure = edges.copy()
+    for k in range(closure.shape[0]):
+        closure |= closure[:, k, None] & closure[k, None, :]
+    return closure
+
+
+def smith_set(margins: np.ndarray, alive: np.ndarray | None = None) -> tuple[int, ...]:
+    """Smith set (Smith 1973; Good 1971's top cycle): the smallest non-empty set of candidates
+    each beating every candidate outside it by a majority. Equivalently, those that reach
+    every candidate through edges of margin >= 0."""
+    members = np.arange(margins.shape[0]) if alive is None else np.flatnonzero(alive)
+    sub = margins[np.ix_(members, members)]
+    closure = reach(sub >= 0)
+    return tuple(int(c) for c in members[closure.all(axis=1)])
+
+
+def schwartz_set(margins: np.ndarray, alive: np.ndarray | None = None) -> tuple[int, ...]:
+    """Schwartz set (Schwartz 1972, GOCHA): the union of the minimal sets that no outside
+    candidate beats; ``x`` is in it iff every ``y`` reaching ``x`` through majority wins is
+    reached back by ``x``."""
+    members = np.arange(margins.shape[0]) if alive is None else np.flatnonzero(alive)
+    sub = margins[np.ix_(members, members)]
+    closure = reach(sub > 0)
+    np.fill_diagonal(closure, True)
+    unmatched = closure.T & ~closure  # [x, y]: y reaches x but x does not reach y
+    return tuple(int(c) for c in members[~unmatched.any(axis=1)])
+
+
+def uncovered_set(margins: np.ndarray) -> tuple[int, ...]:
+    """Uncovered set (Gillies 1959; Miller 1980): ``y`` covers ``x`` when ``y`` beats ``x`` and
+    every candidate beating ``y`` also beats ``x``; the winners are those nobody covers."""
+    beats = margins > 0
+    # covers[y, x]: beats[y, x] and the beaters of y (column y) are among the beaters of x
+    beaters_within = ~(beats[:, :, None] & ~beats[:, None, :]).any(axis=0)  # [y, x]
+    covered = (beats & beaters_within).any(axis=0)
+    return tuple(int(c) for c in np.flatnonzero(~covered))
+
+
+def split_cycle_undefeated(margins: np.ndarray, alive: np.ndarray | None = None) -> tuple[int, ...]:
+    """Split cycle (Holliday & Pacuit 2023): ``a`` defeats ``b`` when ``margin(a, b) > 0`` exceeds
+    the strength (smallest margin) of the strongest path from ``b`` back to ``a``; the
+    winners are the undefeated candidates of ``alive``."""
+    members = np.arange(margins.shape[0]) if alive is None else np.flatnonzero(alive)
+    sub = margins[np.ix_(members, members)]
+    paths = strongest_paths(sub)
+    defeated = ((sub > 0) & (sub > paths.T)).any(axis=0)  # [a, b]: a defeats b; column b
+    return tuple(int(c) for c in members[~defeated])
+
+
+def strongest_paths(margins: np.ndarray) -> np.ndarray:
+    """``(m, m)`` strength of the strongest path ``a -> b`` through positive-margin edges.
+
+    Floyd-Warshall on the widest-path semiring (max, min), as in Schulze (2011), Section 2.3;
+    ``-inf`` where there is no path (and on the diagonal). For m <= 12 the triple loop runs on Python lists (fewer
+    numpy calls, faster at these sizes); beyond, each intermediate k is one numpy update.
+    Both paths are tested equal.
+    """
+    margins = np.asarray(margins)
+    if margins.shape[0] <= 12:
+        return _strongest_paths_lists(margins)
+    return _strongest_paths_numpy(margins)
+
+
+def _strongest_paths_numpy(margins: np.ndarray) -> np.ndarray:
+    strength = np.where(margins > 0, margins, -np.inf).astype(float)
+    np.fill_diagonal(strength, -np.inf)
+    through = np.empty_like(strength)
+    for k in range(strength.shape[0]):
+        np.minimum(strength[:, k, None], strength[k], out=through)
+        np.maximum(strength, through, out=strength)
+    np.fill_diagonal(strength, -np.inf)  # paths from a candidate to itself are not used
+    return strength
+
+
+def _strongest_paths_lists(margins: np.ndarray) -> np.ndarray:
+    m = margins.shape[0]
+    rows = margins.tolist()
+    none = float("-inf")
+    strength = [[w if (w > 0 and i != j) else none for j, w in enumerate(row)] for i, row in enumerate(rows)]
+    for k in range(m):
+        via_k = strength[k]
+        for i in range(m):
+            to_k = strength[i][k]
+            if i == k or to_k == none:
+                continue
+            row = strength[i]
+            for j in range(m):
+                through = to_k if to_k < via_k[j] else via_k[j]
+                if through > row[j] and j != i:
+                    row[j] = through
+    return np.array(strength, dtype=float).reshape(m, m)
