@@ -63,16 +63,9 @@ GRADER_USES_SOLVER = {
     ("sedtheory.equilibrium.markov", "sedtheory.solvers.markov_ssmne"),
 }
 
-KNOWN_PENDING = {
-    # File cycles being removed on other branches (issue 13). Only these edges are excused, so
-    # a new cycle fails test_no_file_cycles; test_known_pending_cycles reports each one that is
-    # still here (XFAIL) and passes once it is gone.
-    ("sedtheory.social_choice.manipulation", "sedtheory.social_choice.axioms"): "axioms.py <-> manipulation.py (h2-vote)",
-    # Not named in issue 13, found by this test: registry.py loads the built-in rule modules,
-    # which register themselves with registry.voting_rule (social choice, h2-vote's scope).
-    ("sedtheory.social_choice.registry", "sedtheory.social_choice.continuous_rules"): "registry loads rules (reported)",
-    ("sedtheory.social_choice.registry", "sedtheory.social_choice.ranked_rules"): "registry loads rules (reported)",
-}
+KNOWN_PENDING: dict[tuple[str, str], str] = {}
+"""Import edges excused while a cycle they close is being removed elsewhere: none today (the last
+three, axioms <-> manipulation and registry <-> its rule modules, went with issue 13)."""
 
 TORCH_FREE_ROOTS = ("sedtheory.cli", "sedtheory.rl.config")
 RAY_ALLOWED = ("sedtheory.scale", "sedtheory.cli")
@@ -307,12 +300,3 @@ def test_no_package_cycles():
 def test_no_file_cycles():
     cycles = _cycles(_runtime_graph(frozenset(KNOWN_PENDING)))
     assert not cycles, "import cycles between files:\n" + "\n".join(" <-> ".join(c) for c in cycles)
-
-
-@pytest.mark.parametrize("edge", sorted(KNOWN_PENDING), ids=lambda edge: f"{edge[0]}->{edge[1]}")
-def test_known_pending_cycles(edge):
-    """Reports (XFAIL) each excused edge that still closes a cycle; passes once it is gone."""
-    others = frozenset(KNOWN_PENDING) - {edge}
-    closing = [c for c in _cycles(_runtime_graph(others)) if edge[0] in c and edge[1] in c]
-    if closing:
-        pytest.xfail(f"still a cycle: {' <-> '.join(closing[0])} ({KNOWN_PENDING[edge]})")
