@@ -253,6 +253,24 @@ def test_ppo_principal_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum)
     assert sum(t["optimal"] for t in trials) >= 4, (optimum.maximisers, summary)
 
 
+@pytest.mark.slow
+def test_the_outer_loop_principal_chooses_a_rate_in_the_exact_optimal_set(tmp_path, optimum):
+    """The Stackelberg principal of ``sedtheory design`` on the tiny tax game, seeds 1-5: commit to
+    each pre-registered flat rate (0, 0.2, ..., 1), train the players under it (100 episodes,
+    then the best third to 300), keep the best on selection seeds, report on disjoint seeds.
+
+    Graded by the exact side, as the PPO principal above: the chosen rate must lie in the exactly
+    optimal set in at least 4 of the 5 seeds, and beat no tax (paired, interval above 0) there.
+    Runs without Ray (``address="local"``), one design after another (about 7 minutes a seed on
+    one core).
+    """
+    trials = [tax_twin.design_trial(seed, tmp_path / f"seed{seed}", optimum, address="local", log=lambda line: None)
+              for seed in range(1, 6)]
+    summary = [(t["seed"], t["chosen_rate"], t["versus_no_tax"]) for t in trials]
+    good = [t for t in trials if t["optimal"] and t["versus_no_tax"][1] > 0]
+    assert len(good) >= 4, (optimum.maximisers, summary)
+
+
 def test_the_principal_explores_uniformly_then_learns(tmp_path):
     """``principal_explore_fraction = 0.5`` of 4 episodes: in the first 2 the principal commits
     to random rates and its network is not updated; from the third on it learns."""
