@@ -355,6 +355,8 @@ def run_sweep(spec: SweepSpec, sweep_dir: Path | str, *, num_cpus: int | None = 
     unknown = sorted(set(kill or {}) - {t.name for t in all_trials})
     if unknown:
         raise ValidationError(f"kill: no trial named {unknown[0]!r}")
+    if kill and address == LOCAL:
+        raise ValidationError("kill: fault injection ends the worker process, which with address='local' is this one")
     result = SweepResult(all_trials)
     todo = []
     for trial in all_trials:

@@ -106,6 +106,21 @@ def test_unknown_trial_to_kill_is_refused(local_ray, tmp_path):
         run_sweep(spec_from_dict(SPEC), tmp_path, progress=False, kill={"seed=9": 1})
 
 
+def test_a_sweep_without_ray_equals_the_ray_sweep(killed_sweep, tmp_path):
+    spec, folder, result = killed_sweep
+    local = run_sweep(spec, tmp_path, address="local", progress=False, plots=False)
+    assert local.failed == {} and sorted(local.outcomes) == ["seed=1", "seed=2"]
+    for trial in local.trials:
+        _same_weights(folder / TRIALS_DIR / trial.name, tmp_path / TRIALS_DIR / trial.name)
+        assert _rows(folder / TRIALS_DIR / trial.name) == _rows(tmp_path / TRIALS_DIR / trial.name)
+    assert local.group_rows == result.group_rows
+
+
+def test_fault_injection_without_ray_is_refused(tmp_path):
+    with pytest.raises(ValidationError, match="kill: fault injection ends the worker process"):
+        run_sweep(spec_from_dict(SPEC), tmp_path, address="local", progress=False, kill={"seed=1": 1})
+
+
 def test_a_failing_trial_is_reported_not_retried(local_ray, tmp_path):
     spec = spec_from_dict({**SPEC, "seeds": [5]})
     (tmp_path / TRIALS_DIR / "seed=5").mkdir(parents=True)
