@@ -261,7 +261,7 @@ def test_the_outer_loop_principal_chooses_a_rate_in_the_exact_optimal_set(tmp_pa
 
     Graded by the exact side, as the PPO principal above: the chosen rate must lie in the exactly
     optimal set in at least 4 of the 5 seeds, and beat no tax (paired, interval above 0) there.
-    Runs without Ray (``address="local"``), one design after another (about 4 minutes a seed on
+    Runs without Ray (``address="local"``), one design after another (a few minutes a seed on
     one core).
     """
     trials = [tax_twin.design_trial(seed, tmp_path / f"seed{seed}", optimum, address="local", log=lambda line: None)
