@@ -46,9 +46,10 @@ def _best_ms(func, repeat: int) -> float:
     return 1e3 * best
 
 
-def _pref_voting_methods():
+def pref_voting_methods():
     """Our registry name -> pref_voting's method, for every ranked rule both implement
-    (ranked pairs and Kemeny are left out: pref_voting's are exponential in ties / m)."""
+    (ranked pairs and Kemeny are left out: pref_voting's are exponential in ties / m). The one
+    table of shared rules: the cross-check tests and ``voting_agreement.py`` read it too."""
     from pref_voting import c1_methods as c1
     from pref_voting import combined_methods as cm
     from pref_voting import iterative_methods as im
@@ -98,7 +99,7 @@ def _best_ms_fresh(rule, ballots, repeat: int) -> float:
 def run(n_voters_list, n_candidates: int, repeat: int, seed: int, rules=None) -> list[dict]:
     from pref_voting.profiles import Profile
 
-    theirs = _pref_voting_methods()
+    theirs = pref_voting_methods()
     rules = RULES if rules is None else rules
     rows = []
     rng = np.random.default_rng(seed)
@@ -159,7 +160,7 @@ def run_all_tie_heavy(rules, repeat: int, seed: int = 0) -> list[dict]:
     ``Profile`` caches its tallies at construction, outside ``pv_rule``)."""
     from pref_voting.profiles import Profile
 
-    theirs = _pref_voting_methods()
+    theirs = pref_voting_methods()
     rows = []
     for name in rules:
         rule, total_ours, total_warm, total_pv = get_rule(name), 0.0, 0.0, 0.0
@@ -182,7 +183,7 @@ def main() -> None:
     parser.add_argument("--rules", nargs="+", default=RULES, help="rule names, or 'all' for every shared rule")
     parser.add_argument("--json", default=None, help="also write every row to this JSON file")
     args = parser.parse_args()
-    rules = sorted(_pref_voting_methods()) if args.rules == ["all"] else args.rules
+    rules = sorted(pref_voting_methods()) if args.rules == ["all"] else args.rules
     import pref_voting
 
     print(f"python {platform.python_version()}, numpy {np.__version__}, pref_voting {pref_voting.__version__ if hasattr(pref_voting, '__version__') else '?'}")

@@ -27,7 +27,7 @@ def _shared_methods():
     spec = importlib.util.spec_from_file_location("voting_benchmark", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module._pref_voting_methods()
+    return module.pref_voting_methods()
 
 
 def profiles(seed: int, count: int):

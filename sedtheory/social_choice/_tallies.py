@@ -157,3 +157,14 @@ def _strongest_paths_lists(margins: np.ndarray) -> np.ndarray:
                 if through > row[j] and j != i:
                     row[j] = through
     return np.array(strength, dtype=float).reshape(m, m)
+
+
+def pair_winners(margins: np.ndarray, pairs) -> tuple[int, ...]:
+    """Winners of majority contests between the given pairs (both win a tied contest)."""
+    winners = set()
+    for a, b in pairs:
+        if margins[a, b] >= 0:
+            winners.add(int(a))
+        if margins[a, b] <= 0:
+            winners.add(int(b))
+    return tuple(sorted(winners))

@@ -50,6 +50,7 @@ from sedtheory.social_choice._tallies import (
     condorcet_winner_among,
     first_counts,
     last_counts,
+    pair_winners,
     schwartz_set,
     smith_set,
     strict_majority,
@@ -214,17 +215,6 @@ def benham(profile: PreferenceProfile) -> tuple[int, ...]:
     return _eliminate_all_tied(profile, stop, lambda alive: _extremes(first_counts(profile, alive), alive, lowest=True))
 
 
-def _pair_winners(margins: np.ndarray, pairs) -> tuple[int, ...]:
-    """Winners of majority contests between the given pairs (both win a tied contest)."""
-    winners = set()
-    for a, b in pairs:
-        if margins[a, b] >= 0:
-            winners.add(int(a))
-        if margins[a, b] <= 0:
-            winners.add(int(b))
-    return tuple(sorted(winners))
-
-
 @voting_rule("plurality_with_runoff")
 def plurality_with_runoff(profile: PreferenceProfile) -> tuple[int, ...]:
     """Plurality with runoff: the top two by first places meet; every pair allowed by ties is tried."""
@@ -238,7 +228,7 @@ def plurality_with_runoff(profile: PreferenceProfile) -> tuple[int, ...]:
         pairs = [(a, b) for a in first for b in first if a < b]
     else:
         pairs = [(first[0], b) for b in np.flatnonzero(scores == levels[1])]
-    return _pair_winners(profile.margins, pairs)
+    return pair_winners(profile.margins, pairs)
 
 
 @voting_rule("bottom_two_runoff_irv")

@@ -23,6 +23,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from sedtheory.social_choice._tallies import pair_winners
 from sedtheory.social_choice.profiles import ScoredProfile
 from sedtheory.social_choice.registry import voting_rule
 
@@ -47,13 +48,7 @@ def star(profile: ScoredProfile) -> tuple[int, ...]:
         pairs = [(a, b) for a in first for b in first if a < b]
     else:
         pairs = [(int(first[0]), int(b)) for b in np.flatnonzero(sums == levels[1])]
-    margins, winners = profile.margins, set()
-    for a, b in pairs:
-        if margins[a, b] >= 0:
-            winners.add(int(a))
-        if margins[a, b] <= 0:
-            winners.add(int(b))
-    return tuple(sorted(winners))
+    return pair_winners(profile.margins, pairs)
 
 
 def lower_medians(profile: ScoredProfile) -> np.ndarray:

@@ -142,30 +142,14 @@ def test_minimax_scores_of_every_variant_agree(ours, theirs):
 
 # ------------------------------------------------ issue 15: every further shared rule
 def _pv():
-    from pref_voting import c1_methods as c1
-    from pref_voting import combined_methods as cm
-    from pref_voting import iterative_methods as im
-    from pref_voting import margin_based_methods as mb
-    from pref_voting import other_methods as om
+    """Every further rule pref_voting shares with us: the benchmark's table of shared rules
+    (``benchmarks/voting.py``) less the ones checked above, plus a positional rule."""
     from pref_voting import scoring_methods as sm
 
-    return {
-        "anti_plurality": sm.anti_plurality, "dowdall": sm.dowdall, "positive_negative": sm.positive_negative_voting,
-        "positional": lambda p: sm.scoring_rule(p, score=lambda m, rank: m - rank),  # Borda, our default
-        "bucklin": om.bucklin, "simplified_bucklin": om.simplified_bucklin,
-        "coombs": im.coombs, "coombs_put": im.coombs_put, "baldwin": im.baldwin, "baldwin_put": im.baldwin_put,
-        "strict_nanson": im.strict_nanson, "weak_nanson": im.weak_nanson, "benham": im.benham,
-        "plurality_with_runoff": im.plurality_with_runoff_put,
-        "bottom_two_runoff_irv": im.bottom_two_runoff_instant_runoff,
-        "tideman_alternative_smith": im.tideman_alternative_smith,
-        "tideman_alternative_schwartz": im.tideman_alternative_gocha,
-        "woodall": im.woodall, "smith_irv": cm.smith_irv, "condorcet_irv": cm.condorcet_irv,
-        "condorcet": c1.condorcet, "weak_condorcet": c1.weak_condorcet, "smith_set": c1.top_cycle,
-        "schwartz_set": c1.gocha, "uncovered_set": c1.uc_gill, "llull": c1.llull, "split_cycle": mb.split_cycle,
-        "stable_voting": mb.stable_voting, "simple_stable_voting": mb.simple_stable_voting,
-        "schulze_winning_votes": lambda p: mb.beat_path(p, strength_function=p.support),
-        "black": cm.blacks, "simplified_dodgson": mb.simplified_dodgson,
-    }
+    from benchmarks.voting import pref_voting_methods
+
+    further = {name: method for name, method in pref_voting_methods().items() if name not in SHARED}
+    return {**further, "positional": lambda p: sm.scoring_rule(p, score=lambda m, rank: m - rank)}  # Borda, our default
 
 
 SHARED_MORE = sorted(_pv())
