@@ -89,6 +89,15 @@ class TrainConfig:
         "share of training, from the start of phase two, in which the principal commits to uniformly random "
         "schedules (rates k/10 up to the cap) without learning, so that the players first learn to answer every "
         "schedule (contextual followers, Gerstgrasser & Parkes 2023); the principal learns afterwards", 0.0)
+    principal_levels: tuple[float, ...] = _help(
+        "the rate levels the principal may choose in every bracket, each a multiple of 0.1 (empty: all 11, "
+        "0, 0.1, ..., 1); the other levels are masked, as the cap is (needs cap_mode='mask')", ())
+    players_per_schedule: bool = _help(
+        "one player network per schedule the principal can commit to (every combination of its levels over the "
+        "brackets), each trained only on the games played under its schedule and picked by the rates the players "
+        "observe: followers conditioned on the leader's committed schedule with no parameters shared across "
+        "schedules (Gerstgrasser & Parkes 2023's contextual followers, one-hot context). Needs "
+        "player_tax_features, commitment_periods=0, the level 0 (phase one) and at most 64 schedules", False)
     principal_learning_rate: float = _help("principal Adam learning rate", 2.5e-4)
     principal_update_epochs: int = _help("principal epochs per update", 4)
     principal_minibatches: int = _help("principal minibatches per update", 1)
@@ -185,6 +194,45 @@ def _check_types(name: str, values: tuple, n_players: int) -> None:
         raise ValidationError(f"{name}: values must be numbers in [0, 1], got {values}")
 
 
+MAX_SCHEDULES = 64
+"""Most player networks ``players_per_schedule`` builds (levels ** brackets)."""
+
+
+def _check_levels(config: TrainConfig) -> None:
+    levels = tuple(config.principal_levels)
+    if levels:
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in levels):
+            raise ValidationError(f"principal_levels: must be numbers, got {levels}")
+        off = [v for v in levels if not 0 <= v <= 1 or abs(10 * v - round(10 * v)) > 1e-9]
+        if off:
+            raise ValidationError(f"principal_levels: each level must be one of 0, 0.1, ..., 1 (the principal's "
+                                  f"choices), got {off[0]}")
+        if len({round(10 * v) for v in levels}) != len(levels):
+            raise ValidationError(f"principal_levels: levels repeat, got {levels}")
+        if config.cap_mode != "mask":
+            raise ValidationError("principal_levels: restricting the levels masks the other choices; it needs "
+                                  f"cap_mode='mask', got {config.cap_mode!r}")
+    if config.players_per_schedule:
+        n_levels = len(levels) if levels else 11
+        n_schedules = n_levels ** (len(tuple(config.tax_thresholds)) - 1)
+        if not config.player_tax_features:
+            raise ValidationError("players_per_schedule: the players' network is picked by the rates they observe; "
+                                  "it needs player_tax_features=True")
+        if config.commitment_periods != 0:
+            raise ValidationError("players_per_schedule: each network answers one committed schedule; it needs "
+                                  f"commitment_periods=0 (the whole episode), got {config.commitment_periods}")
+        if levels and not any(round(10 * v) == 0 for v in levels):
+            raise ValidationError("players_per_schedule: the levels must include 0 (the schedule of phase one and "
+                                  f"of 'keep' at an episode's start), got {levels}")
+        if n_schedules > MAX_SCHEDULES:
+            raise ValidationError(f"players_per_schedule: {n_levels} levels over {len(config.tax_thresholds) - 1} "
+                                  f"brackets make {n_schedules} schedules, more than {MAX_SCHEDULES} networks; "
+                                  "restrict principal_levels")
+        if config.fixed_rates:
+            raise ValidationError("players_per_schedule: a fixed schedule (fixed_rates) has one network's worth of "
+                                  "players already; leave players_per_schedule off")
+
+
 def validate_config(config: TrainConfig) -> None:
     """Raise :class:`ValidationError` naming the first bad field of ``config``."""
     _positive(config, ("total_timesteps", "num_games", "n_players", "episode_length", "tax_period", "num_steps",
@@ -237,6 +285,7 @@ def validate_config(config: TrainConfig) -> None:
             raise ValidationError(f"fixed_rates: rates must be numbers in [0, 1], got {config.fixed_rates}")
         if not config.principal:
             raise ValidationError("fixed_rates: a fixed schedule needs principal=True (principal=False means no tax)")
+    _check_levels(config)
     if config.window and (len(config.window) != 4 or not all(
             isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in config.window)):
         raise ValidationError(f"window: expected 4 integers >= 0 (forward, backward, left, right) or none, "

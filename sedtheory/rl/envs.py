@@ -16,8 +16,8 @@ import torch
 
 from sedtheory.envs.apple import CORRIDOR_MAP, DEFAULT_MAP, FIELD_3X3_MAP, AppleEnv, AppleParams, engine
 from sedtheory.rl.config import TrainConfig
-from sedtheory.rl.networks import PlayerPolicy
-from sedtheory.rl.principal import player_feature_size
+from sedtheory.rl.networks import PerSchedulePlayers, PlayerPolicy, PrincipalPolicy
+from sedtheory.rl.principal import N_CHOICES, feature_size, level_mask, player_feature_size, schedules
 
 
 class EnvFactory(Protocol):
@@ -88,8 +88,23 @@ def player_input(step, network: str) -> torch.Tensor:
 
 
 def make_player_policy(factory, config: TrainConfig):
-    """The shared player network for ``factory``'s engine and ``config``."""
+    """The shared player network for ``factory``'s engine and ``config`` (with
+    ``players_per_schedule``: one per schedule of the principal's levels, :class:`PerSchedulePlayers`)."""
     p = factory.params
     n_features = player_feature_size(p.n_brackets, config.player_episode_phase) if config.player_tax_features else 0
-    return PlayerPolicy(p.obs_shape, p.n_players, p.n_actions, config.hidden_size, config.network,
-                        n_codes=getattr(factory, "n_codes", 32), n_features=n_features)
+
+    def make() -> PlayerPolicy:
+        return PlayerPolicy(p.obs_shape, p.n_players, p.n_actions, config.hidden_size, config.network,
+                            n_codes=getattr(factory, "n_codes", 32), n_features=n_features)
+
+    if config.players_per_schedule:
+        return PerSchedulePlayers(schedules(config.principal_levels, p.n_brackets), make)
+    return make()
+
+
+def make_principal_policy(factory, config: TrainConfig) -> PrincipalPolicy:
+    """The principal's network for ``factory``'s engine and ``config``, masked to its levels."""
+    p = factory.params
+    return PrincipalPolicy(p.principal_obs_shape, feature_size(p.n_players, p.n_brackets), p.n_brackets, N_CHOICES,
+                           config.principal_hidden_size,
+                           choice_mask=level_mask(config.principal_levels) if config.principal_levels else None)

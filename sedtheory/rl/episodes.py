@@ -84,13 +84,17 @@ class FixedTax:
 
 
 class RandomPrincipal:
-    """Uniformly random choice (12 per bracket: rate k/10 or keep) at every period start."""
+    """Uniformly random choice (12 per bracket: rate k/10 or keep) at every decision point; with
+    ``levels``, a uniformly random one of those rates per bracket (a principal restricted to its levels)."""
 
-    def __init__(self, generator: torch.Generator) -> None:
-        self.generator = generator
+    def __init__(self, generator: torch.Generator, levels=()) -> None:
+        self.generator, self.levels = generator, tuple(levels)
 
     def __call__(self, episode: Episode) -> torch.Tensor:
         current = episode.env.upcoming_rates
+        if self.levels:
+            levels = torch.tensor(self.levels, dtype=torch.float32, device=current.device)
+            return levels[torch.randint(len(levels), current.shape, generator=self.generator, device=current.device)]
         choices = torch.randint(N_CHOICES, current.shape, generator=self.generator, device=current.device)
         return apply_choices(choices, current, 1.0)
 

@@ -29,11 +29,11 @@ import torch
 from sedtheory._validate import ValidationError
 from sedtheory.rl import checkpoint as ckpt
 from sedtheory.rl.config import TrainConfig, config_from_dict
-from sedtheory.rl.envs import AppleFactory, make_player_policy
+from sedtheory.rl.envs import AppleFactory, make_player_policy, make_principal_policy
 from sedtheory.rl.episodes import (EpisodeSetup, FixedTax, PolicyPlayers, PolicyPrincipal, RandomPlayers,
                                    RandomPrincipal, run_episodes)
 from sedtheory.rl.networks import PlayerPolicy, PrincipalPolicy
-from sedtheory.rl.principal import N_CHOICES, feature_size
+from sedtheory.rl.principal import schedules
 
 METRICS = ("total_apples", "min_apples", "objective", "gini", "apples_left", "tax_collected")
 SUPPORT = {"total_apples": (0.0, np.inf), "min_apples": (0.0, np.inf), "objective": (0.0, np.inf),
@@ -119,8 +119,7 @@ def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
     factory = factory if factory is not None else AppleFactory(config)
     p = factory.params
     players = make_player_policy(factory, config)
-    principal = PrincipalPolicy(p.principal_obs_shape, feature_size(p.n_players, p.n_brackets), p.n_brackets,
-                                N_CHOICES, config.principal_hidden_size)
+    principal = make_principal_policy(factory, config)
     players.load_state_dict(state["players"])
     principal.load_state_dict(state["principal"])
     return LoadedRun(config, players.eval(), principal.eval(), np.asarray(state["selfishness"]),
@@ -150,10 +149,13 @@ def run_principal_label(run: LoadedRun) -> str:
 
 
 def _principals(run: LoadedRun, grid: tuple[float, ...], generator: torch.Generator) -> dict:
-    nb = run.factory.params.n_brackets
+    nb, levels = run.factory.params.n_brackets, tuple(run.config.principal_levels)
     out = {run_principal_label(run): run_principal(run, generator), "no principal (phi=0)": FixedTax([0.0] * nb),
-           "random principal": RandomPrincipal(generator)}
+           "random principal": RandomPrincipal(generator, levels)}
+    known = set(schedules(levels, nb)) if run.config.players_per_schedule else None
     for rates in tax_grid(grid, nb):
+        if known is not None and tuple(rates) not in known:   # no players were trained under it
+            continue
         if any(rates):
             out["fixed " + "/".join(f"{r:g}" for r in rates)] = FixedTax(rates)
     return out

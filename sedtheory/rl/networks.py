@@ -171,6 +171,77 @@ class PlayerPolicy(nn.Module):
         return logp.gather(1, actions.long().unsqueeze(1)).squeeze(1), entropy, value
 
 
+class PerSchedulePlayers(nn.Module):
+    """One :class:`PlayerPolicy` per committed schedule, picked by the rates the players observe.
+
+    Followers conditioned on the leader's committed schedule (Gerstgrasser & Parkes 2023, "Oracles
+    & Followers") with a one-hot context and no shared parameters: network ``k`` only ever sees,
+    and is only ever trained on, samples played under ``schedules[k]``, so each is the learning
+    best response to its own schedule, as the outer loop's players are, while one principal
+    chooses among them within one run.
+
+    Args:
+        schedules: ``K`` schedules, each ``n_brackets`` rates on the grid k/10.
+        make: builds one :class:`PlayerPolicy` (called ``K`` times).
+
+    ``forward``/``evaluate_actions`` take the inputs of :class:`PlayerPolicy`; the first
+    ``n_brackets`` entries of the features are the rates in force
+    (:func:`sedtheory.rl.principal.player_tax_features`), which pick the network.
+    """
+
+    def __init__(self, schedules, make) -> None:
+        super().__init__()
+        self.schedules = [tuple(float(r) for r in s) for s in schedules]
+        self.nets = nn.ModuleList(make() for _ in self.schedules)
+        first = self.nets[0]
+        self.n_players, self.kind, self.n_features = first.n_players, first.kind, first.n_features
+        self.n_brackets = len(self.schedules[0])
+        if not self.n_features:
+            raise ValueError("PerSchedulePlayers: the networks must read the tax features (n_features > 0)")
+        keys = [self._key_of(torch.tensor([s])) for s in self.schedules]
+        self.register_buffer("keys", torch.cat(keys), persistent=False)
+
+    def _key_of(self, rates: torch.Tensor) -> torch.Tensor:
+        codes = torch.round(rates.double() * 10).long()
+        return (codes * (11 ** torch.arange(rates.shape[-1], device=rates.device))).sum(-1)
+
+    def network_index(self, features: torch.Tensor) -> torch.Tensor:
+        """``(N,)`` index of the schedule in force for each sample of ``features (N, n_features)``.
+
+        Raises:
+            ValueError: a sample's rates are none of the schedules (off the principal's levels).
+        """
+        rates = features[:, :self.n_brackets].float()
+        match = self._key_of(rates).unsqueeze(1) == self.keys.unsqueeze(0)
+        known = match.any(1)
+        if not bool(known.all()):
+            bad = tuple(round(float(r), 3) for r in rates[~known][0])
+            raise ValueError(f"players: no network for the schedule {bad}; these players were trained per "
+                             f"schedule on {len(self.schedules)} schedules (the principal's levels)")
+        return match.float().argmax(1)
+
+    def forward(self, obs: torch.Tensor, agent_id: torch.Tensor,
+                features: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """As :meth:`PlayerPolicy.forward`; each sample goes through its schedule's network."""
+        if features is None:
+            raise ValueError("features: per-schedule players read the rates in force; got None")
+        if len(features) == 0:
+            return self.nets[0](obs, agent_id, features)
+        index = self.network_index(features)
+        logits = values = None
+        for k in torch.unique(index).tolist():
+            rows = (index == k).nonzero().squeeze(1)
+            part_logits, part_values = self.nets[k](obs[rows], agent_id[rows], features[rows])
+            if logits is None:
+                logits = part_logits.new_zeros((len(index),) + part_logits.shape[1:])
+                values = part_values.new_zeros(len(index))
+            logits = logits.index_copy(0, rows, part_logits)
+            values = values.index_copy(0, rows, part_values)
+        return logits, values
+
+    evaluate_actions = PlayerPolicy.evaluate_actions
+
+
 MASKED_LOGIT = -1e9
 """Logit of a masked choice: finite, so the entropy sum stays 0 · (−1e9) = 0, never NaN."""
 
@@ -184,13 +255,21 @@ class PrincipalPolicy(nn.Module):
         n_brackets: number of tax brackets (one categorical head each).
         n_choices: choices per head (12: rate k/10 for k = 0..10, or keep).
         hidden: hidden width.
+        choice_mask: ``(n_choices,)`` bool, the choices this principal may ever make (its rate
+            levels, :func:`sedtheory.rl.principal.level_mask`); None: all. Applied in every
+            forward pass, with the per-call ``allowed`` mask, so training and evaluation agree. Not
+            part of the state dict (it comes from the run's config).
     """
 
     def __init__(self, map_shape: tuple[int, int, int], n_features: int, n_brackets: int, n_choices: int,
-                 hidden: int = 64) -> None:
+                 hidden: int = 64, choice_mask: torch.Tensor | None = None) -> None:
         super().__init__()
         channels = map_shape[0]
         self.n_brackets, self.n_choices = n_brackets, n_choices
+        if choice_mask is not None and (choice_mask.shape != (n_choices,) or not bool(choice_mask.any())):
+            raise ValueError(f"choice_mask: expected ({n_choices},) bool with a True, got {tuple(choice_mask.shape)}")
+        self.register_buffer("choice_mask", None if choice_mask is None else choice_mask.bool().clone(),
+                             persistent=False)
         self.conv = nn.Sequential(layer_init(nn.Conv2d(channels, 8, 3, stride=2)), nn.ReLU(), nn.Flatten())
         with torch.no_grad():
             size = self.conv(torch.zeros(1, *map_shape)).shape[1]
@@ -205,6 +284,8 @@ class PrincipalPolicy(nn.Module):
         ``allowed (N, n_brackets, n_choices)`` is False get logit −1e9 (probability 0)."""
         hidden = self.body(torch.cat([self.conv(map_obs), features], dim=1))
         logits = self.actor(hidden).view(-1, self.n_brackets, self.n_choices)
+        if self.choice_mask is not None:
+            allowed = self.choice_mask if allowed is None else allowed & self.choice_mask
         if allowed is not None:
             logits = logits.masked_fill(~allowed, MASKED_LOGIT)
         return logits, self.critic(hidden).squeeze(-1)

@@ -33,6 +33,25 @@ def allowed_choices(cap: float, n_brackets: int, batch: int = 1, device=None) ->
     return row.expand(batch, n_brackets, N_CHOICES).clone()
 
 
+def level_mask(levels=()) -> torch.Tensor:
+    """``(N_CHOICES,)`` bool: the choices of a principal restricted to rate ``levels`` (multiples of
+    0.1; empty: every level). "Keep" stays allowed: it keeps a rate that was itself chosen on a level."""
+    mask = torch.ones(N_CHOICES, dtype=torch.bool)
+    if levels:
+        mask[:N_RATE_LEVELS] = False
+        mask[[int(round(10 * v)) for v in levels]] = True
+    return mask
+
+
+def schedules(levels, n_brackets: int) -> list[tuple[float, ...]]:
+    """Every schedule over ``levels`` (empty: 0, 0.1, ..., 1) in ``n_brackets`` brackets, in
+    lexicographic order of the level indices: the schedules a principal on those levels commits to."""
+    import itertools
+
+    grid = sorted(int(round(10 * v)) for v in levels) if levels else list(range(N_RATE_LEVELS))
+    return [tuple(k / (N_RATE_LEVELS - 1) for k in combo) for combo in itertools.product(grid, repeat=n_brackets)]
+
+
 def apply_choices(choices: torch.Tensor, current: torch.Tensor, cap: float) -> torch.Tensor:
     """New rates from choices.
 

@@ -45,13 +45,13 @@ from sedtheory.rl import run_folder
 from sedtheory.rl.config import TrainConfig, config_from_dict, config_to_dict
 from sedtheory.rl.curriculum import entropy_coefficient, rate_cap
 from sedtheory.rl.driver import Episode
-from sedtheory.rl.envs import AppleFactory, EnvFactory, make_player_policy, player_input
+from sedtheory.rl.envs import AppleFactory, EnvFactory, make_player_policy, make_principal_policy, player_input
 from sedtheory.rl.gae import compute_gae
 from sedtheory.rl.logging import MetricsLog
-from sedtheory.rl.networks import PrincipalPolicy, sample_categorical
+from sedtheory.rl.networks import sample_categorical
 from sedtheory.rl.normalize import ReturnNormalizer
 from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
-from sedtheory.rl.principal import N_CHOICES, N_RATE_LEVELS, allowed_choices, apply_choices, feature_size, player_feature_size
+from sedtheory.rl.principal import N_RATE_LEVELS, allowed_choices, apply_choices, player_feature_size
 from sedtheory.rl.voting import VotingSchedule
 
 EPISODE_COLUMNS = ("charts/episodic_return", "charts/apples", "charts/min_apples", "charts/objective",
@@ -103,8 +103,7 @@ class Trainer:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.seed)
             self.players = make_player_policy(self.factory, config).to(self.device)
-            self.principal = PrincipalPolicy(self.params.principal_obs_shape, feature_size(n, nb), nb, N_CHOICES,
-                                             config.principal_hidden_size).to(self.device)
+            self.principal = make_principal_policy(self.factory, config).to(self.device)
         self.player_opt = torch.optim.Adam(self.players.parameters(), lr=config.learning_rate, eps=config.adam_eps)
         self.principal_opt = torch.optim.Adam(self.principal.parameters(), lr=config.principal_learning_rate,
                                               eps=config.adam_eps)
@@ -304,6 +303,12 @@ class Trainer:
         if cfg.fixed_rates:
             return torch.tensor(cfg.fixed_rates, dtype=torch.float32, device=self.device).expand(B, nb).clone()
         if self.update < self._principal_start():   # exploration: uniformly random schedules, no learning
+            if cfg.principal_levels:   # uniform over the principal's levels up to the cap
+                levels = torch.tensor(sorted(v for v in cfg.principal_levels if v <= cap + 1e-6), device=self.device)
+                if not len(levels):   # no level under the cap yet: only "keep" is allowed
+                    return current
+                draws = torch.randint(len(levels), (B, nb), generator=self.generator, device=self.device)
+                return levels[draws].float()
             levels = int(cap * (N_RATE_LEVELS - 1) + 1e-6) + 1
             draws = torch.randint(levels, (B, nb), generator=self.generator, device=self.device)
             return draws.float() / (N_RATE_LEVELS - 1)
