@@ -40,7 +40,9 @@ from sedtheory.rl.episodes import FixedTax, PolicyPrincipal, RandomPlayers
 from sedtheory.rl.evaluate import SUPPORT, confidence_interval, evaluate_policies, load_run
 from sedtheory.rl.trainer import Trainer
 
-ARMS = {"learned": {}, "no_tax": {"principal": False}}
+ARMS = {"learned": {}, "no_tax": {"principal": False, "players_per_schedule": False}}
+"""The two arms: the learning principal with its players, and players trained with no tax (one
+shared network whatever ``--set players_per_schedule`` gives the learned arm)."""
 
 
 def arm_config(preset: str, seed: int, arm: str, episodes: int, overrides: dict):

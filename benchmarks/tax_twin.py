@@ -387,7 +387,8 @@ def learned_rate(run, *, num_games: int = 16, seed: int = 50_000) -> dict:
         with torch.no_grad():
             logits, _ = run.principal(episode.out.principal_obs, episode.principal_features(1.0))
         probabilities.append(torch.softmax(logits[..., 0, :].double(), dim=-1).mean(0).numpy())
-        return apply_choices(sample_categorical(logits, generator)[0], episode.env.upcoming_rates, 1.0)
+        return apply_choices(sample_categorical(logits, generator)[0], episode.env.upcoming_rates, 1.0,
+                             flat=run.principal.flat)
 
     metrics = run_episodes(setup, PolicyPlayers(run.players, torch.Generator().manual_seed(seed)), recording,
                            num_games, seed)

@@ -92,6 +92,8 @@ class TrainConfig:
     principal_levels: tuple[float, ...] = _help(
         "the rate levels the principal may choose in every bracket, each a multiple of 0.1 (empty: all 11, "
         "0, 0.1, ..., 1); the other levels are masked, as the cap is (needs cap_mode='mask')", ())
+    principal_flat: bool = _help("the principal chooses one rate for every bracket (a flat tax): bracket 0's "
+                                 "choice applies to all; the other heads are masked to 'keep'", False)
     players_per_schedule: bool = _help(
         "one player network per schedule the principal can commit to (every combination of its levels over the "
         "brackets), each trained only on the games played under its schedule and picked by the rates the players "
@@ -214,7 +216,7 @@ def _check_levels(config: TrainConfig) -> None:
                                   f"cap_mode='mask', got {config.cap_mode!r}")
     if config.players_per_schedule:
         n_levels = len(levels) if levels else 11
-        n_schedules = n_levels ** (len(tuple(config.tax_thresholds)) - 1)
+        n_schedules = n_levels if config.principal_flat else n_levels ** (len(tuple(config.tax_thresholds)) - 1)
         if not config.player_tax_features:
             raise ValidationError("players_per_schedule: the players' network is picked by the rates they observe; "
                                   "it needs player_tax_features=True")

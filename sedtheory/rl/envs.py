@@ -17,7 +17,7 @@ import torch
 from sedtheory.envs.apple import CORRIDOR_MAP, DEFAULT_MAP, FIELD_3X3_MAP, AppleEnv, AppleParams, engine
 from sedtheory.rl.config import TrainConfig
 from sedtheory.rl.networks import PerSchedulePlayers, PlayerPolicy, PrincipalPolicy
-from sedtheory.rl.principal import N_CHOICES, feature_size, level_mask, player_feature_size, schedules
+from sedtheory.rl.principal import N_CHOICES, choice_mask, feature_size, player_feature_size, schedules
 
 
 class EnvFactory(Protocol):
@@ -98,13 +98,14 @@ def make_player_policy(factory, config: TrainConfig):
                             n_codes=getattr(factory, "n_codes", 32), n_features=n_features)
 
     if config.players_per_schedule:
-        return PerSchedulePlayers(schedules(config.principal_levels, p.n_brackets), make)
+        return PerSchedulePlayers(schedules(config.principal_levels, p.n_brackets, config.principal_flat), make)
     return make()
 
 
 def make_principal_policy(factory, config: TrainConfig) -> PrincipalPolicy:
-    """The principal's network for ``factory``'s engine and ``config``, masked to its levels."""
+    """The principal's network for ``factory``'s engine and ``config``, masked to its levels (and flat)."""
     p = factory.params
+    restricted = config.principal_levels or config.principal_flat
+    mask = choice_mask(config.principal_levels, p.n_brackets, config.principal_flat) if restricted else None
     return PrincipalPolicy(p.principal_obs_shape, feature_size(p.n_players, p.n_brackets), p.n_brackets, N_CHOICES,
-                           config.principal_hidden_size,
-                           choice_mask=level_mask(config.principal_levels) if config.principal_levels else None)
+                           config.principal_hidden_size, choice_mask=mask, flat=config.principal_flat)

@@ -85,18 +85,21 @@ class FixedTax:
 
 class RandomPrincipal:
     """Uniformly random choice (12 per bracket: rate k/10 or keep) at every decision point; with
-    ``levels``, a uniformly random one of those rates per bracket (a principal restricted to its levels)."""
+    ``levels``, a uniformly random one of those rates per bracket (a principal restricted to its
+    levels); with ``flat``, bracket 0's draw sets every bracket."""
 
-    def __init__(self, generator: torch.Generator, levels=()) -> None:
-        self.generator, self.levels = generator, tuple(levels)
+    def __init__(self, generator: torch.Generator, levels=(), flat: bool = False) -> None:
+        self.generator, self.levels, self.flat = generator, tuple(levels), flat
 
     def __call__(self, episode: Episode) -> torch.Tensor:
         current = episode.env.upcoming_rates
+        shape = (current.shape[0], 1) if self.flat else current.shape
         if self.levels:
             levels = torch.tensor(self.levels, dtype=torch.float32, device=current.device)
-            return levels[torch.randint(len(levels), current.shape, generator=self.generator, device=current.device)]
+            draws = levels[torch.randint(len(levels), shape, generator=self.generator, device=current.device)]
+            return draws.expand_as(current).clone()
         choices = torch.randint(N_CHOICES, current.shape, generator=self.generator, device=current.device)
-        return apply_choices(choices, current, 1.0)
+        return apply_choices(choices, current, 1.0, flat=self.flat)
 
 
 class PolicyPrincipal:
@@ -108,7 +111,8 @@ class PolicyPrincipal:
     def __call__(self, episode: Episode) -> torch.Tensor:
         with torch.no_grad():
             logits, _ = self.policy(episode.out.principal_obs, episode.principal_features(1.0))
-        return apply_choices(sample_categorical(logits, self.generator)[0], episode.env.upcoming_rates, 1.0)
+        return apply_choices(sample_categorical(logits, self.generator)[0], episode.env.upcoming_rates, 1.0,
+                             flat=self.policy.flat)
 
 
 @dataclass

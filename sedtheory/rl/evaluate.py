@@ -151,8 +151,8 @@ def run_principal_label(run: LoadedRun) -> str:
 def _principals(run: LoadedRun, grid: tuple[float, ...], generator: torch.Generator) -> dict:
     nb, levels = run.factory.params.n_brackets, tuple(run.config.principal_levels)
     out = {run_principal_label(run): run_principal(run, generator), "no principal (phi=0)": FixedTax([0.0] * nb),
-           "random principal": RandomPrincipal(generator, levels)}
-    known = set(schedules(levels, nb)) if run.config.players_per_schedule else None
+           "random principal": RandomPrincipal(generator, levels, run.config.principal_flat)}
+    known = set(schedules(levels, nb, run.config.principal_flat)) if run.config.players_per_schedule else None
     for rates in tax_grid(grid, nb):
         if known is not None and tuple(rates) not in known:   # no players were trained under it
             continue

@@ -255,19 +255,23 @@ class PrincipalPolicy(nn.Module):
         n_brackets: number of tax brackets (one categorical head each).
         n_choices: choices per head (12: rate k/10 for k = 0..10, or keep).
         hidden: hidden width.
-        choice_mask: ``(n_choices,)`` bool, the choices this principal may ever make (its rate
-            levels, :func:`sedtheory.rl.principal.level_mask`); None: all. Applied in every
-            forward pass, with the per-call ``allowed`` mask, so training and evaluation agree. Not
-            part of the state dict (it comes from the run's config).
+        choice_mask: ``(n_choices,)`` or ``(n_brackets, n_choices)`` bool, the choices this
+            principal may ever make (its rate levels, :func:`sedtheory.rl.principal.choice_mask`);
+            None: all. Applied in every forward pass, with the per-call ``allowed`` mask, so training
+            and evaluation agree. Not part of the state dict (it comes from the run's config).
+        flat: bracket 0's choice sets every bracket (read by the callers of
+            :func:`sedtheory.rl.principal.apply_choices`); the mask then lets the other heads only keep.
     """
 
     def __init__(self, map_shape: tuple[int, int, int], n_features: int, n_brackets: int, n_choices: int,
-                 hidden: int = 64, choice_mask: torch.Tensor | None = None) -> None:
+                 hidden: int = 64, choice_mask: torch.Tensor | None = None, flat: bool = False) -> None:
         super().__init__()
         channels = map_shape[0]
-        self.n_brackets, self.n_choices = n_brackets, n_choices
-        if choice_mask is not None and (choice_mask.shape != (n_choices,) or not bool(choice_mask.any())):
-            raise ValueError(f"choice_mask: expected ({n_choices},) bool with a True, got {tuple(choice_mask.shape)}")
+        self.n_brackets, self.n_choices, self.flat = n_brackets, n_choices, flat
+        if choice_mask is not None and (choice_mask.shape not in ((n_choices,), (n_brackets, n_choices))
+                                        or not bool(choice_mask.any(-1).all())):
+            raise ValueError(f"choice_mask: expected ({n_choices},) or ({n_brackets}, {n_choices}) bool with a True "
+                             f"in every head, got {tuple(choice_mask.shape)}")
         self.register_buffer("choice_mask", None if choice_mask is None else choice_mask.bool().clone(),
                              persistent=False)
         self.conv = nn.Sequential(layer_init(nn.Conv2d(channels, 8, 3, stride=2)), nn.ReLU(), nn.Flatten())

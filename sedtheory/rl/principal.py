@@ -43,26 +43,44 @@ def level_mask(levels=()) -> torch.Tensor:
     return mask
 
 
-def schedules(levels, n_brackets: int) -> list[tuple[float, ...]]:
+def choice_mask(levels, n_brackets: int, flat: bool = False) -> torch.Tensor:
+    """``(n_brackets, N_CHOICES)`` bool: per bracket head, the choices of a principal on ``levels``
+    (:func:`level_mask`); with ``flat``, the heads after the first may only "keep" (bracket 0's
+    choice sets every bracket: :func:`apply_choices`)."""
+    mask = level_mask(levels).expand(n_brackets, N_CHOICES).clone()
+    if flat:
+        mask[1:] = False
+        mask[1:, KEEP] = True
+    return mask
+
+
+def schedules(levels, n_brackets: int, flat: bool = False) -> list[tuple[float, ...]]:
     """Every schedule over ``levels`` (empty: 0, 0.1, ..., 1) in ``n_brackets`` brackets, in
-    lexicographic order of the level indices: the schedules a principal on those levels commits to."""
+    lexicographic order of the level indices (``flat``: one rate for every bracket): the
+    schedules a principal on those levels commits to."""
     import itertools
 
     grid = sorted(int(round(10 * v)) for v in levels) if levels else list(range(N_RATE_LEVELS))
+    if flat:
+        return [(k / (N_RATE_LEVELS - 1),) * n_brackets for k in grid]
     return [tuple(k / (N_RATE_LEVELS - 1) for k in combo) for combo in itertools.product(grid, repeat=n_brackets)]
 
 
-def apply_choices(choices: torch.Tensor, current: torch.Tensor, cap: float) -> torch.Tensor:
+def apply_choices(choices: torch.Tensor, current: torch.Tensor, cap: float, flat: bool = False) -> torch.Tensor:
     """New rates from choices.
 
     Args:
         choices: ``(B, n_brackets)`` int in 0..11.
         current: ``(B, n_brackets)`` current rates in [0, 1].
         cap: maximum rate allowed now (curriculum).
+        flat: bracket 0's choice sets every bracket (a flat tax; "keep" keeps bracket 0's rate);
+            the other choices are ignored.
 
     Returns:
         ``(B, n_brackets)`` rates ``min(k/10, cap)``, or ``min(current, cap)`` for "keep".
     """
+    if flat:   # a flat schedule: every bracket takes bracket 0's choice ("keep": bracket 0's rate)
+        choices, current = choices[:, :1].expand_as(current), current[:, :1].expand_as(current)
     chosen = choices.to(current.dtype) / (N_RATE_LEVELS - 1)
     rates = torch.where(choices == KEEP, current, chosen)
     return torch.clamp(rates, max=cap)

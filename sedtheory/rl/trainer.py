@@ -307,11 +307,13 @@ class Trainer:
                 levels = torch.tensor(sorted(v for v in cfg.principal_levels if v <= cap + 1e-6), device=self.device)
                 if not len(levels):   # no level under the cap yet: only "keep" is allowed
                     return current
-                draws = torch.randint(len(levels), (B, nb), generator=self.generator, device=self.device)
-                return levels[draws].float()
+                draws = torch.randint(len(levels), (B, 1 if cfg.principal_flat else nb), generator=self.generator,
+                                      device=self.device)
+                return levels[draws].float().expand(B, nb).clone()
             levels = int(cap * (N_RATE_LEVELS - 1) + 1e-6) + 1
-            draws = torch.randint(levels, (B, nb), generator=self.generator, device=self.device)
-            return draws.float() / (N_RATE_LEVELS - 1)
+            draws = torch.randint(levels, (B, 1 if cfg.principal_flat else nb), generator=self.generator,
+                                  device=self.device)
+            return (draws.float() / (N_RATE_LEVELS - 1)).expand(B, nb).clone()
         map_obs, feats = ep.out.principal_obs.to(self.device), ep.principal_features(cap)
         allowed = allowed_choices(cap, nb, B, self.device) if cfg.cap_mode == "mask" else None
         with torch.no_grad():
@@ -319,7 +321,7 @@ class Trainer:
         choices, logp = sample_categorical(logits, self.generator)
         self._decisions.append({"map": map_obs, "feat": feats, "allowed": allowed, "actions": choices,
                                 "logprobs": logp.sum(-1), "values": value, "first": float(ep.t == 0)})
-        return apply_choices(choices, current, cap)
+        return apply_choices(choices, current, cap, flat=cfg.principal_flat)
 
     def _episode_record(self, ep: Episode) -> dict:
         m = ep.metrics()

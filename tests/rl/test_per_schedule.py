@@ -8,7 +8,7 @@ import torch
 from sedtheory._validate import ValidationError
 from sedtheory.rl.config import make_config
 from sedtheory.rl.networks import PerSchedulePlayers, PlayerPolicy, PrincipalPolicy, sample_categorical
-from sedtheory.rl.principal import N_CHOICES, KEEP, level_mask, player_tax_features, schedules
+from sedtheory.rl.principal import KEEP, N_CHOICES, apply_choices, choice_mask, level_mask, player_tax_features, schedules
 from sedtheory.rl.trainer import Trainer
 
 LEVELS = (0.0, 0.5, 1.0)
@@ -27,6 +27,17 @@ def test_levels_and_schedules():
     assert schedules(LEVELS, 2) == [(0.0, 0.0), (0.0, 0.5), (0.0, 1.0), (0.5, 0.0), (0.5, 0.5), (0.5, 1.0),
                                     (1.0, 0.0), (1.0, 0.5), (1.0, 1.0)]
     assert len(schedules((), 1)) == 11 and len(schedules((), 2)) == 121
+    assert schedules(LEVELS, 3, flat=True) == [(0.0,) * 3, (0.5,) * 3, (1.0,) * 3]
+
+
+def test_a_flat_principal_sets_every_bracket_from_its_first_choice():
+    mask = choice_mask(LEVELS, 3, flat=True)
+    assert mask[0].nonzero().squeeze(1).tolist() == [0, 5, 10, KEEP]
+    assert all(row.nonzero().squeeze(1).tolist() == [KEEP] for row in mask[1:])   # the other heads only keep
+    current = torch.tensor([[0.2, 0.4, 0.6], [0.2, 0.4, 0.6]])
+    rates = apply_choices(torch.tensor([[5, KEEP, KEEP], [KEEP, 3, 9]]), current, 1.0, flat=True)
+    torch.testing.assert_close(rates, torch.tensor([[0.5, 0.5, 0.5], [0.2, 0.2, 0.2]]))
+    assert choice_mask((), 2).all()
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -39,6 +50,8 @@ def test_levels_and_schedules():
     (dict(players_per_schedule=True, commitment_periods=1), "players_per_schedule: .* commitment_periods=0"),
     (dict(players_per_schedule=True, principal_levels=(0.5, 1.0)), "players_per_schedule: the levels must include 0"),
     (dict(players_per_schedule=True), "players_per_schedule: 11 levels over 3 brackets make 1331 schedules"),
+    (dict(players_per_schedule=True, principal_levels=(0.0, 0.2, 0.4, 0.6, 0.8)),
+     "players_per_schedule: 5 levels over 3 brackets make 125 schedules"),
     (dict(players_per_schedule=True, principal_levels=LEVELS, fixed_rates=(1.0, 1.0, 1.0)),
      "players_per_schedule: a fixed schedule"),
 ])
@@ -164,3 +177,33 @@ def test_a_random_principal_on_levels_draws_only_those_levels():
         env = _Env()
     rates = RandomPrincipal(torch.Generator().manual_seed(0), LEVELS)(_Episode())
     assert set(np.unique(rates.numpy()).tolist()) == set(LEVELS)
+
+
+def test_a_flat_per_schedule_run_plays_only_flat_schedules_and_has_one_network_per_level(tmp_path):
+    config = _config(principal_levels=LEVELS, principal_flat=True, players_per_schedule=True,
+                     principal_explore_fraction=0.5)
+    trainer = Trainer(config, tmp_path / "run")
+    assert trainer.players.schedules == [(0.0,) * 3, (0.5,) * 3, (1.0,) * 3]
+    played = []
+    decide = trainer._decide
+
+    def recording(ep, cap):
+        rates = decide(ep, cap)
+        played.extend(tuple(float(r) for r in row) for row in rates)
+        return rates
+    trainer._decide = recording
+    trainer.train()
+    learned = played[len(played) // 2:]   # the second half: the principal's own choices (after exploration)
+    assert set(played) <= set(trainer.players.schedules) and learned
+
+
+def test_a_flat_random_principal_draws_one_level_per_game():
+    from sedtheory.rl.episodes import RandomPrincipal
+
+    class _Env:
+        upcoming_rates = torch.zeros(200, 3)
+
+    class _Episode:
+        env = _Env()
+    rates = RandomPrincipal(torch.Generator().manual_seed(0), LEVELS, flat=True)(_Episode())
+    assert torch.equal(rates, rates[:, :1].expand(-1, 3)) and set(rates[:, 0].tolist()) == set(LEVELS)
