@@ -471,6 +471,13 @@ def response_by_rate(seed: int, episodes: int, run_dir, *, rate: float | None = 
 DESIGN_LEVELS: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 """Pre-registered flat candidates of :func:`design_trial` (fixed before any design run)."""
 
+PER_SCHEDULE: dict = dict(players_per_schedule=True, principal_levels=DESIGN_LEVELS, phase_one_fraction=0.0,
+                          anneal_fraction=0.0, principal_explore_fraction=0.5)
+"""The within-run principal with one player network per committed schedule (``players_per_schedule``):
+:func:`principal_trial` ``(..., **PER_SCHEDULE)``. On the design's levels; no phase one or cap
+annealing (each schedule's players start fresh, as the design's candidates do); the first half of
+training commits to uniformly random levels, the second half the principal learns."""
+
 
 def design_trial(seed: int, design_dir, optimum: TaxOptimum, *, min_episodes: int = 100, max_episodes: int = 300,
                  num_cpus: int | None = None, address: str | None = None, levels=DESIGN_LEVELS,

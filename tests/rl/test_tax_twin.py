@@ -236,10 +236,10 @@ def test_ppo_players_respond_to_a_fixed_rate_as_the_exact_side_predicts(tmp_path
     "measured (papers/report.md, 'The tiny tax twin'): the PPO players' response does not depend on the rate "
     "they are shown but on the rates they were trained under, so the principal's choice moves no apples within "
     "a run; seeds 1-3: mode rates 0.6, 0.9, 0.0 with the players at 2.0 apples (racing) in every seed"))
-def test_ppo_principal_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum):
-    """Trainer (principal committed for the whole episode, players reading the rate: the
-    :func:`tax_twin.twin_config` defaults) on the tiny tax game, seeds 1-5, 300 episodes of 100
-    steps, 16 games each.
+def test_a_ppo_principal_with_one_shared_player_network_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum):
+    """Trainer (principal committed for the whole episode, one player network shared across
+    schedules and reading the rate: the :func:`tax_twin.twin_config` defaults) on the tiny tax
+    game, seeds 1-5, 300 episodes of 100 steps, 16 games each.
 
     Graded by the exact side, not by the trainer: the principal's mode rate in evaluation
     episodes must lie in the exactly optimal set (``optimum.maximisers``, {0.7, ..., 1.0} under
@@ -248,6 +248,24 @@ def test_ppo_principal_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum)
     1/3 per seed, and in ≥ 4 of 5 seeds with probability 11/243 ≈ 0.05 (binomial).
     """
     trials = [tax_twin.principal_trial(seed, 300, tmp_path / f"run{seed}", optimum) for seed in range(1, 6)]
+    summary = [(t["seed"], t["mode_rate"], round(t["mass_on_optimal"], 2), round(t["apples_last50"], 2))
+               for t in trials]
+    assert sum(t["optimal"] for t in trials) >= 4, (optimum.maximisers, summary)
+
+
+@pytest.mark.slow
+def test_the_ppo_principal_with_players_per_schedule_learns_a_rate_in_the_exact_optimal_set(tmp_path, optimum):
+    """The within-run PPO principal of ``sedtheory train`` with one player network per committed
+    schedule (:data:`tax_twin.PER_SCHEDULE`: levels 0, 0.2, ..., 1; uniformly random schedules for
+    the first half of training, then the principal learns), seeds 1-5, 600 episodes of 16 games.
+
+    Graded by the exact side as the test above: the principal's mode rate in evaluation episodes
+    must lie in the exactly optimal set in at least 4 of the 5 seeds. A uniformly random one of
+    its 7 choices (6 levels and "keep", read as 0) lies there (0.8 or 1.0) with probability 2/7
+    per seed, and in ≥ 4 of 5 seeds with probability about 0.026 (binomial).
+    """
+    trials = [tax_twin.principal_trial(seed, 600, tmp_path / f"run{seed}", optimum, **tax_twin.PER_SCHEDULE)
+              for seed in range(1, 6)]
     summary = [(t["seed"], t["mode_rate"], round(t["mass_on_optimal"], 2), round(t["apples_last50"], 2))
                for t in trials]
     assert sum(t["optimal"] for t in trials) >= 4, (optimum.maximisers, summary)
