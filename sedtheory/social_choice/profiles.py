@@ -270,19 +270,41 @@ class PreferenceProfile:
             merged = PreferenceProfile.__new__(PreferenceProfile)
             object.__setattr__(merged, "rankings", _frozen(rankings))
             object.__setattr__(merged, "counts", _frozen(per_code[present]))
+            self._share_tallies(merged)
             return merged  # rows decoded from valid codes: already validated
         # rows themselves are the keys (base-m codes would overflow int64 from m = 17 on)
         unique, inverse = np.unique(self.rankings, axis=0, return_inverse=True)
         counts = _frozen(np.bincount(inverse.ravel(), weights=self.counts, minlength=unique.shape[0]))
         keep = counts > 0
-        return PreferenceProfile(unique[keep], counts[keep])
+        merged = PreferenceProfile(unique[keep], counts[keep])
+        self._share_tallies(merged)
+        return merged
+
+    _SHARED_TALLIES = ("plurality_scores", "borda_scores", "majority_matrix", "margins")
+
+    def _share_tallies(self, merged: "PreferenceProfile") -> None:
+        """Hand the tallies computed so far to the anonymised copy (the same voters, so the same
+        tallies; they are read-only arrays)."""
+        for name in self._SHARED_TALLIES:
+            if name in self.__dict__ and name not in merged.__dict__:
+                merged.__dict__[name] = self.__dict__[name]
 
     # ------------------------------------------------------------------ derived facts
     def condorcet_winner(self) -> int | None:
-        """The candidate beating every other one by a strict majority, or ``None``."""
-        wins = (self.margins > 0).sum(axis=1)
-        winners = np.flatnonzero(wins == self.n_candidates - 1)
-        return int(winners[0]) if winners.size else None
+        """The candidate beating every other one by a strict majority, or ``None``.
+
+        A knockout pass over the support matrix (as Python lists: m is small) leaves the only
+        candidate that can be the Condorcet winner (it beats whoever it meets), then checks it
+        against everyone: ``O(m)`` comparisons."""
+        support = self.majority_matrix.tolist()
+        champion = 0
+        for rival in range(1, len(support)):
+            if support[rival][champion] > support[champion][rival]:
+                champion = rival
+        row = support[champion]
+        if all(row[rival] > support[rival][champion] for rival in range(len(support)) if rival != champion):
+            return champion
+        return None
 
     def condorcet_loser(self) -> int | None:
         """The candidate losing to every other one by a strict majority, or ``None``.
