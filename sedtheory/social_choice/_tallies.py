@@ -184,3 +184,88 @@ def pair_winners(margins: np.ndarray, pairs) -> tuple[int, ...]:
         if margins[a, b] <= 0:
             winners.add(int(b))
     return tuple(sorted(winners))
+
+
+SMALL_ROWS = 24
+"""Up to this many distinct ballot rows, elimination tallies loop over Python lists; beyond,
+one numpy pass over the rows per round (both tested equal)."""
+
+
+class EliminationTally:
+    """First and last places among the candidates still in the race, round after round.
+
+    Built once per rule call on the anonymised profile (``k`` distinct rows with counts). With
+    ``alive`` a list of ``m`` booleans, :meth:`firsts` and :meth:`lasts` give the ``m`` counts
+    (Python ints; 0 for eliminated candidates). Few rows (``k <= SMALL_ROWS``: tie-heavy and
+    small profiles) are scanned as Python lists; many rows by a masked ``argmin``/``argmax``
+    of the ``(k, m)`` positions and one weighted ``bincount``. Candidate-level work (m values)
+    is left to the rules, on Python lists: at these sizes a numpy call costs more than the loop.
+    """
+
+    __slots__ = ("m", "n_voters", "_rows", "_counts", "_positions", "_weights")
+
+    def __init__(self, profile: PreferenceProfile, small_rows: int = SMALL_ROWS) -> None:
+        compact = profile.anonymized
+        self.m = compact.n_candidates
+        if compact.n_rows <= small_rows:
+            self._rows = compact.rankings.tolist()
+            self._counts = compact.counts.tolist()
+            self._positions = None
+            self.n_voters = sum(self._counts)
+        else:
+            self._positions = compact.positions
+            self._weights = compact.counts.astype(np.float64)  # bincount sums: exact below 2^53
+            self.n_voters = int(compact.counts.sum())
+
+    def firsts(self, alive: list[bool]) -> list[int]:
+        """``(m,)`` first places among the ``alive`` candidates."""
+        if self._positions is None:
+            scores = [0] * self.m
+            for row, count in zip(self._rows, self._counts):
+                for c in row:
+                    if alive[c]:
+                        scores[c] += count
+                        break
+            return scores
+        first = np.where(alive, self._positions, self.m).argmin(axis=1)
+        return np.bincount(first, weights=self._weights, minlength=self.m).astype(np.int64).tolist()
+
+    def lasts(self, alive: list[bool]) -> list[int]:
+        """``(m,)`` last places among the ``alive`` candidates."""
+        if self._positions is None:
+            scores = [0] * self.m
+            for row, count in zip(self._rows, self._counts):
+                for c in reversed(row):
+                    if alive[c]:
+                        scores[c] += count
+                        break
+            return scores
+        last = np.where(alive, self._positions, -1).argmax(axis=1)
+        return np.bincount(last, weights=self._weights, minlength=self.m).astype(np.int64).tolist()
+
+
+def extremes(scores: list, alive: list[bool], lowest: bool) -> list[int]:
+    """The alive candidates with the lowest (or highest) score, in index order."""
+    values = [s for s, a in zip(scores, alive) if a]
+    target = min(values) if lowest else max(values)
+    return [c for c, (s, a) in enumerate(zip(scores, alive)) if a and s == target]
+
+
+def borda_among_support(support: list[list], alive: list[bool]) -> list[int]:
+    """``(m,)`` Borda scores in the profile restricted to ``alive`` (0 for the others), read off
+    the support matrix as lists: a ballot gives ``c`` one point per alive candidate below it,
+    so the score is ``sum(support[c][d] for alive d != c)`` (no pass over the ballots)."""
+    members = [d for d, a in enumerate(alive) if a]
+    return [sum(row[d] for d in members if d != c) if alive[c] else 0 for c, row in enumerate(support)]
+
+
+def condorcet_winner_support(support: list[list], members: list[int]) -> int | None:
+    """The member beating every other member by a strict majority (support matrix as lists), or ``None``."""
+    champion = members[0]
+    for rival in members[1:]:
+        if support[rival][champion] > support[champion][rival]:
+            champion = rival
+    row = support[champion]
+    if all(row[d] > support[d][champion] for d in members if d != champion):
+        return champion
+    return None

@@ -4,7 +4,7 @@ small-row / many-row versions of the elimination tallies. Each oracle is the str
 computation (numpy or a brute-force loop), written here or kept in the library."""
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sedtheory.social_choice import PreferenceProfile, get_rule
