@@ -204,10 +204,10 @@ class EliminationTally:
 
     __slots__ = ("m", "n_voters", "_rows", "_counts", "_positions", "_weights")
 
-    def __init__(self, profile: PreferenceProfile, small_rows: int = SMALL_ROWS) -> None:
+    def __init__(self, profile: PreferenceProfile) -> None:
         compact = profile.anonymized
         self.m = compact.n_candidates
-        if compact.n_rows <= small_rows:
+        if compact.n_rows <= SMALL_ROWS:
             self._rows = compact.rankings.tolist()
             self._counts = compact.counts.tolist()
             self._positions = None

@@ -40,7 +40,6 @@ Instant runoff itself (Hare / STV with one seat) and its PUT variant are in
 
 from __future__ import annotations
 
-import functools
 from typing import Callable
 
 import numpy as np
@@ -97,8 +96,15 @@ def _parallel_universes(m: int, stop: Callable, losers: Callable) -> tuple[int, 
     """PUT loop: every candidate in ``losers(alive)`` is removed on its own branch (memoised on
     the set of candidates left, a bit mask)."""
 
-    @functools.lru_cache(maxsize=None)
+    memo: dict[int, frozenset[int]] = {}  # a dict, not lru_cache: building a cache per call costs more
+
     def winners(bits: int) -> frozenset[int]:
+        found = memo.get(bits)
+        if found is None:
+            found = memo[bits] = compute(bits)
+        return found
+
+    def compute(bits: int) -> frozenset[int]:
         alive = [(bits >> c) & 1 == 1 for c in range(m)]
         if bits & (bits - 1) == 0:  # one candidate left
             return frozenset(c for c in range(m) if alive[c])

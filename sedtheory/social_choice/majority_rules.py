@@ -37,7 +37,6 @@ kept so the two can be cross-checked.
 
 from __future__ import annotations
 
-import functools
 from fractions import Fraction
 
 import numpy as np
@@ -149,8 +148,15 @@ def _stable(margins: np.ndarray, filtered: bool) -> tuple[int, ...]:
     # every match once, by decreasing (margin, a, b); a subset's matches keep this order
     ordered = sorted(((values[a][b], a, b) for a in range(m) for b in range(m) if a != b), reverse=True)
 
-    @functools.lru_cache(maxsize=None)
+    memo: dict[int, frozenset[int]] = {}  # a dict, not lru_cache: building a cache per call costs more
+
     def winners(members: int) -> frozenset[int]:
+        found = memo.get(members)
+        if found is None:
+            found = memo[members] = compute(members)
+        return found
+
+    def compute(members: int) -> frozenset[int]:
         alive = [c for c in range(m) if (members >> c) & 1]
         if len(alive) == 1:
             return frozenset(alive)

@@ -210,8 +210,15 @@ def instant_runoff_put(profile: PreferenceProfile) -> tuple[int, ...]:
     m = tally.m
     majority = tally.n_voters // 2 + 1
 
-    @functools.lru_cache(maxsize=None)
-    def winners(bits: int) -> frozenset[int]:  # bit c set: candidate c still in the race
+    memo: dict[int, frozenset[int]] = {}  # a dict, not lru_cache: building a cache per call costs more
+
+    def winners(bits: int) -> frozenset[int]:
+        found = memo.get(bits)
+        if found is None:
+            found = memo[bits] = compute(bits)
+        return found
+
+    def compute(bits: int) -> frozenset[int]:  # bit c set: candidate c still in the race
         alive = [(bits >> c) & 1 == 1 for c in range(m)]
         if bits & (bits - 1) == 0:  # one candidate left
             return frozenset(c for c in range(m) if alive[c])

@@ -63,3 +63,78 @@ def test_anonymised_profile_shares_the_tallies_already_computed():
     support = profile.majority_matrix
     assert profile.anonymized.majority_matrix is support
     assert profile.anonymized.counts.tolist() == [2, 1]
+
+
+# ------------------------------------------- elimination and place tallies: both paths
+def _first_and_last_by_loops(profile, alive):
+    firsts, lasts = [0] * profile.n_candidates, [0] * profile.n_candidates
+    for row, count in zip(profile.rankings.tolist(), profile.counts.tolist()):
+        kept = [c for c in row if alive[c]]
+        firsts[kept[0]] += count
+        lasts[kept[-1]] += count
+    return firsts, lasts
+
+
+MANY_ROWS = weighted_profiles(n_candidates=(1, 6), n_rows=(1, 60))
+
+
+@given(st.one_of(PROFILES, MANY_ROWS), st.data())
+def test_elimination_tally_equals_a_loop_over_ballots_on_both_paths(profile, data):
+    import sedtheory.social_choice._tallies as tallies
+
+    m = profile.n_candidates
+    alive = data.draw(st.lists(st.booleans(), min_size=m, max_size=m).filter(any))
+    expected = _first_and_last_by_loops(profile, alive)
+    for small_rows in (0, 10**6):  # numpy path, list path
+        old, tallies.SMALL_ROWS = tallies.SMALL_ROWS, small_rows
+        try:
+            tally = tallies.EliminationTally(profile)
+            assert (tally.firsts(alive), tally.lasts(alive)) == expected
+            assert tally.n_voters == profile.n_voters
+        finally:
+            tallies.SMALL_ROWS = old
+
+
+@given(st.one_of(PROFILES, MANY_ROWS))
+def test_position_counts_equal_a_loop_over_ballots_on_both_paths(profile):
+    import sedtheory.social_choice.scoring_rules as scoring
+
+    m = profile.n_candidates
+    expected = np.zeros((m, m), dtype=np.int64)
+    for row, count in zip(profile.rankings.tolist(), profile.counts.tolist()):
+        for place, c in enumerate(row):
+            expected[c, place] += count
+    for small_rows in (0, 10**6):
+        old, scoring.SMALL_ROWS = scoring.SMALL_ROWS, small_rows
+        try:
+            assert np.array_equal(scoring.position_counts(profile), expected)
+        finally:
+            scoring.SMALL_ROWS = old
+
+
+ROUND_RULES = ["instant_runoff", "instant_runoff_put", "coombs", "coombs_put", "benham", "bottom_two_runoff_irv",
+               "smith_irv", "condorcet_irv", "anti_plurality", "dowdall", "positive_negative", "bucklin",
+               "simplified_bucklin", "positional"]
+
+
+@given(st.one_of(PROFILES, MANY_ROWS))
+def test_rules_give_the_same_winners_on_the_list_and_numpy_paths(profile):
+    import sedtheory.social_choice._tallies as tallies
+    import sedtheory.social_choice.scoring_rules as scoring
+
+    results = []
+    for small_rows in (0, 10**6):
+        old = tallies.SMALL_ROWS, scoring.SMALL_ROWS
+        tallies.SMALL_ROWS = scoring.SMALL_ROWS = small_rows
+        try:
+            results.append([get_rule(name)(profile) for name in ROUND_RULES])
+        finally:
+            tallies.SMALL_ROWS, scoring.SMALL_ROWS = old
+    assert results[0] == results[1]
+
+
+def test_dowdall_vector_is_exact():
+    from sedtheory.social_choice.scoring_rules import _dowdall_vector
+
+    # 1, 1/2, 1/3, 1/4, 1/5 scaled by lcm(1..5) = 60
+    assert _dowdall_vector(5) == (60, 30, 20, 15, 12)
