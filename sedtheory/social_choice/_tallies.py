@@ -269,3 +269,41 @@ def condorcet_winner_support(support: list[list], members: list[int]) -> int | N
     if all(row[d] > support[d][champion] for d in members if d != champion):
         return champion
     return None
+
+
+def _closure_bits(edges: list[int]) -> list[int]:
+    """Transitive closure (Warshall 1962) of a relation given as one bit mask per candidate."""
+    reach = list(edges)
+    for k in range(len(reach)):
+        bit = 1 << k
+        through = reach[k]
+        for i in range(len(reach)):
+            if reach[i] & bit:
+                reach[i] |= through
+    return reach
+
+
+def smith_set_support(support: list[list], alive: list[bool]) -> list[int]:
+    """:func:`smith_set` among the ``alive`` candidates, on the support matrix as Python lists:
+    the members reaching every member through edges ``support[a][b] >= support[b][a]``."""
+    members = [c for c, a in enumerate(alive) if a]
+    everyone = sum(1 << c for c in members)
+    edges = [0] * len(alive)
+    for a in members:
+        row = support[a]
+        edges[a] = sum(1 << b for b in members if row[b] >= support[b][a]) | (1 << a)
+    reach = _closure_bits(edges)
+    return [c for c in members if reach[c] & everyone == everyone]
+
+
+def schwartz_set_support(support: list[list], alive: list[bool]) -> list[int]:
+    """:func:`schwartz_set` among the ``alive`` candidates, on the support matrix as Python lists:
+    ``x`` is in it iff every member reaching ``x`` by majority wins is reached back by ``x``."""
+    members = [c for c, a in enumerate(alive) if a]
+    edges = [0] * len(alive)
+    for a in members:
+        row = support[a]
+        edges[a] = sum(1 << b for b in members if row[b] > support[b][a]) | (1 << a)
+    reach = _closure_bits(edges)
+    return [x for x in members
+            if not any((reach[y] >> x) & 1 and not (reach[x] >> y) & 1 for y in members)]

@@ -49,31 +49,13 @@ from sedtheory.social_choice._tallies import (
     borda_among_support,
     condorcet_winner_support,
     extremes,
-    first_counts,
     pair_winners,
-    schwartz_set,
-    smith_set,
+    schwartz_set_support,
+    smith_set_support,
 )
 from sedtheory.social_choice.profiles import PreferenceProfile
 from sedtheory.social_choice.ranked_rules import instant_runoff, irv_among
 from sedtheory.social_choice.registry import voting_rule
-
-
-def _members(alive: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(c) for c in np.flatnonzero(alive))
-
-
-def _mask(m: int, candidates) -> np.ndarray:
-    alive = np.zeros(m, dtype=bool)
-    alive[list(candidates)] = True
-    return alive
-
-
-def _extremes(scores: np.ndarray, alive: np.ndarray, lowest: bool) -> np.ndarray:
-    """Mask of the alive candidates with the lowest (or highest) score."""
-    values = scores[alive]
-    target = values.min() if lowest else values.max()
-    return alive & (scores == target)
 
 
 def _eliminate_all_tied(m: int, stop: Callable, losers: Callable) -> tuple[int, ...]:
@@ -264,60 +246,67 @@ def bottom_two_runoff_irv(profile: PreferenceProfile) -> tuple[int, ...]:
 
 
 def _tideman_alternative(profile: PreferenceProfile, top_set) -> tuple[int, ...]:
-    first = top_set(profile.margins)
+    """``top_set(support, alive)``: the Smith or Schwartz set among ``alive`` (support matrix as lists)."""
+    support = profile.majority_matrix.tolist()
+    m = profile.n_candidates
+    alive = [True] * m
+    first = top_set(support, alive)
     if len(first) == 1:  # a one-member set is its own plurality loser: it wins
-        return first
-    profile = profile.anonymized
-    margins = profile.margins
-    alive = np.ones(profile.n_candidates, dtype=bool)
+        return tuple(first)
+    tally = EliminationTally(profile)
     while True:
-        winners = _mask(profile.n_candidates, top_set(margins, alive))
-        scores = first_counts(profile, winners)  # plurality among the set's members only
-        worst = _extremes(scores, winners, lowest=True)
-        if np.array_equal(worst, winners):
-            return _members(winners)
-        alive &= ~worst
+        members = top_set(support, alive)
+        in_set = [False] * m
+        for c in members:
+            in_set[c] = True
+        worst = extremes(tally.firsts(in_set), in_set, lowest=True)  # plurality among the set's members only
+        if len(worst) == len(members):
+            return tuple(members)
+        for c in worst:
+            alive[c] = False
 
 
 @voting_rule("tideman_alternative_smith")
 def tideman_alternative_smith(profile: PreferenceProfile) -> tuple[int, ...]:
     """Tideman's alternative (Smith): restrict to the Smith set, remove its plurality losers, repeat."""
-    return _tideman_alternative(profile, smith_set)
+    return _tideman_alternative(profile, smith_set_support)
 
 
 @voting_rule("tideman_alternative_schwartz")
 def tideman_alternative_schwartz(profile: PreferenceProfile) -> tuple[int, ...]:
     """Tideman's alternative (Schwartz): restrict to the Schwartz set, remove its plurality losers, repeat."""
-    return _tideman_alternative(profile, schwartz_set)
+    return _tideman_alternative(profile, schwartz_set_support)
 
 
 @voting_rule("woodall")
 def woodall(profile: PreferenceProfile) -> tuple[int, ...]:
     """Woodall: instant-runoff eliminations over all candidates; the last Smith set member(s) left win."""
     m = profile.n_candidates
-    smith = _mask(m, smith_set(profile.margins))
-    if smith.sum() == 1:
-        return _members(smith)
-    profile = profile.anonymized
-    alive = np.ones(m, dtype=bool)
+    smith = smith_set_support(profile.majority_matrix.tolist(), [True] * m)
+    if len(smith) == 1:
+        return tuple(smith)
+    tally = EliminationTally(profile)
+    alive = [True] * m
     while True:
-        removed = _extremes(first_counts(profile, alive), alive, lowest=True)
-        left = alive & ~removed & smith
-        if left.sum() == 0:
-            return _members(alive & smith)
-        if left.sum() == 1:
-            return _members(left)
-        alive &= ~removed
+        removed = extremes(tally.firsts(alive), alive, lowest=True)
+        for c in removed:
+            alive[c] = False
+        left = [c for c in smith if alive[c]]
+        if not left:
+            return tuple(c for c in smith if c in removed)
+        if len(left) == 1:
+            return tuple(left)
 
 
 @voting_rule("smith_irv")
 def smith_irv(profile: PreferenceProfile) -> tuple[int, ...]:
     """Smith-IRV: instant runoff among the Smith set only (the other candidates removed from
     every ballot; a strict majority of all voters wins)."""
-    smith = smith_set(profile.margins)
+    m = profile.n_candidates
+    smith = smith_set_support(profile.majority_matrix.tolist(), [True] * m)
     if len(smith) == 1:
-        return smith
-    alive = [False] * profile.n_candidates
+        return tuple(smith)
+    alive = [False] * m
     for c in smith:
         alive[c] = True
     return irv_among(EliminationTally(profile), alive)

@@ -112,7 +112,7 @@ def test_position_counts_equal_a_loop_over_ballots_on_both_paths(profile):
             scoring.SMALL_ROWS = old
 
 
-ROUND_RULES = ["instant_runoff", "instant_runoff_put", "coombs", "coombs_put", "benham", "bottom_two_runoff_irv",
+ROUND_RULES = ["instant_runoff", "woodall", "tideman_alternative_smith", "tideman_alternative_schwartz", "instant_runoff_put", "coombs", "coombs_put", "benham", "bottom_two_runoff_irv",
                "smith_irv", "condorcet_irv", "anti_plurality", "dowdall", "positive_negative", "bucklin",
                "simplified_bucklin", "positional"]
 
@@ -138,3 +138,15 @@ def test_dowdall_vector_is_exact():
 
     # 1, 1/2, 1/3, 1/4, 1/5 scaled by lcm(1..5) = 60
     assert _dowdall_vector(5) == (60, 30, 20, 15, 12)
+
+
+@given(PROFILES, st.data())
+def test_smith_and_schwartz_sets_on_lists_equal_the_numpy_versions(profile, data):
+    from sedtheory.social_choice._tallies import schwartz_set, schwartz_set_support, smith_set, smith_set_support
+
+    m = profile.n_candidates
+    alive = data.draw(st.lists(st.booleans(), min_size=m, max_size=m).filter(any))
+    mask = np.array(alive)
+    support = profile.majority_matrix.tolist()
+    assert tuple(smith_set_support(support, alive)) == smith_set(profile.margins, mask)
+    assert tuple(schwartz_set_support(support, alive)) == schwartz_set(profile.margins, mask)
