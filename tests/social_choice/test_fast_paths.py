@@ -40,11 +40,40 @@ def test_split_cycle_on_lists_equals_the_numpy_version_on_every_subset(profile, 
         split_cycle_undefeated(profile.margins, alive)
 
 
-@given(PROFILES)
-def test_simple_stable_voting_shortcut_equals_the_recursion(profile):
-    # the Condorcet-winner shortcut (a theorem, see the rule's docstring) against the plain recursion
-    assert get_rule("simple_stable_voting")(profile) == _stable(profile.margins, filtered=False)
-    assert get_rule("stable_voting")(profile) == _stable(profile.margins, filtered=True)
+def _stable_by_definition(margins, members, filtered):
+    """Stable voting / simple stable voting straight from the definition (Holliday & Pacuit
+    2023b): no memo, no Condorcet shortcut; matches by decreasing margin, every a (split-cycle
+    undefeated when filtered) winning without b at the first qualifying margin."""
+    if len(members) == 1:
+        return set(members)
+    alive = np.zeros(margins.shape[0], dtype=bool)
+    alive[members] = True
+    allowed = set(split_cycle_undefeated(margins, alive)) if filtered else set(members)
+    matches = sorted(((int(margins[a, b]), a, b) for a in members for b in members if a != b and a in allowed),
+                     reverse=True)
+    found, level = set(), None
+    for strength, a, b in matches:
+        if level is not None and strength < level:
+            break
+        if a not in found and a in _stable_by_definition(margins, [c for c in members if c != b], filtered):
+            found.add(a)
+            level = strength
+    return found
+
+
+SMALL_PROFILES = st.one_of(preference_profiles(n_candidates=(1, 5), n_voters=(1, 12)), tie_heavy_profiles(n_candidates=(2, 5)),
+                           condorcet_cycle_profiles(n_candidates=(3, 5)), weighted_profiles(n_candidates=(1, 5), n_rows=(1, 8)))
+
+
+@given(SMALL_PROFILES)
+def test_stable_voting_shortcuts_equal_the_definition(profile):
+    # the Condorcet-winner shortcut (a theorem, see simple_stable_voting's docstring) and the memo against
+    # the plain recursion of the definition
+    members = list(range(profile.n_candidates))
+    for name, filtered in (("simple_stable_voting", False), ("stable_voting", True)):
+        expected = tuple(sorted(_stable_by_definition(profile.margins, members, filtered)))
+        assert get_rule(name)(profile) == expected
+        assert _stable(profile.margins, filtered) == expected
 
 
 @given(PROFILES)
