@@ -287,7 +287,7 @@ class PreferenceProfile:
                 codes += rankings[:, column]
             weights = None if self._unit_counts else self.counts
             per_code = np.bincount(codes, weights=weights, minlength=m ** (m - 1))
-            present = np.flatnonzero(per_code)
+            present = per_code.nonzero()[0]
             table = _ranking_table(m)  # code -> row of every ranking, its positions
             rows = table.index[present]
             merged = PreferenceProfile.__new__(PreferenceProfile)
