@@ -175,13 +175,17 @@ def split_cycle_undefeated_lists(margins: list[list], members: list[int]) -> lis
             if not any(sub[a][b] > 0 and sub[a][b] > paths[b][a] for a in range(size))]
 
 
-def pair_winners(margins: np.ndarray, pairs) -> tuple[int, ...]:
-    """Winners of majority contests between the given pairs (both win a tied contest)."""
+def pair_winners(matrix, pairs, support: bool = False) -> tuple[int, ...]:
+    """Winners of majority contests between the given pairs (both win a tied contest).
+
+    ``matrix``: the ``(m, m)`` margins (array or nested lists), or with ``support=True`` the
+    support matrix (``a`` beats ``b`` when ``matrix[a][b] > matrix[b][a]``)."""
     winners = set()
     for a, b in pairs:
-        if margins[a, b] >= 0:
+        margin = matrix[a][b] - matrix[b][a] if support else matrix[a][b]
+        if margin >= 0:
             winners.add(int(a))
-        if margins[a, b] <= 0:
+        if margin <= 0:
             winners.add(int(b))
     return tuple(sorted(winners))
 

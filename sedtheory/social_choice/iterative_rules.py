@@ -42,7 +42,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
 
 from sedtheory.social_choice._tallies import (
     EliminationTally,
@@ -214,14 +213,14 @@ def plurality_with_runoff(profile: PreferenceProfile) -> tuple[int, ...]:
     m = profile.n_candidates
     if m == 1:
         return (0,)
-    scores = np.asarray(profile.plurality_scores)
-    levels = sorted(set(scores.tolist()), reverse=True)
-    first = np.flatnonzero(scores == levels[0])
-    if first.size > 1:
+    scores = profile.plurality_scores.tolist()
+    levels = sorted(set(scores), reverse=True)
+    first = [c for c, s in enumerate(scores) if s == levels[0]]
+    if len(first) > 1:
         pairs = [(a, b) for a in first for b in first if a < b]
     else:
-        pairs = [(first[0], b) for b in np.flatnonzero(scores == levels[1])]
-    return pair_winners(profile.margins, pairs)
+        pairs = [(first[0], b) for b, s in enumerate(scores) if s == levels[1]]
+    return pair_winners(profile.majority_matrix.tolist(), pairs, support=True)
 
 
 @voting_rule("bottom_two_runoff_irv")
