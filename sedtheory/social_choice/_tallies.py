@@ -1,9 +1,13 @@
 """Tallies on a subset of the candidates and facts of the majority graph, shared by the rules.
 
-Everything here takes the ``(m, m)`` margins or an anonymised profile's ballot rows and
-works on a boolean mask ``alive`` ``(m,)`` of the candidates still in the race; eliminated
-candidates are removed from every ballot (the rest keep their order), as in the iterative
-rules of Hare, Coombs, Baldwin and Nanson.
+The majority-graph functions take the ``(m, m)`` margins and an optional boolean mask
+``alive`` ``(m,)`` of the candidates still in the race. The elimination rules (Hare, Coombs,
+Baldwin, Nanson, ...) remove candidates from every ballot (the rest keep their order) and
+recount: :class:`EliminationTally` counts first and last places among the ``alive``
+candidates, and the ``*_support`` functions read Borda scores, Condorcet winners and the
+Smith/Schwartz sets off the support matrix given as Python lists. At the sizes of a ranked
+ballot (m up to about 10) a Python loop over m values is cheaper than a numpy call, so
+candidate-level work is done on lists; ballot-level work is numpy unless there are few rows.
 """
 
 from __future__ import annotations
@@ -11,57 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from sedtheory.social_choice.profiles import PreferenceProfile
-
-
-def alive_rows(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(k, a)``: each ballot row with the eliminated candidates removed (labels kept)."""
-    rows = profile.rankings
-    return rows[alive[rows]].reshape(rows.shape[0], -1)
-
-
-def _column_counts(rows: np.ndarray, counts: np.ndarray, column: int, m: int) -> np.ndarray:
-    return np.rint(np.bincount(rows[:, column], weights=counts, minlength=m)).astype(np.int64)
-
-
-def first_counts(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(m,)`` first places among the ``alive`` candidates (0 for eliminated ones)."""
-    return _column_counts(alive_rows(profile, alive), profile.counts, 0, profile.n_candidates)
-
-
-def last_counts(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(m,)`` last places among the ``alive`` candidates (0 for eliminated ones)."""
-    return _column_counts(alive_rows(profile, alive), profile.counts, -1, profile.n_candidates)
-
-
-def borda_among(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(m,)`` Borda scores in the profile restricted to ``alive`` (``a - 1 - rank`` points, a alive)."""
-    rows = alive_rows(profile, alive)
-    a, m = rows.shape[1], profile.n_candidates
-    scores = np.zeros(m, dtype=np.int64)
-    for column in range(a - 1):
-        scores += (a - 1 - column) * _column_counts(rows, profile.counts, column, m)
-    return scores
-
-
-def strict_majority(profile: PreferenceProfile) -> int:
-    """Smallest number of voters that is more than half: ``n // 2 + 1``."""
-    return profile.n_voters // 2 + 1
-
-
-def condorcet_winner_among(margins: np.ndarray, alive: np.ndarray) -> int | None:
-    """The candidate of ``alive`` beating every other one of ``alive`` by a majority, or ``None``."""
-    members = np.flatnonzero(alive)
-    sub = margins[np.ix_(members, members)]
-    wins = (sub > 0).sum(axis=1)
-    found = np.flatnonzero(wins == members.size - 1)
-    return int(members[found[0]]) if found.size else None
-
-
-def weak_condorcet_winners_among(margins: np.ndarray, alive: np.ndarray) -> tuple[int, ...]:
-    """The candidates of ``alive`` that lose to nobody of ``alive`` (ties allowed)."""
-    members = np.flatnonzero(alive)
-    sub = margins[np.ix_(members, members)]
-    return tuple(int(c) for c in members[(sub >= 0).all(axis=1)])
 
 
 def reach(edges: np.ndarray) -> np.ndarray:

@@ -179,3 +179,23 @@ def test_smith_and_schwartz_sets_on_lists_equal_the_numpy_versions(profile, data
     support = profile.majority_matrix.tolist()
     assert tuple(smith_set_support(support, alive)) == smith_set(profile.margins, mask)
     assert tuple(schwartz_set_support(support, alive)) == schwartz_set(profile.margins, mask)
+
+
+@given(PROFILES, st.data())
+def test_borda_and_condorcet_winner_read_off_the_support_matrix_equal_loops_over_ballots(profile, data):
+    from sedtheory.social_choice._tallies import borda_among_support, condorcet_winner_support
+
+    m = profile.n_candidates
+    alive = data.draw(st.lists(st.booleans(), min_size=m, max_size=m).filter(any))
+    borda = [0] * m
+    support = [[0] * m for _ in range(m)]
+    for row, count in zip(profile.rankings.tolist(), profile.counts.tolist()):
+        kept = [c for c in row if alive[c]]  # the ballot restricted to the alive candidates
+        for place, c in enumerate(kept):
+            borda[c] += count * (len(kept) - 1 - place)
+            for d in kept[place + 1:]:
+                support[c][d] += count
+    assert borda_among_support(profile.majority_matrix.tolist(), alive) == borda
+    members = [c for c in range(m) if alive[c]]
+    beats_all = [c for c in members if all(support[c][d] > support[d][c] for d in members if d != c)]
+    assert condorcet_winner_support(profile.majority_matrix.tolist(), members) == (beats_all[0] if beats_all else None)
