@@ -1,9 +1,13 @@
 """Tallies on a subset of the candidates and facts of the majority graph, shared by the rules.
 
-Everything here takes the ``(m, m)`` margins or an anonymised profile's ballot rows and
-works on a boolean mask ``alive`` ``(m,)`` of the candidates still in the race; eliminated
-candidates are removed from every ballot (the rest keep their order), as in the iterative
-rules of Hare, Coombs, Baldwin and Nanson.
+The majority-graph functions take the ``(m, m)`` margins and an optional boolean mask
+``alive`` ``(m,)`` of the candidates still in the race. The elimination rules (Hare, Coombs,
+Baldwin, Nanson, ...) remove candidates from every ballot (the rest keep their order) and
+recount: :class:`EliminationTally` counts first and last places among the ``alive``
+candidates, and the ``*_support`` functions read Borda scores, Condorcet winners and the
+Smith/Schwartz sets off the support matrix given as Python lists. At the sizes of a ranked
+ballot (m up to about 10) a Python loop over m values is cheaper than a numpy call, so
+candidate-level work is done on lists; ballot-level work is numpy unless there are few rows.
 """
 
 from __future__ import annotations
@@ -11,57 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from sedtheory.social_choice.profiles import PreferenceProfile
-
-
-def alive_rows(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(k, a)``: each ballot row with the eliminated candidates removed (labels kept)."""
-    rows = profile.rankings
-    return rows[alive[rows]].reshape(rows.shape[0], -1)
-
-
-def _column_counts(rows: np.ndarray, counts: np.ndarray, column: int, m: int) -> np.ndarray:
-    return np.rint(np.bincount(rows[:, column], weights=counts, minlength=m)).astype(np.int64)
-
-
-def first_counts(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(m,)`` first places among the ``alive`` candidates (0 for eliminated ones)."""
-    return _column_counts(alive_rows(profile, alive), profile.counts, 0, profile.n_candidates)
-
-
-def last_counts(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(m,)`` last places among the ``alive`` candidates (0 for eliminated ones)."""
-    return _column_counts(alive_rows(profile, alive), profile.counts, -1, profile.n_candidates)
-
-
-def borda_among(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(m,)`` Borda scores in the profile restricted to ``alive`` (``a - 1 - rank`` points, a alive)."""
-    rows = alive_rows(profile, alive)
-    a, m = rows.shape[1], profile.n_candidates
-    scores = np.zeros(m, dtype=np.int64)
-    for column in range(a - 1):
-        scores += (a - 1 - column) * _column_counts(rows, profile.counts, column, m)
-    return scores
-
-
-def strict_majority(profile: PreferenceProfile) -> int:
-    """Smallest number of voters that is more than half: ``n // 2 + 1``."""
-    return profile.n_voters // 2 + 1
-
-
-def condorcet_winner_among(margins: np.ndarray, alive: np.ndarray) -> int | None:
-    """The candidate of ``alive`` beating every other one of ``alive`` by a majority, or ``None``."""
-    members = np.flatnonzero(alive)
-    sub = margins[np.ix_(members, members)]
-    wins = (sub > 0).sum(axis=1)
-    found = np.flatnonzero(wins == members.size - 1)
-    return int(members[found[0]]) if found.size else None
-
-
-def weak_condorcet_winners_among(margins: np.ndarray, alive: np.ndarray) -> tuple[int, ...]:
-    """The candidates of ``alive`` that lose to nobody of ``alive`` (ties allowed)."""
-    members = np.flatnonzero(alive)
-    sub = margins[np.ix_(members, members)]
-    return tuple(int(c) for c in members[(sub >= 0).all(axis=1)])
 
 
 def reach(edges: np.ndarray) -> np.ndarray:
@@ -142,7 +95,12 @@ def _strongest_paths_numpy(margins: np.ndarray) -> np.ndarray:
 
 def _strongest_paths_lists(margins: np.ndarray) -> np.ndarray:
     m = margins.shape[0]
-    rows = margins.tolist()
+    return np.array(widest_paths(margins.tolist()), dtype=float).reshape(m, m)
+
+
+def widest_paths(rows: list[list]) -> list[list[float]]:
+    """:func:`strongest_paths` on an ``m x m`` margin matrix given as Python lists (returns lists)."""
+    m = len(rows)
     none = float("-inf")
     strength = [[w if (w > 0 and i != j) else none for j, w in enumerate(row)] for i, row in enumerate(rows)]
     for k in range(m):
@@ -156,15 +114,153 @@ def _strongest_paths_lists(margins: np.ndarray) -> np.ndarray:
                 through = to_k if to_k < via_k[j] else via_k[j]
                 if through > row[j] and j != i:
                     row[j] = through
-    return np.array(strength, dtype=float).reshape(m, m)
+    return strength
 
 
-def pair_winners(margins: np.ndarray, pairs) -> tuple[int, ...]:
-    """Winners of majority contests between the given pairs (both win a tied contest)."""
+def split_cycle_undefeated_lists(margins: list[list], members: list[int]) -> list[int]:
+    """:func:`split_cycle_undefeated` on margins given as Python lists, among ``members`` (a
+    sorted list of candidates); Python lists are faster than numpy for the small subsets
+    that stable voting visits. Tested equal to the numpy version."""
+    sub = [[margins[a][b] for b in members] for a in members]
+    paths = widest_paths(sub)
+    size = len(members)
+    return [members[b] for b in range(size)
+            if not any(sub[a][b] > 0 and sub[a][b] > paths[b][a] for a in range(size))]
+
+
+def pair_winners(matrix, pairs, support: bool = False) -> tuple[int, ...]:
+    """Winners of majority contests between the given pairs (both win a tied contest).
+
+    ``matrix``: the ``(m, m)`` margins (array or nested lists), or with ``support=True`` the
+    support matrix (``a`` beats ``b`` when ``matrix[a][b] > matrix[b][a]``)."""
     winners = set()
     for a, b in pairs:
-        if margins[a, b] >= 0:
+        margin = matrix[a][b] - matrix[b][a] if support else matrix[a][b]
+        if margin >= 0:
             winners.add(int(a))
-        if margins[a, b] <= 0:
+        if margin <= 0:
             winners.add(int(b))
     return tuple(sorted(winners))
+
+
+SMALL_ROWS = 24
+"""Up to this many distinct ballot rows, elimination tallies loop over Python lists; beyond,
+one numpy pass over the rows per round (both tested equal)."""
+
+
+class EliminationTally:
+    """First and last places among the candidates still in the race, round after round.
+
+    Built once per rule call on the anonymised profile (``k`` distinct rows with counts). With
+    ``alive`` a list of ``m`` booleans, :meth:`firsts` and :meth:`lasts` give the ``m`` counts
+    (Python ints; 0 for eliminated candidates). Few rows (``k <= SMALL_ROWS``: tie-heavy and
+    small profiles) are scanned as Python lists; many rows by a masked ``argmin``/``argmax``
+    of the ``(k, m)`` positions and one weighted ``bincount``. Candidate-level work (m values)
+    is left to the rules, on Python lists: at these sizes a numpy call costs more than the loop.
+    """
+
+    __slots__ = ("m", "n_voters", "_rows", "_counts", "_positions", "_weights")
+
+    def __init__(self, profile: PreferenceProfile) -> None:
+        compact = profile.anonymized
+        self.m = compact.n_candidates
+        if compact.n_rows <= SMALL_ROWS:
+            self._rows = compact.rankings.tolist()
+            self._counts = compact.counts.tolist()
+            self._positions = None
+            self.n_voters = sum(self._counts)
+        else:
+            self._positions = compact.positions
+            self._weights = compact.counts.astype(np.float64)  # bincount sums: exact below 2^53
+            self.n_voters = int(compact.counts.sum())
+
+    def firsts(self, alive: list[bool]) -> list[int]:
+        """``(m,)`` first places among the ``alive`` candidates."""
+        if self._positions is None:
+            scores = [0] * self.m
+            for row, count in zip(self._rows, self._counts):
+                for c in row:
+                    if alive[c]:
+                        scores[c] += count
+                        break
+            return scores
+        first = np.where(alive, self._positions, self.m).argmin(axis=1)
+        return np.bincount(first, weights=self._weights, minlength=self.m).astype(np.int64).tolist()
+
+    def lasts(self, alive: list[bool]) -> list[int]:
+        """``(m,)`` last places among the ``alive`` candidates."""
+        if self._positions is None:
+            scores = [0] * self.m
+            for row, count in zip(self._rows, self._counts):
+                for c in reversed(row):
+                    if alive[c]:
+                        scores[c] += count
+                        break
+            return scores
+        last = np.where(alive, self._positions, -1).argmax(axis=1)
+        return np.bincount(last, weights=self._weights, minlength=self.m).astype(np.int64).tolist()
+
+
+def extremes(scores: list, alive: list[bool], lowest: bool) -> list[int]:
+    """The alive candidates with the lowest (or highest) score, in index order."""
+    values = [s for s, a in zip(scores, alive) if a]
+    target = min(values) if lowest else max(values)
+    return [c for c, (s, a) in enumerate(zip(scores, alive)) if a and s == target]
+
+
+def borda_among_support(support: list[list], alive: list[bool]) -> list[int]:
+    """``(m,)`` Borda scores in the profile restricted to ``alive`` (0 for the others), read off
+    the support matrix as lists: a ballot gives ``c`` one point per alive candidate below it,
+    so the score is ``sum(support[c][d] for alive d != c)`` (no pass over the ballots)."""
+    members = [d for d, a in enumerate(alive) if a]
+    return [sum(row[d] for d in members if d != c) if alive[c] else 0 for c, row in enumerate(support)]
+
+
+def condorcet_winner_support(support: list[list], members: list[int]) -> int | None:
+    """The member beating every other member by a strict majority (support matrix as lists), or ``None``."""
+    champion = members[0]
+    for rival in members[1:]:
+        if support[rival][champion] > support[champion][rival]:
+            champion = rival
+    row = support[champion]
+    if all(row[d] > support[d][champion] for d in members if d != champion):
+        return champion
+    return None
+
+
+def _closure_bits(edges: list[int]) -> list[int]:
+    """Transitive closure (Warshall 1962) of a relation given as one bit mask per candidate."""
+    reach = list(edges)
+    for k in range(len(reach)):
+        bit = 1 << k
+        through = reach[k]
+        for i in range(len(reach)):
+            if reach[i] & bit:
+                reach[i] |= through
+    return reach
+
+
+def smith_set_support(support: list[list], alive: list[bool]) -> list[int]:
+    """:func:`smith_set` among the ``alive`` candidates, on the support matrix as Python lists:
+    the members reaching every member through edges ``support[a][b] >= support[b][a]``."""
+    members = [c for c, a in enumerate(alive) if a]
+    everyone = sum(1 << c for c in members)
+    edges = [0] * len(alive)
+    for a in members:
+        row = support[a]
+        edges[a] = sum(1 << b for b in members if row[b] >= support[b][a]) | (1 << a)
+    reach = _closure_bits(edges)
+    return [c for c in members if reach[c] & everyone == everyone]
+
+
+def schwartz_set_support(support: list[list], alive: list[bool]) -> list[int]:
+    """:func:`schwartz_set` among the ``alive`` candidates, on the support matrix as Python lists:
+    ``x`` is in it iff every member reaching ``x`` by majority wins is reached back by ``x``."""
+    members = [c for c, a in enumerate(alive) if a]
+    edges = [0] * len(alive)
+    for a in members:
+        row = support[a]
+        edges[a] = sum(1 << b for b in members if row[b] > support[b][a]) | (1 << a)
+    reach = _closure_bits(edges)
+    return [x for x in members
+            if not any((reach[y] >> x) & 1 and not (reach[x] >> y) & 1 for y in members)]

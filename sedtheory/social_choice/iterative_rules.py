@@ -40,111 +40,101 @@ Instant runoff itself (Hare / STV with one seat) and its PUT variant are in
 
 from __future__ import annotations
 
-import functools
 from typing import Callable
 
-import numpy as np
 
 from sedtheory.social_choice._tallies import (
-    borda_among,
-    condorcet_winner_among,
-    first_counts,
-    last_counts,
+    EliminationTally,
+    borda_among_support,
+    condorcet_winner_support,
+    extremes,
     pair_winners,
-    schwartz_set,
-    smith_set,
-    strict_majority,
+    schwartz_set_support,
+    smith_set_support,
 )
 from sedtheory.social_choice.profiles import PreferenceProfile
-from sedtheory.social_choice.ranked_rules import instant_runoff
+from sedtheory.social_choice.ranked_rules import instant_runoff, irv_among
 from sedtheory.social_choice.registry import voting_rule
 
 
-def _members(alive: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(c) for c in np.flatnonzero(alive))
-
-
-def _mask(m: int, candidates) -> np.ndarray:
-    alive = np.zeros(m, dtype=bool)
-    alive[list(candidates)] = True
-    return alive
-
-
-def _extremes(scores: np.ndarray, alive: np.ndarray, lowest: bool) -> np.ndarray:
-    """Mask of the alive candidates with the lowest (or highest) score."""
-    values = scores[alive]
-    target = values.min() if lowest else values.max()
-    return alive & (scores == target)
-
-
-def _eliminate_all_tied(profile: PreferenceProfile, stop: Callable, losers: Callable) -> tuple[int, ...]:
-    """Shared loop: ``stop(alive)`` returns winners or ``None``; ``losers(alive)`` the mask to
-    remove; removing everyone left makes those removed last the (tied) winners."""
-    profile = profile.anonymized
-    alive = np.ones(profile.n_candidates, dtype=bool)
+def _eliminate_all_tied(m: int, stop: Callable, losers: Callable) -> tuple[int, ...]:
+    """Shared loop on ``alive`` (a list of ``m`` booleans): ``stop(alive)`` returns winners or
+    ``None``; ``losers(alive)`` the candidates to remove; removing everyone left makes those
+    removed last the (tied) winners."""
+    alive = [True] * m
     while True:
         winners = stop(alive)
         if winners is not None:
             return winners
         removed = losers(alive)
-        if np.array_equal(removed, alive):
-            return _members(removed)
-        alive = alive & ~removed
+        if len(removed) == sum(alive):
+            return tuple(removed)
+        for c in removed:
+            alive[c] = False
 
 
-def _parallel_universes(profile: PreferenceProfile, stop: Callable, losers: Callable) -> tuple[int, ...]:
-    """PUT loop: every candidate in ``losers(alive)`` is removed on its own branch (memoised)."""
-    profile = profile.anonymized
+def _parallel_universes(m: int, stop: Callable, losers: Callable) -> tuple[int, ...]:
+    """PUT loop: every candidate in ``losers(alive)`` is removed on its own branch (memoised on
+    the set of candidates left, a bit mask)."""
 
-    @functools.lru_cache(maxsize=None)
-    def winners(alive_bits: tuple[bool, ...]) -> frozenset[int]:
-        alive = np.array(alive_bits)
-        if alive.sum() == 1:
-            return frozenset(_members(alive))
+    memo: dict[int, frozenset[int]] = {}  # a dict, not lru_cache: building a cache per call costs more
+
+    def winners(bits: int) -> frozenset[int]:
+        found = memo.get(bits)
+        if found is None:
+            found = memo[bits] = compute(bits)
+        return found
+
+    def compute(bits: int) -> frozenset[int]:
+        alive = [(bits >> c) & 1 == 1 for c in range(m)]
+        if bits & (bits - 1) == 0:  # one candidate left
+            return frozenset(c for c in range(m) if alive[c])
         found = stop(alive)
         if found is not None:
             return frozenset(found)
         result: frozenset[int] = frozenset()
-        for candidate in np.flatnonzero(losers(alive)):
-            smaller = alive.copy()
-            smaller[candidate] = False
-            result |= winners(tuple(bool(x) for x in smaller))
+        for candidate in losers(alive):
+            result |= winners(bits & ~(1 << candidate))
         return result
 
-    return tuple(sorted(winners(tuple([True] * profile.n_candidates))))
+    return tuple(sorted(winners((1 << m) - 1)))
 
 
 # ------------------------------------------------------------------------ coombs
-def _majority_of_firsts(profile: PreferenceProfile):
-    majority = strict_majority(profile)
+def _coombs_steps(profile: PreferenceProfile):
+    tally = EliminationTally(profile)
+    majority = tally.n_voters // 2 + 1
 
     def stop(alive):
-        firsts = first_counts(profile, alive)
-        top = np.flatnonzero(alive & (firsts >= majority))
-        return tuple(int(c) for c in top) if top.size else None
+        firsts = tally.firsts(alive)
+        top = tuple(c for c, s in enumerate(firsts) if alive[c] and s >= majority)
+        return top or None
 
-    return stop
+    return stop, lambda alive: extremes(tally.lasts(alive), alive, lowest=False)
 
 
 @voting_rule("coombs")
 def coombs(profile: PreferenceProfile) -> tuple[int, ...]:
     """Coombs: a strict majority of first places wins; else remove all with the most last places."""
-    profile = profile.anonymized
-    return _eliminate_all_tied(profile, _majority_of_firsts(profile),
-                               lambda alive: _extremes(last_counts(profile, alive), alive, lowest=False))
+    return _eliminate_all_tied(profile.n_candidates, *_coombs_steps(profile))
 
 
 @voting_rule("coombs_put")
 def coombs_put(profile: PreferenceProfile) -> tuple[int, ...]:
     """Coombs with parallel-universe tie-breaking: winners over all orders of removing tied last-placed."""
-    profile = profile.anonymized
-    return _parallel_universes(profile, _majority_of_firsts(profile),
-                               lambda alive: _extremes(last_counts(profile, alive), alive, lowest=False))
+    return _parallel_universes(profile.n_candidates, *_coombs_steps(profile))
 
 
 # ----------------------------------------------------------------------- baldwin
 def _one_left(alive):
-    return _members(alive) if alive.sum() == 1 else None
+    return tuple(c for c, a in enumerate(alive) if a) if sum(alive) == 1 else None
+
+
+def _lowest_borda(profile: PreferenceProfile) -> Callable:
+    """``alive -> `` the alive candidates with the lowest Borda score among the alive ones
+    (scores read off the support matrix: :func:`borda_among_support`)."""
+    support = profile.majority_matrix.tolist()
+    return lambda alive: extremes(borda_among_support(support, alive), alive, lowest=True)
 
 
 @voting_rule("baldwin")
@@ -152,8 +142,7 @@ def baldwin(profile: PreferenceProfile) -> tuple[int, ...]:
     """Baldwin: remove all candidates with the lowest Borda score among those left, until one is left."""
     if (winner := profile.condorcet_winner()) is not None:  # Condorcet-consistent: skip the rounds
         return (winner,)
-    profile = profile.anonymized
-    return _eliminate_all_tied(profile, _one_left, lambda alive: _extremes(borda_among(profile, alive), alive, lowest=True))
+    return _eliminate_all_tied(profile.n_candidates, _one_left, _lowest_borda(profile))
 
 
 @voting_rule("baldwin_put")
@@ -161,17 +150,18 @@ def baldwin_put(profile: PreferenceProfile) -> tuple[int, ...]:
     """Baldwin with parallel-universe tie-breaking among the lowest Borda scores."""
     if (winner := profile.condorcet_winner()) is not None:  # every universe ends with it
         return (winner,)
-    profile = profile.anonymized
-    return _parallel_universes(profile, _one_left, lambda alive: _extremes(borda_among(profile, alive), alive, lowest=True))
+    return _parallel_universes(profile.n_candidates, _one_left, _lowest_borda(profile))
 
 
 # ------------------------------------------------------------------------ nanson
-def _below_average(profile: PreferenceProfile, alive: np.ndarray, strictly: bool) -> np.ndarray:
+def _below_average(support: list[list], alive: list[bool], strictly: bool) -> list[int]:
     """Alive candidates whose Borda score is below (or at) the average, compared exactly:
     ``score * a < total`` with ``a`` candidates alive."""
-    scores = borda_among(profile, alive)
-    a, total = int(alive.sum()), int(scores[alive].sum())
-    return alive & ((scores * a < total) if strictly else (scores * a <= total))
+    scores = borda_among_support(support, alive)
+    a, total = sum(alive), sum(scores)  # eliminated candidates score 0
+    if strictly:
+        return [c for c, s in enumerate(scores) if alive[c] and s * a < total]
+    return [c for c, s in enumerate(scores) if alive[c] and s * a <= total]
 
 
 @voting_rule("strict_nanson")
@@ -179,14 +169,15 @@ def strict_nanson(profile: PreferenceProfile) -> tuple[int, ...]:
     """Nanson: remove every candidate strictly below the average Borda score; stop when none is."""
     if (winner := profile.condorcet_winner()) is not None:  # above the average in every round
         return (winner,)
-    profile = profile.anonymized
-    alive = np.ones(profile.n_candidates, dtype=bool)
-    while alive.sum() > 1:
-        below = _below_average(profile, alive, strictly=True)
-        if not below.any():
+    support = profile.majority_matrix.tolist()
+    alive = [True] * profile.n_candidates
+    while sum(alive) > 1:
+        below = _below_average(support, alive, strictly=True)
+        if not below:
             break
-        alive &= ~below
-    return _members(alive)
+        for c in below:
+            alive[c] = False
+    return tuple(c for c, a in enumerate(alive) if a)
 
 
 @voting_rule("weak_nanson")
@@ -195,8 +186,9 @@ def weak_nanson(profile: PreferenceProfile) -> tuple[int, ...]:
     (if that removes everyone -- all scores equal -- they tie)."""
     if (winner := profile.condorcet_winner()) is not None:  # above the average in every round
         return (winner,)
-    profile = profile.anonymized
-    return _eliminate_all_tied(profile, _one_left, lambda alive: _below_average(profile, alive, strictly=False))
+    support = profile.majority_matrix.tolist()
+    return _eliminate_all_tied(profile.n_candidates, _one_left,
+                               lambda alive: _below_average(support, alive, strictly=False))
 
 
 # ----------------------------------------------------------- runoff variations
@@ -205,14 +197,14 @@ def benham(profile: PreferenceProfile) -> tuple[int, ...]:
     """Benham: instant-runoff eliminations until the remaining candidates have a Condorcet winner."""
     if (winner := profile.condorcet_winner()) is not None:  # the stop test before any round
         return (winner,)
-    profile = profile.anonymized
-    margins = profile.margins
+    support = profile.majority_matrix.tolist()
+    tally = EliminationTally(profile)
 
     def stop(alive):
-        winner = condorcet_winner_among(margins, alive)
+        winner = condorcet_winner_support(support, [c for c, a in enumerate(alive) if a])
         return None if winner is None else (winner,)
 
-    return _eliminate_all_tied(profile, stop, lambda alive: _extremes(first_counts(profile, alive), alive, lowest=True))
+    return _eliminate_all_tied(tally.m, stop, lambda alive: extremes(tally.firsts(alive), alive, lowest=True))
 
 
 @voting_rule("plurality_with_runoff")
@@ -221,14 +213,14 @@ def plurality_with_runoff(profile: PreferenceProfile) -> tuple[int, ...]:
     m = profile.n_candidates
     if m == 1:
         return (0,)
-    scores = np.asarray(profile.plurality_scores)
-    levels = sorted(set(scores.tolist()), reverse=True)
-    first = np.flatnonzero(scores == levels[0])
-    if first.size > 1:
+    scores = profile.plurality_scores.tolist()
+    levels = sorted(set(scores), reverse=True)
+    first = [c for c, s in enumerate(scores) if s == levels[0]]
+    if len(first) > 1:
         pairs = [(a, b) for a in first for b in first if a < b]
     else:
-        pairs = [(first[0], b) for b in np.flatnonzero(scores == levels[1])]
-    return pair_winners(profile.margins, pairs)
+        pairs = [(first[0], b) for b, s in enumerate(scores) if s == levels[1]]
+    return pair_winners(profile.majority_matrix.tolist(), pairs, support=True)
 
 
 @voting_rule("bottom_two_runoff_irv")
@@ -236,84 +228,87 @@ def bottom_two_runoff_irv(profile: PreferenceProfile) -> tuple[int, ...]:
     """Bottom-two-runoff IRV: the two with fewest first places meet, the majority loser goes
     (all pairs allowed by ties, every loser removed at once; a tied contest removes the first
     of the pair, as pref_voting does)."""
-    profile = profile.anonymized
-    margins = profile.margins
-    alive = np.ones(profile.n_candidates, dtype=bool)
-    while alive.sum() > 1:
-        scores = first_counts(profile, alive)
-        levels = sorted(set(scores[alive].tolist()))
-        lowest = np.flatnonzero(alive & (scores == levels[0]))
-        second = lowest if lowest.size > 1 else np.flatnonzero(alive & (scores == levels[1]))
-        removed = {int(a) if margins[a, b] <= 0 else int(b) for a in lowest for b in second if a != b}
-        if len(removed) == alive.sum():
+    support = profile.majority_matrix.tolist()
+    tally = EliminationTally(profile)
+    alive = [True] * tally.m
+    while sum(alive) > 1:
+        scores = tally.firsts(alive)
+        levels = sorted({s for s, a in zip(scores, alive) if a})
+        lowest = [c for c, s in enumerate(scores) if alive[c] and s == levels[0]]
+        second = lowest if len(lowest) > 1 else [c for c, s in enumerate(scores) if alive[c] and s == levels[1]]
+        removed = {a if support[a][b] <= support[b][a] else b for a in lowest for b in second if a != b}
+        if len(removed) == sum(alive):
             break
-        alive[list(removed)] = False
-    return _members(alive)
+        for c in removed:
+            alive[c] = False
+    return tuple(c for c, a in enumerate(alive) if a)
 
 
 def _tideman_alternative(profile: PreferenceProfile, top_set) -> tuple[int, ...]:
-    first = top_set(profile.margins)
+    """``top_set(support, alive)``: the Smith or Schwartz set among ``alive`` (support matrix as lists)."""
+    support = profile.majority_matrix.tolist()
+    m = profile.n_candidates
+    alive = [True] * m
+    first = top_set(support, alive)
     if len(first) == 1:  # a one-member set is its own plurality loser: it wins
-        return first
-    profile = profile.anonymized
-    margins = profile.margins
-    alive = np.ones(profile.n_candidates, dtype=bool)
+        return tuple(first)
+    tally = EliminationTally(profile)
     while True:
-        winners = _mask(profile.n_candidates, top_set(margins, alive))
-        scores = first_counts(profile, winners)  # plurality among the set's members only
-        worst = _extremes(scores, winners, lowest=True)
-        if np.array_equal(worst, winners):
-            return _members(winners)
-        alive &= ~worst
+        members = top_set(support, alive)
+        in_set = [False] * m
+        for c in members:
+            in_set[c] = True
+        worst = extremes(tally.firsts(in_set), in_set, lowest=True)  # plurality among the set's members only
+        if len(worst) == len(members):
+            return tuple(members)
+        for c in worst:
+            alive[c] = False
 
 
 @voting_rule("tideman_alternative_smith")
 def tideman_alternative_smith(profile: PreferenceProfile) -> tuple[int, ...]:
     """Tideman's alternative (Smith): restrict to the Smith set, remove its plurality losers, repeat."""
-    return _tideman_alternative(profile, smith_set)
+    return _tideman_alternative(profile, smith_set_support)
 
 
 @voting_rule("tideman_alternative_schwartz")
 def tideman_alternative_schwartz(profile: PreferenceProfile) -> tuple[int, ...]:
     """Tideman's alternative (Schwartz): restrict to the Schwartz set, remove its plurality losers, repeat."""
-    return _tideman_alternative(profile, schwartz_set)
+    return _tideman_alternative(profile, schwartz_set_support)
 
 
 @voting_rule("woodall")
 def woodall(profile: PreferenceProfile) -> tuple[int, ...]:
     """Woodall: instant-runoff eliminations over all candidates; the last Smith set member(s) left win."""
     m = profile.n_candidates
-    smith = _mask(m, smith_set(profile.margins))
-    if smith.sum() == 1:
-        return _members(smith)
-    profile = profile.anonymized
-    alive = np.ones(m, dtype=bool)
+    smith = smith_set_support(profile.majority_matrix.tolist(), [True] * m)
+    if len(smith) == 1:
+        return tuple(smith)
+    tally = EliminationTally(profile)
+    alive = [True] * m
     while True:
-        removed = _extremes(first_counts(profile, alive), alive, lowest=True)
-        left = alive & ~removed & smith
-        if left.sum() == 0:
-            return _members(alive & smith)
-        if left.sum() == 1:
-            return _members(left)
-        alive &= ~removed
+        removed = extremes(tally.firsts(alive), alive, lowest=True)
+        for c in removed:
+            alive[c] = False
+        left = [c for c in smith if alive[c]]
+        if not left:
+            return tuple(c for c in smith if c in removed)
+        if len(left) == 1:
+            return tuple(left)
 
 
 @voting_rule("smith_irv")
 def smith_irv(profile: PreferenceProfile) -> tuple[int, ...]:
-    """Smith-IRV: instant runoff among the Smith set only."""
-    smith = list(smith_set(profile.margins))
-    return _restricted_irv(profile, smith)
-
-
-def _restricted_irv(profile: PreferenceProfile, candidates: list[int]) -> tuple[int, ...]:
-    """Instant runoff on the profile restricted to ``candidates`` (labels kept)."""
-    if len(candidates) == 1:
-        return (candidates[0],)
-    profile = profile.anonymized
-    rows = profile.rankings[_mask(profile.n_candidates, candidates)[profile.rankings]].reshape(profile.n_rows, -1)
-    relabel = {c: i for i, c in enumerate(candidates)}
-    restricted = PreferenceProfile(np.vectorize(relabel.__getitem__)(rows), profile.counts)
-    return tuple(candidates[w] for w in instant_runoff(restricted))
+    """Smith-IRV: instant runoff among the Smith set only (the other candidates removed from
+    every ballot; a strict majority of all voters wins)."""
+    m = profile.n_candidates
+    smith = smith_set_support(profile.majority_matrix.tolist(), [True] * m)
+    if len(smith) == 1:
+        return tuple(smith)
+    alive = [False] * m
+    for c in smith:
+        alive[c] = True
+    return irv_among(EliminationTally(profile), alive)
 
 
 @voting_rule("condorcet_irv")

@@ -37,7 +37,6 @@ kept so the two can be cross-checked.
 
 from __future__ import annotations
 
-import functools
 from fractions import Fraction
 
 import numpy as np
@@ -48,6 +47,7 @@ from sedtheory.social_choice._tallies import (
     schwartz_set as _schwartz,
     smith_set as _smith,
     split_cycle_undefeated,
+    split_cycle_undefeated_lists,
     strongest_paths,
     uncovered_set as _uncovered,
 )
@@ -70,8 +70,10 @@ def condorcet(profile: PreferenceProfile) -> tuple[int, ...]:
 @voting_rule("weak_condorcet")
 def weak_condorcet(profile: PreferenceProfile) -> tuple[int, ...]:
     """Weak Condorcet rule: the candidates no one beats, else all candidates tie."""
-    unbeaten = np.flatnonzero((profile.margins >= 0).all(axis=1))
-    return tuple(int(c) for c in unbeaten) if unbeaten.size else _everyone(profile)
+    support = profile.majority_matrix.tolist()  # m x m as lists: cheaper than numpy at these sizes
+    m = len(support)
+    unbeaten = tuple(c for c in range(m) if all(support[c][d] >= support[d][c] for d in range(m)))
+    return unbeaten or _everyone(profile)
 
 
 @voting_rule("smith_set")
@@ -116,8 +118,15 @@ def copeland_alpha(profile: PreferenceProfile, alpha=Fraction(1, 2)) -> tuple[in
 
 @voting_rule("llull")
 def llull(profile: PreferenceProfile) -> tuple[int, ...]:
-    """Llull: most pairwise wins plus ties (Copeland-alpha with alpha = 1)."""
-    return copeland_alpha.func(profile, alpha=1)
+    """Llull: most pairwise wins plus ties (Copeland-alpha with alpha = 1).
+
+    Wins plus ties of ``c`` = the rivals ``c`` does not lose to; counted on the support matrix
+    as Python lists (integers: the same scores as ``copeland_alpha`` with ``alpha = 1``)."""
+    support = profile.majority_matrix.tolist()
+    m = len(support)
+    scores = [sum(support[c][d] >= support[d][c] for d in range(m)) for c in range(m)]  # includes d = c
+    best = max(scores)
+    return tuple(c for c in range(m) if scores[c] == best)
 
 
 @voting_rule("split_cycle")
@@ -131,36 +140,48 @@ def _stable(margins: np.ndarray, filtered: bool) -> tuple[int, ...]:
 
     SV(S) = S when |S| = 1; otherwise go through the matches (a, b) of S by decreasing
     margin(a, b) and take, at the first margin where any qualifies, every ``a`` (split-cycle
-    undefeated in S when ``filtered``) that wins SV(S - {b}). Memoised on S (a bit mask).
+    undefeated in S when ``filtered``) that wins SV(S - {b}). Memoised on S (a bit mask);
+    the margins are read as Python lists (m is small; numpy calls cost more than they save).
+    (A Condorcet-winner check on every subset was measured slower on tie-heavy profiles than
+    the recursion it saves; the rules check the whole profile once.) Tested against the plain
+    recursion of the definition.
     """
     m = margins.shape[0]
     values = margins.tolist()
+    # every match once, by decreasing (margin, a, b), with the bits of a and b; a subset's
+    # matches keep this order
+    ordered = [(v, a, b, 1 << a, 1 << b) for v, a, b in
+               sorted(((values[a][b], a, b) for a in range(m) for b in range(m) if a != b), reverse=True)]
+    memo: dict[int, frozenset[int]] = {}  # a dict, not lru_cache: building a cache per call costs more
 
-    @functools.lru_cache(maxsize=None)
-    def winners(members: int) -> frozenset[int]:
+    def compute(members: int) -> frozenset[int]:
         alive = [c for c in range(m) if (members >> c) & 1]
         if len(alive) == 1:
             return frozenset(alive)
         if filtered:
-            mask = np.zeros(m, dtype=bool)
-            mask[alive] = True
-            allowed = set(split_cycle_undefeated(margins, mask))
+            allowed = split_cycle_undefeated_lists(values, alive)
             if len(allowed) == 1:  # stable voting refines split cycle (Holliday & Pacuit 2023b)
                 return frozenset(allowed)
+            allowed_bits = sum(1 << a for a in allowed)
         else:
-            allowed = set(alive)
-        matches = sorted(((values[a][b], a, b) for a in alive for b in alive if a != b and a in allowed), reverse=True)
-        found: set[int] = set()
+            allowed_bits = members
+        found: list[int] = []
         level = None
-        for strength, a, b in matches:
+        for strength, a, b, a_bit, b_bit in ordered:
             if level is not None and strength < level:
                 break
-            if a not in found and a in winners(members & ~(1 << b)):
-                found.add(a)
+            if not allowed_bits & a_bit or not members & b_bit or a in found:
+                continue
+            smaller = members ^ b_bit
+            sub = memo.get(smaller)
+            if sub is None:
+                sub = memo[smaller] = compute(smaller)
+            if a in sub:
+                found.append(a)
                 level = strength
         return frozenset(found)
 
-    return tuple(sorted(winners((1 << m) - 1)))
+    return tuple(sorted(compute((1 << m) - 1)))
 
 
 @voting_rule("stable_voting")
@@ -172,8 +193,16 @@ def stable_voting(profile: PreferenceProfile) -> tuple[int, ...]:
 
 @voting_rule("simple_stable_voting")
 def simple_stable_voting(profile: PreferenceProfile) -> tuple[int, ...]:
-    """Simple stable voting: the a with the largest margin over some b such that a wins without b."""
-    return _stable(profile.margins, filtered=False)
+    """Simple stable voting: the a with the largest margin over some b such that a wins without b.
+
+    Condorcet consistent (Holliday & Pacuit 2023b), so a Condorcet winner is returned without
+    the recursion. By induction on |S|: a Condorcet winner w of S is the Condorcet winner of
+    every subset containing it, hence its only SSV winner; so a match (x, y) with x != w can
+    qualify only when y = w, at the negative margin(x, w), while w qualifies with a positive
+    margin over any b (it wins S - {b}); w alone is reached first. The cross-check against
+    pref_voting covers the shortcut."""
+    winner = profile.condorcet_winner()
+    return (winner,) if winner is not None else _stable(profile.margins, filtered=False)
 
 
 @voting_rule("schulze_winning_votes")

@@ -18,6 +18,7 @@ given size, for exhaustive checks (the same enumeration as pref_voting's
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -134,6 +135,29 @@ def _check_permutations(rankings: np.ndarray) -> None:
 _BINCOUNT_MAX_CANDIDATES = 7
 """Up to m = 7, rows are merged by counting base-m codes of their first m - 1 entries
 (m^(m-1) <= 117649 bins); beyond, by sorting."""
+
+
+@dataclass(frozen=True)
+class _RankingTable:
+    """Every ranking of ``m`` candidates (lexicographic order): ``rankings`` and ``positions``
+    ``(m!, m)``, and ``index`` ``(m^(m-1),)`` from the base-m code of a ranking's first m - 1
+    entries to its row (-1 for codes of no ranking)."""
+
+    rankings: np.ndarray
+    positions: np.ndarray
+    index: np.ndarray
+
+
+@functools.lru_cache(maxsize=None)
+def _ranking_table(m: int) -> _RankingTable:
+    rankings = np.array(list(itertools.permutations(range(m))), dtype=np.int64).reshape(-1, m)
+    positions = np.argsort(rankings, axis=1)
+    codes = rankings[:, : m - 1] @ (m ** np.arange(m - 2, -1, -1, dtype=np.int64)) if m > 1 else np.zeros(1, np.int64)
+    index = np.full(m ** (m - 1), -1, dtype=np.int64)
+    index[codes] = np.arange(len(rankings))
+    for array in (rankings, positions, index):
+        array.setflags(write=False)
+    return _RankingTable(rankings, positions, index)
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,33 +280,55 @@ class PreferenceProfile:
         m = self.n_candidates
         if m <= _BINCOUNT_MAX_CANDIDATES:  # O(k): count base-m codes directly
             # a ranking is fixed by its first m - 1 entries: code them in base m (Horner)
-            codes = np.zeros(self.n_rows, dtype=np.int64)
-            for column in range(m - 1):
+            rankings = self.rankings
+            codes = rankings[:, 0].copy() if m > 1 else np.zeros(self.n_rows, dtype=np.int64)
+            for column in range(1, m - 1):
                 codes *= m
-                codes += self.rankings[:, column]
+                codes += rankings[:, column]
             weights = None if self._unit_counts else self.counts
             per_code = np.bincount(codes, weights=weights, minlength=m ** (m - 1))
-            present = np.flatnonzero(per_code)
-            powers = m ** np.arange(m - 2, -1, -1, dtype=np.int64)
-            head = (present[:, None] // powers) % m  # (r, m - 1)
-            last = m * (m - 1) // 2 - head.sum(axis=1, keepdims=True)  # the missing candidate
-            rankings = np.hstack([head, last])
+            present = per_code.nonzero()[0]
+            table = _ranking_table(m)  # code -> row of every ranking, its positions
+            rows = table.index[present]
             merged = PreferenceProfile.__new__(PreferenceProfile)
-            object.__setattr__(merged, "rankings", _frozen(rankings))
+            object.__setattr__(merged, "rankings", _frozen(table.rankings[rows]))
             object.__setattr__(merged, "counts", _frozen(per_code[present]))
+            merged.__dict__["positions"] = _frozen(table.positions[rows])
+            self._share_tallies(merged)
             return merged  # rows decoded from valid codes: already validated
         # rows themselves are the keys (base-m codes would overflow int64 from m = 17 on)
         unique, inverse = np.unique(self.rankings, axis=0, return_inverse=True)
         counts = _frozen(np.bincount(inverse.ravel(), weights=self.counts, minlength=unique.shape[0]))
         keep = counts > 0
-        return PreferenceProfile(unique[keep], counts[keep])
+        merged = PreferenceProfile(unique[keep], counts[keep])
+        self._share_tallies(merged)
+        return merged
+
+    _SHARED_TALLIES = ("plurality_scores", "borda_scores", "majority_matrix", "margins")
+
+    def _share_tallies(self, merged: "PreferenceProfile") -> None:
+        """Hand the tallies computed so far to the anonymised copy (the same voters, so the same
+        tallies; they are read-only arrays)."""
+        for name in self._SHARED_TALLIES:
+            if name in self.__dict__ and name not in merged.__dict__:
+                merged.__dict__[name] = self.__dict__[name]
 
     # ------------------------------------------------------------------ derived facts
     def condorcet_winner(self) -> int | None:
-        """The candidate beating every other one by a strict majority, or ``None``."""
-        wins = (self.margins > 0).sum(axis=1)
-        winners = np.flatnonzero(wins == self.n_candidates - 1)
-        return int(winners[0]) if winners.size else None
+        """The candidate beating every other one by a strict majority, or ``None``.
+
+        A knockout pass over the support matrix (as Python lists: m is small) leaves the only
+        candidate that can be the Condorcet winner (it beats whoever it meets), then checks it
+        against everyone: ``O(m)`` comparisons."""
+        support = self.majority_matrix.tolist()
+        champion = 0
+        for rival in range(1, len(support)):
+            if support[rival][champion] > support[champion][rival]:
+                champion = rival
+        row = support[champion]
+        if all(row[rival] > support[rival][champion] for rival in range(len(support)) if rival != champion):
+            return champion
+        return None
 
     def condorcet_loser(self) -> int | None:
         """The candidate losing to every other one by a strict majority, or ``None``.

@@ -38,6 +38,7 @@ import numpy as np
 from sedtheory._validate import ValidationError
 from sedtheory.social_choice._ranked_pairs import ranked_pairs_winners
 from sedtheory.social_choice._tallies import _strongest_paths_lists, _strongest_paths_numpy, strongest_paths  # noqa: F401
+from sedtheory.social_choice._tallies import EliminationTally, extremes
 from sedtheory.social_choice.profiles import ApprovalProfile, PreferenceProfile
 from sedtheory.social_choice.registry import voting_rule
 
@@ -180,50 +181,58 @@ def kemeny(profile: PreferenceProfile) -> tuple[int, ...]:
 
 
 # ---------------------------------------------------------------- instant runoff
-def _first_place_counts(profile: PreferenceProfile, alive: np.ndarray) -> np.ndarray:
-    """``(m,)`` first places among the ``alive`` candidates (eliminated ones score 0)."""
-    ranked_alive = alive[profile.rankings]  # (k, m)
-    first = profile.rankings[np.arange(profile.n_rows), ranked_alive.argmax(axis=1)]
-    return np.bincount(first, weights=profile.counts, minlength=profile.n_candidates)
+def irv_among(tally: EliminationTally, alive: list[bool]) -> tuple[int, ...]:
+    """Instant runoff (all candidates tied for fewest first places removed together) among the
+    ``alive`` candidates; ``alive`` is updated in place. A strict majority of all voters wins."""
+    majority = tally.n_voters // 2 + 1
+    while True:
+        scores = tally.firsts(alive)
+        top = max(scores)
+        if top >= majority:
+            return tuple(c for c, s in enumerate(scores) if s == top)
+        lowest = extremes(scores, alive, lowest=True)
+        if len(lowest) == sum(alive):
+            return tuple(lowest)
+        for c in lowest:
+            alive[c] = False
 
 
 @voting_rule("instant_runoff")
 def instant_runoff(profile: PreferenceProfile) -> tuple[int, ...]:
     """Instant runoff: eliminate all candidates tied for fewest first places until a strict majority."""
-    profile = profile.anonymized
-    majority = profile.n_voters // 2 + 1
-    alive = np.ones(profile.n_candidates, dtype=bool)
-    while True:
-        scores = _first_place_counts(profile, alive)
-        if scores.max() >= majority:
-            return _argmax_set(scores)
-        lowest = alive & (scores == scores[alive].min())
-        if np.array_equal(lowest, alive):
-            return tuple(int(c) for c in np.flatnonzero(alive))
-        alive = alive & ~lowest
+    return irv_among(EliminationTally(profile), [True] * profile.n_candidates)
 
 
 @voting_rule("instant_runoff_put")
 def instant_runoff_put(profile: PreferenceProfile) -> tuple[int, ...]:
     """Instant runoff with parallel-universe tie-breaking: winners over all elimination orders."""
-    profile = profile.anonymized
-    majority = profile.n_voters // 2 + 1
+    tally = EliminationTally(profile)
+    m = tally.m
+    majority = tally.n_voters // 2 + 1
 
-    @functools.lru_cache(maxsize=None)
-    def winners(alive_bits: tuple[bool, ...]) -> frozenset[int]:
-        alive = np.array(alive_bits)
-        if alive.sum() == 1:
-            return frozenset(int(c) for c in np.flatnonzero(alive))
-        scores = _first_place_counts(profile, alive)
-        if scores.max() >= majority:
-            return frozenset(_argmax_set(scores))
-        alive = alive & ~(scores == 0)  # zero-score candidates go first in every order
-        lowest = np.flatnonzero(alive & (scores == scores[alive].min()))
+    memo: dict[int, frozenset[int]] = {}  # a dict, not lru_cache: building a cache per call costs more
+
+    def winners(bits: int) -> frozenset[int]:
+        found = memo.get(bits)
+        if found is None:
+            found = memo[bits] = compute(bits)
+        return found
+
+    def compute(bits: int) -> frozenset[int]:  # bit c set: candidate c still in the race
+        alive = [(bits >> c) & 1 == 1 for c in range(m)]
+        if bits & (bits - 1) == 0:  # one candidate left
+            return frozenset(c for c in range(m) if alive[c])
+        scores = tally.firsts(alive)
+        top = max(scores)
+        if top >= majority:
+            return frozenset(c for c, s in enumerate(scores) if s == top)
+        for c in range(m):  # zero-score candidates go first in every order
+            if alive[c] and scores[c] == 0:
+                alive[c] = False
+                bits &= ~(1 << c)
         result: frozenset[int] = frozenset()
-        for candidate in lowest:
-            smaller = alive.copy()
-            smaller[candidate] = False
-            result |= winners(tuple(bool(x) for x in smaller))
+        for candidate in extremes(scores, alive, lowest=True):
+            result |= winners(bits & ~(1 << candidate))
         return result
 
-    return tuple(sorted(winners(tuple([True] * profile.n_candidates))))
+    return tuple(sorted(winners((1 << m) - 1)))

@@ -55,7 +55,7 @@ class VotingRule:
         A continuous rule also accepts a raw ``(n,)`` or ``(n, d)`` array of reports, read
         (and validated) as a :class:`ContinuousProfile`.
         """
-        expected = _profile_types()[self.kind]
+        expected = _PROFILE_TYPES[self.kind]
         if self.kind == "continuous" and not isinstance(profile, expected):
             profile = expected(profile)  # an (n,) or (n, d) array of reports, validated
         if not isinstance(profile, expected):
@@ -87,9 +87,8 @@ def _keyword_parameters(func: Callable[..., Any]) -> set[str] | None:
     return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
-def _profile_types() -> dict[str, type]:
-    return {"ranked": PreferenceProfile, "approval": ApprovalProfile, "scored": ScoredProfile,
-            "continuous": ContinuousProfile}
+_PROFILE_TYPES: dict[str, type] = {"ranked": PreferenceProfile, "approval": ApprovalProfile,
+                                   "scored": ScoredProfile, "continuous": ContinuousProfile}
 
 
 def voting_rule(name: str, kind: RuleKind = "ranked") -> Callable[[Callable[..., Any]], VotingRule]:

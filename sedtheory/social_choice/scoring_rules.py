@@ -23,23 +23,51 @@ all tied winners; counts weight every ballot row.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
 import numpy as np
 
 from sedtheory._validate import ValidationError
-from sedtheory.social_choice._tallies import strict_majority
+from sedtheory.social_choice._tallies import SMALL_ROWS
 from sedtheory.social_choice.profiles import PreferenceProfile
 from sedtheory.social_choice.registry import voting_rule
 
 
+class _Places:
+    """Counts of the voters placing each candidate ``j``-th (0-based), one place at a time.
+
+    Few ballot rows (``k <= SMALL_ROWS``) are summed as Python lists; many rows by one
+    ``bincount`` of the place's column (contiguous: rankings are stored column-major). Large
+    electorates are first merged into distinct rows (``PreferenceProfile._compact``)."""
+
+    __slots__ = ("m", "_rows", "_counts", "_array", "_weights")
+
+    def __init__(self, profile: PreferenceProfile) -> None:
+        compact = profile._compact
+        self.m = compact.n_candidates
+        if compact.n_rows <= SMALL_ROWS:
+            self._rows, self._counts, self._array = compact.rankings.tolist(), compact.counts.tolist(), None
+        else:
+            self._array = compact.rankings
+            self._weights = None if compact is profile and profile._unit_counts else compact.counts
+
+    def column(self, place: int) -> list[int]:
+        """``(m,)`` voters placing each candidate at ``place`` (Python ints; -1 is the last place)."""
+        if self._array is None:
+            tally = [0] * self.m
+            for row, count in zip(self._rows, self._counts):
+                tally[row[place]] += count
+            return tally
+        counts = np.bincount(self._array[:, place], weights=self._weights, minlength=self.m)
+        return (counts if self._weights is None else counts.astype(np.int64)).tolist()  # float sums exact < 2^53
+
+
 def position_counts(profile: PreferenceProfile) -> np.ndarray:
     """``(m, m)`` int: ``[c, j]`` = number of voters ranking candidate ``c`` in place ``j`` (0-based)."""
-    m = profile.n_candidates
-    compact = profile._compact
-    return np.stack([np.rint(np.bincount(compact.rankings[:, j], weights=compact.counts, minlength=m))
-                     for j in range(m)], axis=1).astype(np.int64)
+    places = _Places(profile)
+    return np.array([places.column(j) for j in range(places.m)], dtype=np.int64).reshape(places.m, places.m).T
 
 
 def _exact_vector(scores, m: int) -> list[int]:
@@ -54,11 +82,20 @@ def _exact_vector(scores, m: int) -> list[int]:
     return [int(v * denominator) for v in values]
 
 
+def _weighted_places(profile: PreferenceProfile, weights: list[int]) -> list[int]:
+    """``(m,)`` exact ``sum_j weights[j] x (voters placing c j-th)`` (Python ints); places with
+    weight 0 are not counted."""
+    places = _Places(profile)
+    scores = [0] * places.m
+    for place, weight in enumerate(weights):
+        if weight:
+            scores = [s + weight * n for s, n in zip(scores, places.column(place))]
+    return scores
+
+
 def positional_scores(profile: PreferenceProfile, scores) -> list[int]:
     """Exact positional scores ``(m,)`` (Python ints, scaled by the common denominator)."""
-    weights = _exact_vector(scores, profile.n_candidates)
-    counts = position_counts(profile).tolist()
-    return [sum(c * w for c, w in zip(row, weights)) for row in counts]
+    return _weighted_places(profile, _exact_vector(scores, profile.n_candidates))
 
 
 def _best(scores: list) -> tuple[int, ...]:
@@ -76,43 +113,53 @@ def positional(profile: PreferenceProfile, scores=None) -> tuple[int, ...]:
 @voting_rule("anti_plurality")
 def anti_plurality(profile: PreferenceProfile) -> tuple[int, ...]:
     """Anti-plurality (veto): the candidates ranked last by the fewest voters."""
-    last = position_counts(profile)[:, -1]
-    return tuple(int(c) for c in np.flatnonzero(last == last.min()))
+    last = _Places(profile).column(-1)
+    fewest = min(last)
+    return tuple(c for c, n in enumerate(last) if n == fewest)
+
+
+@functools.lru_cache(maxsize=None)
+def _dowdall_vector(m: int) -> tuple[int, ...]:
+    """Dowdall's 1, 1/2, ..., 1/m scaled to integers by lcm(1..m) (exact)."""
+    return tuple(_exact_vector([Fraction(1, j + 1) for j in range(m)], m))
 
 
 @voting_rule("dowdall")
 def dowdall(profile: PreferenceProfile) -> tuple[int, ...]:
     """Dowdall (Nauru): 1, 1/2, ..., 1/m points, summed exactly."""
-    return _best(positional_scores(profile, [Fraction(1, j + 1) for j in range(profile.n_candidates)]))
+    return _best(_weighted_places(profile, list(_dowdall_vector(profile.n_candidates))))
 
 
 @voting_rule("positive_negative")
 def positive_negative(profile: PreferenceProfile) -> tuple[int, ...]:
     """Positive-negative voting: +1 for a first place, -1 for a last place (one candidate: 0)."""
-    m = profile.n_candidates
-    vector = [0] * m
-    vector[0] += 1
-    vector[-1] -= 1
-    return _best(positional_scores(profile, vector))
+    if profile.n_candidates == 1:
+        return (0,)
+    places = _Places(profile)
+    return _best([first - last for first, last in zip(places.column(0), places.column(-1))])
 
 
-def _bucklin_counts(profile: PreferenceProfile) -> np.ndarray:
-    """Cumulative placements in the top k at the first k where some count reaches a strict majority."""
-    cumulative = np.cumsum(position_counts(profile), axis=1)
-    majority = strict_majority(profile)
-    k = int(np.argmax((cumulative >= majority).any(axis=0)))  # exists: at k = m every count is n
-    return cumulative[:, k]
+def _bucklin_counts(profile: PreferenceProfile) -> tuple[list[int], int]:
+    """Cumulative placements in the top k at the first k where some count reaches a strict
+    majority (places are counted one at a time, stopping there), and that majority."""
+    places = _Places(profile)
+    cumulative = places.column(0)
+    majority = sum(cumulative) // 2 + 1  # the first places add up to n
+    for place in range(1, places.m):
+        if max(cumulative) >= majority:
+            break
+        cumulative = [c + n for c, n in zip(cumulative, places.column(place))]
+    return cumulative, majority  # at k = m every count is n: a majority
 
 
 @voting_rule("bucklin")
 def bucklin(profile: PreferenceProfile) -> tuple[int, ...]:
     """Bucklin (1907): top-k counts for growing k until a strict majority; the largest count wins."""
-    counts = _bucklin_counts(profile)
-    return tuple(int(c) for c in np.flatnonzero(counts == counts.max()))
+    return _best(_bucklin_counts(profile)[0])
 
 
 @voting_rule("simplified_bucklin")
 def simplified_bucklin(profile: PreferenceProfile) -> tuple[int, ...]:
     """Simplified Bucklin: at the first k where someone has a strict majority of top-k places, all such win."""
-    counts = _bucklin_counts(profile)
-    return tuple(int(c) for c in np.flatnonzero(counts >= strict_majority(profile)))
+    counts, majority = _bucklin_counts(profile)
+    return tuple(c for c, n in enumerate(counts) if n >= majority)
