@@ -268,7 +268,7 @@ def _sign_words(interval: tuple[float, float, float], more: str, less: str) -> s
     return f"{mean:+.1f} [{low:+.1f}, {high:+.1f}] ({word})"
 
 
-def verdict(taxed: dict, untaxed: dict, random: dict) -> list[str]:
+def verdict(taxed: dict, untaxed: dict, random: dict, per_schedule: bool = False) -> list[str]:
     """What a run learned, in plain words: three lines comparing paired evaluation episodes.
 
     Args:
@@ -276,6 +276,9 @@ def verdict(taxed: dict, untaxed: dict, random: dict) -> list[str]:
             (``total_apples``, ``objective``, ``apples_left``, ``tax_rates`` per episode).
         untaxed: the same players with no tax, on the same engine seeds and games (paired).
         random: uniformly random players with no tax, on the same engine seeds and games.
+        per_schedule: the run's players hold one network per schedule (``players_per_schedule``):
+            with no tax they play the network trained under no tax, so the principal line is the
+            Stackelberg comparison (players trained under each schedule), and says so.
 
     Returns:
         Lines: players against random play, principal against no tax (O_eta, paired 95 % interval,
@@ -296,8 +299,9 @@ def verdict(taxed: dict, untaxed: dict, random: dict) -> list[str]:
                 f"{100 * empty:.0f} % of the episodes)")
     return [f"Players: {apples:.1f} apples per episode, {ratio:.2f}x random play's {random_apples:.1f}; "
             f"difference {players}.",
-            f"Principal: mean tax rates by bracket ({rates}); O_eta with it minus O_eta with no tax, same players: "
-            f"{principal}.",
+            f"Principal: mean tax rates by bracket ({rates}); O_eta with it minus O_eta with no tax, "
+            + ("each with the players trained under its schedule: " if per_schedule else "same players: ")
+            + f"{principal}.",
             f"Apples: {leftover}."]
 
 
@@ -324,5 +328,5 @@ def quick_report(run_dir: Path | str, *, num_games: int | None = None, seed: int
         lines.append(f"{name:<30}" + "".join(f"{c:>22}" for c in cells) + f"  {rates}")
     lines.append("")
     lines.extend(verdict(results["trained players + principal"], results["trained players, no tax"],
-                         results["random players, no tax"]))
+                         results["random players, no tax"], per_schedule=run.config.players_per_schedule))
     return "\n".join(lines)

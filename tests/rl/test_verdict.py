@@ -24,6 +24,10 @@ def test_a_clear_gain_is_called_help_and_the_words_follow_the_paired_interval():
     assert "+10.0" in principal and "the principal helps" in principal and "(0.50, 0.70, 0.90)" in principal
     # apples left 3, 0, 5, 4: mean 3.0, empty in 1 of 4 episodes
     assert "3.0 per game" in apples and "25 %" in apples
+    assert "same players" in principal
+    # players per schedule: the no-tax episodes are played by the network trained under no tax
+    principal = verdict(taxed, untaxed, random, per_schedule=True)[1]
+    assert "each with the players trained under its schedule: +10.0" in principal and "same players" not in principal
 
 
 def test_an_interval_across_zero_says_so_and_an_empty_map_is_named():
