@@ -14,7 +14,14 @@ its axiom names, so the search is complete on that domain). A cell is
 * ``T`` -- satisfied by a theorem (``THEOREMS`` below, with its source), and no violation on the domain;
 * ``ok`` -- no violation on the domain: a proof for these sizes only, not beyond.
 
-A theorem contradicted on the domain stops the script with an error. Writes ``axiom_table.md``
+    python analysis/axiom_table.py --all --max-voters 4 --max-voters-4 2 --out docs \
+        --witnesses analysis/axiom_table_witnesses.json --update clone_independence
+                        # re-check some axioms only; every other cell is read back from the witnesses
+
+A cell is a function of the witness file alone (a stored witness: ``x n``; else ``T`` or ``ok``), so
+``--update`` re-renders the whole table from the stored witnesses of the other axioms, and
+``tests/social_choice/test_axiom_table.py`` checks that docs/axiom_table.md is the table its witness
+file gives. A theorem contradicted on the domain stops the script with an error. Writes ``axiom_table.md``
 under ``--out`` and the witnesses as JSON. Strategy-proofness and participation compare single
 outcomes after lexicographic tie-breaking; every other axiom is about the winner sets. The
 table does *not* show how often a rule violates an axiom, nor anything about more candidates.
@@ -105,6 +112,22 @@ def build(rules, axioms, max_voters: int, max_voters_4: int):
     return table
 
 
+def table_from_witnesses(witnesses: dict, rules, axioms):
+    """The table as :func:`build` gives it, read back from a witness file's records."""
+    from sedtheory.social_choice import AxiomViolation
+
+    table = {}
+    for rule in rules:
+        table[rule] = {}
+        for axiom in axioms:
+            data = witnesses.get(f"{rule}/{axiom}")
+            if data is not None:
+                table[rule][axiom] = ("x", AxiomViolation.from_dict(data))
+            else:
+                table[rule][axiom] = ("T" if theorem(rule, axiom) else "ok", None)
+    return table
+
+
 def markdown(table, axioms, max_voters: int, max_voters_4: int, witness_path: str) -> str:
     lines = [
         "# Voting rules x axioms",
@@ -145,14 +168,27 @@ def main(argv=None) -> None:
     parser.add_argument("--max-voters", type=int, default=3, help="largest electorate with 3 candidates")
     parser.add_argument("--max-voters-4", type=int, default=0, help="largest electorate with 4 candidates (0: skip)")
     parser.add_argument("--witnesses", type=Path, default=None, help="witness JSON path (default OUT/axiom_table_witnesses.json)")
+    parser.add_argument("--update", nargs="+", default=None, metavar="AXIOM",
+                        help="re-check only these axioms; read every other cell back from the existing witness file")
     parser.add_argument("--seed", type=int, default=0, help="unused: the checks are exhaustive, not random")
     args = parser.parse_args(argv)
     rules = list_rules("ranked") if args.all else tuple(args.rules or DEFAULT_RULES)
     axioms = list_axioms("ranked")
     start = time.perf_counter()
-    table = build(rules, axioms, args.max_voters, args.max_voters_4)
-    args.out.mkdir(parents=True, exist_ok=True)
     witness_path = args.witnesses or args.out / "axiom_table_witnesses.json"
+    if args.update:
+        unknown = sorted(set(args.update) - set(axioms))
+        if unknown:
+            raise SystemExit(f"--update: unknown ranked axiom(s) {unknown}")
+        if not witness_path.exists():
+            raise SystemExit(f"--update needs an existing witness file; {witness_path} is missing")
+        table = table_from_witnesses(json.loads(witness_path.read_text()), rules, axioms)
+        fresh = build(rules, args.update, args.max_voters, args.max_voters_4)
+        for rule in rules:
+            table[rule].update(fresh[rule])
+    else:
+        table = build(rules, axioms, args.max_voters, args.max_voters_4)
+    args.out.mkdir(parents=True, exist_ok=True)
     witnesses = {f"{r}/{a}": w.to_dict() for r, row in table.items() for a, (v, w) in row.items() if w is not None}
     witness_path.parent.mkdir(parents=True, exist_ok=True)
     witness_path.write_text(json.dumps(witnesses, indent=1, sort_keys=True) + "\n")
