@@ -48,6 +48,9 @@ Participation and strategy-proofness compare single outcomes, so they use the re
 For continuous rules (reports ``(n, d)``): anonymity, unanimity, range_respecting (the outcome
 lies in the coordinatewise range of the reports), continuity (no jump found by bisection) and
 strategy_proofness for single-peaked voters (utility ``-|outcome - own report|``, d = 1).
+:func:`grid_violations` is their bounded exhaustive mode: every ordered profile of ``1..n``
+voters whose reports lie on a grid of ``points`` values in ``bounds`` (d = 1), each axiom in a
+form that is complete there (see that function).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ from typing import Any, Callable, Iterable, Literal
 
 import numpy as np
 
-from sedtheory._validate import ValidationError
+from sedtheory._validate import ValidationError, finite_array, positive_int
 from sedtheory.social_choice.misreport import best_misreport
 from sedtheory.social_choice.profiles import (
     ContinuousProfile,
@@ -75,6 +78,7 @@ __all__ = [
     "exhaustive_violations",
     "find_violations",
     "get_axiom",
+    "grid_violations",
     "list_axioms",
     "MemoisedRule",
     "resolute_winner",
@@ -672,3 +676,152 @@ def _c_strategy_proofness(rule, profile):
             yield _record("strategy_proofness", rule, profile, result.truthful_outcome, result.outcome, variant,
                           f"voter {voter} with peak {result.peak:.6g} reports {result.best_report:.6g} and "
                           f"moves the outcome closer by {result.gain:.6g} ({result.method})")
+
+
+# ------------------------------------------------- continuous axioms: the grid mode
+GRID_JUMP = 1e-3
+"""The grid mode's continuity check reports a change larger than ``GRID_JUMP`` times the width
+of the grid's bounds (plus round-off slack) over a sub-interval shorter than the resolution."""
+
+GRID_RESOLUTION = 2.0 ** -40
+"""Shortest sub-interval, relative to the bounds' width, that the grid continuity check splits."""
+
+
+def grid_violations(axiom: Axiom | str, rule, max_voters: int, *, points: int = 5, bounds=(0.0, 1.0),
+                    first_only: bool = True) -> list[AxiomViolation]:
+    """Check a continuous-rule ``axiom`` on every profile of a grid, smallest electorates first.
+
+    The domain: every *ordered* profile of ``n = 1..max_voters`` voters, d = 1, each report one
+    of the ``points`` values ``numpy.linspace(*bounds, points)`` -- ``points ** n`` profiles of
+    ``n`` voters (no anonymity assumed). On it each axiom is checked in a form that is complete:
+
+    * ``anonymity`` -- every profile against its reports sorted (two orders of the same
+      reports disagree iff one of them disagrees with the sorted order);
+    * ``unanimity`` -- every unanimous profile;
+    * ``range_respecting`` -- every profile;
+    * ``strategy_proofness`` -- every voter of every profile (its peak: its grid report) and every
+      misreport on the grid: complete for the game whose peaks and reports lie on the grid
+      (misreports off the grid are not tried);
+    * ``continuity`` -- for every voter and every grid profile of the others, that voter's report
+      swept over all of ``bounds``: an interval is split while the outcome changes across it by
+      more than ``GRID_JUMP`` x width, down to ``GRID_RESOLUTION`` x width, and a change of more
+      than that over an interval shorter than the resolution is a jump. For a rule *monotone in
+      each report* (the registered mean, medians and trimmed mean are) a jump larger than the
+      threshold cannot hide in an interval whose ends differ by less, so every such jump on these
+      lines is found; for other rules this is a search.
+
+    Any other continuous axiom (registered by a user) gets its own finder run on every profile of
+    the grid: complete only as far as that finder is. With ``first_only`` the one witness
+    returned is minimal in the number of voters.
+
+    Args:
+        axiom: a continuous axiom or its name.
+        rule: a continuous rule (``ContinuousProfile -> float``).
+        max_voters: largest electorate (>= 1).
+        points: number of grid values (>= 2).
+        bounds: ``(low, high)`` with ``low < high``.
+        first_only: stop at the first violation.
+    """
+    axiom = get_axiom(axiom, "continuous") if isinstance(axiom, str) else axiom
+    if axiom.kind != "continuous":
+        raise ValidationError(f"axiom: the grid mode is for continuous axioms, got a {axiom.kind} one")
+    max_voters = positive_int("max_voters", max_voters)
+    points = positive_int("points", points, minimum=2)
+    low, high = (float(b) for b in finite_array("bounds", bounds, shape=(2,)))
+    if not low < high:
+        raise ValidationError(f"bounds: expected low < high, got ({low}, {high})")
+    grid = np.linspace(low, high, points)
+    finder = _GRID_FINDERS.get(axiom.name)
+
+    def records():
+        for n in range(1, max_voters + 1):
+            if finder is not None:
+                yield from finder(rule, grid, n)
+            else:
+                for profile in _grid_profiles(grid, n):
+                    yield from axiom.find_violations(rule, profile, first_only=first_only)
+
+    return _collect(records(), first_only)
+
+
+def _grid_profiles(grid: np.ndarray, n: int):
+    for reports in itertools.product(grid, repeat=n):
+        yield ContinuousProfile(np.array(reports))
+
+
+def _grid_anonymity(rule, grid, n):
+    for reports in itertools.product(grid, repeat=n):
+        ordered = tuple(sorted(reports))
+        if ordered == reports:
+            continue
+        reference, profile = ContinuousProfile(np.array(ordered)), ContinuousProfile(np.array(reports))
+        got, other = _value(rule, reference), _value(rule, profile)
+        if not np.allclose(other, got, rtol=0, atol=_rounding_slack(reference)):
+            yield _record("anonymity", rule, reference, got, other, profile,
+                          "the same reports in another voter order (grid mode)")
+
+
+def _grid_unanimity(rule, grid, n):
+    for value in grid:
+        yield from _c_unanimity(rule, ContinuousProfile(np.full(n, value)))
+
+
+def _grid_range(rule, grid, n):
+    for profile in _grid_profiles(grid, n):
+        yield from _range_respecting(rule, profile)
+
+
+def _grid_strategy_proofness(rule, grid, n):
+    for profile in _grid_profiles(grid, n):
+        truthful = float(_value(rule, profile)[0])
+        for voter in range(n):
+            peak = float(profile.reports[voter, 0])
+            for lie in grid:
+                if lie == peak:
+                    continue
+                variant = profile.replace_report(voter, [lie])
+                outcome = float(_value(rule, variant)[0])
+                gain = abs(truthful - peak) - abs(outcome - peak)
+                if gain > 1e-9 + _rounding_slack(profile):
+                    yield _record("strategy_proofness", rule, profile, truthful, outcome, variant,
+                                  f"voter {voter} with peak {peak:.6g} reports {float(lie):.6g} and moves the "
+                                  f"outcome closer by {gain:.6g} (grid mode: peaks and reports on the grid)")
+
+
+def _grid_continuity(rule, grid, n):
+    low, high = float(grid[0]), float(grid[-1])
+    width = high - low
+    resolution = GRID_RESOLUTION * width
+    for voter in range(n):
+        for others in itertools.product(grid, repeat=n - 1):
+            base = ContinuousProfile(np.array(others[:voter] + (low,) + others[voter:]))
+            threshold = GRID_JUMP * width + _rounding_slack(base, reach=width)
+
+            def outcome(x: float) -> float:
+                return float(_value(rule, base.replace_report(voter, [x]))[0])
+
+            stack = [(low, high, outcome(low), outcome(high))]
+            while stack:  # depth first, left half first: jumps come out from left to right
+                a, b, fa, fb = stack.pop()
+                if abs(fb - fa) <= threshold:
+                    continue
+                if b - a <= resolution:
+                    yield _record("continuity", rule, base.replace_report(voter, [a]),
+                                  "a change -> 0 as the report moves -> 0", abs(fb - fa),
+                                  base.replace_report(voter, [b]),
+                                  f"voter {voter}'s report moves from {a:.17g} to {b:.17g} ({b - a:.3g}) and the "
+                                  f"outcome jumps by {abs(fb - fa):.6g} (grid mode)")
+                    continue
+                middle = (a + b) / 2
+                fm = outcome(middle)
+                stack.append((middle, b, fm, fb))
+                stack.append((a, middle, fa, fm))
+
+
+_GRID_FINDERS = {
+    "anonymity": _grid_anonymity,
+    "unanimity": _grid_unanimity,
+    "range_respecting": _grid_range,
+    "strategy_proofness": _grid_strategy_proofness,
+    "continuity": _grid_continuity,
+}
