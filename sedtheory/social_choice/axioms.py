@@ -65,8 +65,10 @@ import numpy as np
 from sedtheory._validate import ValidationError, finite_array, positive_int
 from sedtheory.social_choice.misreport import best_misreport
 from sedtheory.social_choice.profiles import (
+    ApprovalProfile,
     ContinuousProfile,
     PreferenceProfile,
+    ScoredProfile,
     all_rankings,
     enumerate_anonymous_profiles,
 )
@@ -84,6 +86,8 @@ __all__ = [
     "resolute_winner",
     "small_domain_violations",
 ]
+
+AxiomKind = Literal["ranked", "approval", "scored", "continuous"]
 
 TIE_BREAKING = "lexicographic (smallest candidate index wins)"
 
@@ -134,8 +138,9 @@ class AxiomViolation:
 
 
 def profile_to_dict(profile) -> dict:
-    """``{"type": ..., **profile.to_dict()}`` for a preference or continuous profile."""
-    kind = {PreferenceProfile: "ranked", ContinuousProfile: "continuous"}.get(type(profile))
+    """``{"type": ..., **profile.to_dict()}`` for a preference, approval, scored or continuous profile."""
+    kind = {PreferenceProfile: "ranked", ContinuousProfile: "continuous", ApprovalProfile: "approval",
+            ScoredProfile: "scored"}.get(type(profile))
     if kind is None:
         raise ValidationError(f"profile: cannot serialise a {type(profile).__name__}")
     return {"type": kind, **profile.to_dict()}
@@ -147,6 +152,11 @@ def profile_from_dict(data: dict):
         return PreferenceProfile(data["rankings"], data["counts"])
     if data.get("type") == "continuous":
         return ContinuousProfile(data["reports"])
+    if data.get("type") == "approval":
+        return ApprovalProfile(np.array(data["approvals"], dtype=bool), data["counts"])
+    if data.get("type") == "scored":
+        grades = data.get("grades")
+        return ScoredProfile(data["scores"], data["counts"], None if grades is None else tuple(grades))
     raise ValidationError(f"profile: unknown profile type {data.get('type')!r}")
 
 
@@ -172,7 +182,9 @@ class Axiom:
 
     Args:
         name: registry name.
-        kind: ``"ranked"`` or ``"continuous"``.
+        kind: ``"ranked"``, ``"approval"``, ``"scored"`` or ``"continuous"`` (the kind of rule
+            it applies to; the approval and scored axioms live in
+            :mod:`~sedtheory.social_choice.ballot_axioms`).
         find: the violation finder.
         summary: one-line statement of the axiom.
         domain_find: optional ``domain_find(rule, n_candidates, sizes)``, a generator of the
@@ -181,7 +193,7 @@ class Axiom:
     """
 
     name: str
-    kind: Literal["ranked", "continuous"]
+    kind: AxiomKind
     find: Callable[..., list] = field(repr=False)
     summary: str = ""
     domain_find: Callable[..., Iterable] | None = field(default=None, repr=False)
@@ -198,7 +210,7 @@ class Axiom:
 _AXIOMS: dict[str, Axiom] = {}
 
 
-def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str, domain_find=None):
+def _axiom(name: str, kind: AxiomKind, summary: str, domain_find=None):
     """Register a finder written as a generator ``func(rule, profile)`` of violation records;
     the registered ``find(rule, profile, first_only)`` stops it after the first record."""
     def decorate(func):
@@ -215,7 +227,7 @@ def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str, domai
     return decorate
 
 
-def get_axiom(name: str, kind: Literal["ranked", "continuous"] = "ranked") -> Axiom:
+def get_axiom(name: str, kind: AxiomKind = "ranked") -> Axiom:
     """The axiom ``name`` for rules of ``kind``."""
     key = f"{kind}:{name}"
     if key not in _AXIOMS:
@@ -223,7 +235,7 @@ def get_axiom(name: str, kind: Literal["ranked", "continuous"] = "ranked") -> Ax
     return _AXIOMS[key]
 
 
-def list_axioms(kind: Literal["ranked", "continuous"] = "ranked") -> tuple[str, ...]:
+def list_axioms(kind: AxiomKind = "ranked") -> tuple[str, ...]:
     """Names of the axioms for rules of ``kind`` (sorted)."""
     return tuple(sorted(a.name for a in _AXIOMS.values() if a.kind == kind))
 
@@ -231,12 +243,11 @@ def list_axioms(kind: Literal["ranked", "continuous"] = "ranked") -> tuple[str, 
 def find_violations(axiom: Axiom | str, rule, profiles: Iterable, *, first_only: bool = True) -> list[AxiomViolation]:
     """Run an axiom over many profiles; with ``first_only`` stop at the first witness.
 
-    ``axiom`` may be a name: the continuous axiom of that name for a continuous
-    :class:`VotingRule`, the ranked one otherwise (plain callables count as ranked rules).
+    ``axiom`` may be a name: the axiom of that name for the rule's ``kind`` (plain callables
+    count as ranked rules).
     """
     if isinstance(axiom, str):
-        kind = "continuous" if getattr(rule, "kind", "ranked") == "continuous" else "ranked"
-        axiom = get_axiom(axiom, kind)
+        axiom = get_axiom(axiom, getattr(rule, "kind", "ranked"))
     found: list[AxiomViolation] = []
     for profile in profiles:
         found.extend(axiom.find_violations(rule, profile, first_only=first_only))
