@@ -22,8 +22,10 @@ Approval and scored rules (with ``--all``, or named in ``--rules``) get their ow
 axioms of their kind (``sedtheory.social_choice.ballot_axioms``: those axioms read grades, not
 rankings), checked by ``ballot_domain_violations`` on ``BALLOT_DOMAINS``: approval ballots (every
 subset of the candidates) of 3 candidates and 1..4 voters, then of 4 candidates and 1..2 voters;
-score ballots with integer grades 0..2 of 3 candidates and 1..3 voters. ``--update`` also takes a
-kind (``approval``, ``scored``, ``ranked``) for every axiom of that kind.
+score ballots with integer grades 0..2 of 3 candidates and 1..3 voters. Continuous rules get a third
+table, against the five continuous axioms, checked by ``grid_violations`` on ``CONTINUOUS_GRID``:
+every ordered profile of 1..3 voters with reports in {0, 1/4, 1/2, 3/4, 1}. ``--update`` also
+takes a kind (``ranked``, ``approval``, ``scored``, ``continuous``) for every axiom of that kind.
 
 A cell is a function of the witness file alone (a stored witness: ``x n``; else ``T`` or ``ok``), so
 ``--update`` re-renders the whole table from the stored witnesses of the other axioms, and
@@ -46,6 +48,7 @@ from sedtheory.social_choice import (
     MemoisedRule,
     ballot_domain_violations,
     get_rule,
+    grid_violations,
     list_axioms,
     list_rules,
     small_domain_violations,
@@ -53,7 +56,10 @@ from sedtheory.social_choice import (
 from sedtheory.social_choice.ballot_axioms import BallotMemo
 
 DEFAULT_RULES = ("plurality", "borda", "schulze")
-KINDS = ("ranked", "approval", "scored")
+KINDS = ("ranked", "approval", "scored", "continuous")
+CONTINUOUS_GRID = {"max_voters": 3, "points": 5, "bounds": (0.0, 1.0)}
+"""The grid of the continuous table (``grid_violations`` keywords)."""
+CONTINUOUS = ("generalized_median", "mean", "median", "trimmed_mean")
 BALLOT_DOMAINS = {"approval": ((3, 4), (4, 2)), "scored": ((3, 3),)}
 """(candidates, largest electorate) searched in turn for each ballot kind; scores are 0..``BALLOT_TOP``."""
 BALLOT_TOP = 2
@@ -110,6 +116,12 @@ THEOREMS = [
     ("majority", ("approval",), "a majority approving c alone gives c more approvals than anyone else can get"),
     ("condorcet_winner", ("approval",), "for 0/1 grades the pairwise margin of a over b is the difference "
      "of their approval scores"),
+    # continuous rules (the five continuous axioms; grid mode)
+    ("continuity", CONTINUOUS, "each is a continuous function of the reports (a mean, or an order statistic "
+     "of the reports and fixed phantoms)"),
+    ("range_respecting", ("mean", "median", "trimmed_mean"), "a mean or an order statistic of the reports"),
+    ("strategy_proofness", ("median", "generalized_median"), "Moulin (1980): generalized medians (the lower median: "
+     "one phantom at -inf for even n) are strategy-proof for single-peaked voters"),
 ]
 
 
@@ -122,7 +134,7 @@ def theorem(rule: str, axiom: str) -> str | None:
 
 
 def kind_of(rule_name: str) -> str:
-    """``ranked``, ``approval`` or ``scored``: the kind of the registered rule (its axioms)."""
+    """``ranked``, ``approval``, ``scored`` or ``continuous``: the kind of the registered rule (its axioms)."""
     kind = get_rule(rule_name).kind
     if kind not in KINDS:
         raise SystemExit(f"rule {rule_name!r} is a {kind} rule: the table covers {', '.join(KINDS)} rules")
@@ -131,17 +143,27 @@ def kind_of(rule_name: str) -> str:
 
 def _memo(rule_name: str):
     rule = get_rule(rule_name)
+    if rule.kind == "continuous":  # the grid mode assumes no anonymity: nothing to memoise by
+        return rule
     return MemoisedRule(rule) if rule.kind == "ranked" else BallotMemo(rule)
+
+
+def _grid_search(axiom, rule, _m, n):
+    keywords = {**CONTINUOUS_GRID, "max_voters": n}
+    return grid_violations(axiom, rule, **keywords)
 
 
 def check(rule_name: str, axiom: str, max_voters: int, max_voters_4: int, rule=None):
     """``(verdict, witness)``: ``"x"`` with the first witness, else ``"T"`` or ``"ok"``
     (``"contradicted"`` when a theorem's rule violates its axiom: a bug to report).
-    Approval and scored rules are checked on ``BALLOT_DOMAINS`` (the voter limits are for ranked rules)."""
+    Approval and scored rules are checked on ``BALLOT_DOMAINS``, continuous ones on
+    ``CONTINUOUS_GRID`` (the voter limits are for ranked rules)."""
     kind = kind_of(rule_name)
     rule = _memo(rule_name) if rule is None else rule
     if kind == "ranked":
         domain, search = ((3, max_voters), (4, max_voters_4)), small_domain_violations
+    elif kind == "continuous":
+        domain, search = ((None, CONTINUOUS_GRID["max_voters"]),), _grid_search
     else:
         domain, search = BALLOT_DOMAINS[kind], partial(ballot_domain_violations, top=BALLOT_TOP)
     for m, n in domain:
@@ -204,7 +226,8 @@ def _rows(table, rules, axioms) -> list[str]:
 
 def markdown(table, max_voters: int, max_voters_4: int, witness_path: str) -> str:
     ranked = [r for r in table if kind_of(r) == "ranked"]
-    ballots = [r for r in table if kind_of(r) != "ranked"]
+    ballots = [r for r in table if kind_of(r) in ("approval", "scored")]
+    continuous = [r for r in table if kind_of(r) == "continuous"]
     lines = [
         "# Voting rules x axioms",
         "",
@@ -237,11 +260,27 @@ def markdown(table, max_voters: int, max_voters_4: int, witness_path: str) -> st
             "Which axioms apply to which kind of rule: the ranked axioms above read rankings and apply to ranked",
             "rules only; approval and scored rules are judged by the axioms of `sedtheory.social_choice.ballot_axioms`,",
             "which read grades (0/1 approvals, or scores) -- the same axioms for both kinds, the top and bottom grade",
-            "being 1 and 0 for approval ballots; continuous rules have their own five axioms (`grid_violations`),",
-            "not tabulated here. Every ballot of the domain is allowed (for approval, the empty and the full one too).",
+            "being 1 and 0 for approval ballots; continuous rules have their own five axioms (next section).",
+            "Every ballot of the domain is allowed (for approval, the empty and the full one too).",
             f"Domain: every anonymous profile of {domains}, scores being the integer grades 0..{BALLOT_TOP}.",
             "",
             *_rows(table, ballots, axioms),
+        ]
+    if continuous:
+        grid = CONTINUOUS_GRID
+        lines += [
+            "",
+            "## Continuous rules",
+            "",
+            "Continuous rules (one number per voter, d = 1) are judged by the five continuous axioms of",
+            "`sedtheory.social_choice.axioms`, in the complete grid forms of `grid_violations`: every ordered profile of",
+            f"1..{grid['max_voters']} voters with reports among {grid['points']} equally spaced values of "
+            f"[{grid['bounds'][0]:g}, {grid['bounds'][1]:g}]. Strategy-proofness",
+            "there means: no voter whose peak is its grid report gains by another grid report (utility -|outcome - peak|);",
+            "continuity: no jump above 1e-3 as one report sweeps the interval (complete for rules monotone in each report).",
+            "`x n`: a violation with n voters, stored like the others.",
+            "",
+            *_rows(table, continuous, list_axioms("continuous")),
         ]
     lines += ["", "## Theorems used", ""]
     for axiom, rules, source in THEOREMS:

@@ -11,6 +11,7 @@ from sedtheory.social_choice import (
     ballot_domain_violations,
     get_axiom,
     get_rule,
+    grid_violations,
     list_axioms,
     list_rules,
     small_domain_violations,
@@ -34,11 +35,14 @@ TABLE_RULES = [r for kind in axiom_table.KINDS for r in list_rules(kind)]
 
 def test_the_table_covers_every_registered_ranked_approval_and_scored_rule():
     assert WITNESSES, f"{WITNESS_FILE} is missing: run analysis/axiom_table.py --all (see docs/axiom_table.md)"
-    # every ranked rule violates something on the domain; approval voting violates nothing there
+    # every ranked rule violates something on the domain; approval voting and the medians violate
+    # nothing there
     assert set(list_rules("ranked")) <= {key.split("/")[0] for key in WITNESSES} <= set(TABLE_RULES)
+    assert set(TABLE_RULES) == {r for kind in ("ranked", "approval", "scored", "continuous") for r in list_rules(kind)}
     text = DOC.read_text()
     assert all(f"| `{rule}` |" in text for rule in TABLE_RULES)
     assert "## Approval and scored rules" in text and "Which axioms apply to which kind of rule" in text
+    assert "## Continuous rules" in text
 
 
 def test_witness_keys_name_an_axiom_of_the_rules_kind():
@@ -54,7 +58,11 @@ def test_stored_witnesses_replay(rule_name):
         if key.split("/")[0] != rule_name:
             continue
         record = AxiomViolation.from_dict(data)
-        found = get_axiom(record.axiom, rule.kind).find_violations(rule, record.profile)
+        if rule.kind == "continuous":  # the grid form of the axiom, over the grid up to the witness's size
+            grid = {**axiom_table.CONTINUOUS_GRID, "max_voters": record.profile.n_voters}
+            found = grid_violations(record.axiom, rule, **grid, first_only=False)
+        else:
+            found = get_axiom(record.axiom, rule.kind).find_violations(rule, record.profile)
         assert any(_same(v.variant, record.variant) and v.expected == record.expected and v.got == record.got
                    for v in found), (key, record.detail)
 
@@ -76,6 +84,8 @@ def test_theorems_of_the_table_hold_on_3_candidates_and_up_to_3_voters(axiom, ru
     rule = get_rule(rule_name)
     if rule.kind == "ranked":
         assert small_domain_violations(axiom, rule, 3, 3) == []
+    elif rule.kind == "continuous":
+        assert grid_violations(axiom, rule, 2) == []
     else:  # approval, or scores 0..2: 3 voters of 27 ballots are 3,654 profiles; 2 voters here
         assert ballot_domain_violations(axiom, rule, 3, 3 if rule.kind == "approval" else 2) == []
 
@@ -135,3 +145,10 @@ def test_a_theorem_contradicted_on_the_domain_stops_the_script(tmp_path, monkeyp
     monkeypatch.setattr(axiom_table, "THEOREMS", axiom_table.THEOREMS + [("pareto", ("majority_judgment",), "false")])
     with pytest.raises(SystemExit, match="contradicted"):
         axiom_table.main(["--out", str(tmp_path), "--rules", "majority_judgment"])
+
+
+def test_the_mean_is_manipulable_on_the_grid_of_the_table():
+    # by hand: reports (0, 1/4) give the mean 1/8; the voter at 1/4 reports 1/2 and gets its peak
+    record = AxiomViolation.from_dict(WITNESSES["mean/strategy_proofness"])
+    assert record.profile.reports.ravel().tolist() == [0.0, 0.25]
+    assert record.variant.reports.ravel().tolist() == [0.0, 0.5] and record.got == 0.25
