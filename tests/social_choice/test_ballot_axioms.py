@@ -185,3 +185,60 @@ def test_the_exhaustive_mode_refuses_ranked_rules_and_mismatched_axioms():
         ballot_domain_violations(get_axiom("pareto", "approval"), get_rule("star"), 3, 2)
     with pytest.raises(ValidationError, match="kind"):
         list(ballot_profiles("ranked", 3, 2))
+
+
+# --------------------------------------------- random profiles (sedtheory.testing strategies)
+from hypothesis import given, settings  # noqa: E402
+
+from sedtheory.testing.strategies import approval_profiles, scored_profiles  # noqa: E402
+
+
+@given(approval_profiles(n_candidates=(1, 5), n_rows=(1, 5), max_count=4))
+@settings(max_examples=25, deadline=None)
+def test_approval_voting_satisfies_every_ballot_axiom_on_random_profiles(profile):
+    # larger than the exhaustive domain: up to 5 candidates and 20 voters
+    rule = get_rule("approval")
+    for axiom in AXIOMS:
+        assert get_axiom(axiom, "approval").find_violations(rule, profile) == [], axiom
+
+
+SUM_THEOREMS = ("pareto", "unanimity", "monotonicity", "reinforcement", "homogeneity", "positive_participation",
+                "negative_participation", "loser_removal")  # analysis/axiom_table.py, GRADE_SUMS
+
+
+@given(scored_profiles(n_candidates=(1, 4), n_rows=(1, 4), max_count=3, top=3))
+@settings(max_examples=25, deadline=None)
+def test_score_voting_satisfies_the_sum_theorems_on_random_profiles(profile):
+    rule = get_rule("score_voting")
+    for axiom in SUM_THEOREMS:
+        assert get_axiom(axiom, "scored").find_violations(rule, profile) == [], axiom
+
+
+@given(scored_profiles(n_candidates=(1, 4), n_rows=(1, 4), max_count=3))
+@settings(max_examples=15, deadline=None)
+def test_every_ballot_finder_runs_on_every_scored_rule_and_its_records_serialise(profile):
+    for name in ("majority_judgment", "score_voting", "star"):
+        for axiom in AXIOMS:
+            for witness in get_axiom(axiom, "scored").find_violations(get_rule(name), profile, first_only=True):
+                back = AxiomViolation.from_dict(json.loads(json.dumps(witness.to_dict())))
+                assert back.profile.to_dict() == witness.profile.to_dict() and back.got == witness.got
+
+
+@given(approval_profiles(n_candidates=3, n_rows=(1, 3), max_count=2), scored_profiles(n_candidates=2, top=4))
+@settings(max_examples=20, deadline=None)
+def test_ballot_strategies_draw_valid_profiles_in_their_ranges(approval, scored):
+    assert approval.n_candidates == 3 and 1 <= approval.counts.min() and approval.counts.max() <= 2
+    assert scored.grades == (0, 4) and scored.scores.min() >= 0 and scored.scores.max() <= 4
+
+
+def test_ballot_strategies_refuse_bad_sizes():
+    with pytest.raises(ValidationError, match="top"):
+        scored_profiles(top=0)
+    with pytest.raises(ValidationError, match="n_rows"):
+        approval_profiles(n_rows=0)
+
+
+def test_ballot_strategies_are_reachable_from_the_testing_package():
+    import sedtheory.testing as testing
+
+    assert testing.approval_profiles is approval_profiles and testing.scored_profiles is scored_profiles
