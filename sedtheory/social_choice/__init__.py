@@ -35,6 +35,7 @@ __all__ = [
 # --- end welfare and inequality ---
 
 # --- profiles, voting rules, axioms and manipulation (issue 4, parts 2-4) ---
+from sedtheory.social_choice.ballot_axioms import ballot_domain_violations
 from sedtheory.social_choice.axioms import (
     Axiom,
     AxiomViolation,
@@ -42,6 +43,7 @@ from sedtheory.social_choice.axioms import (
     exhaustive_violations,
     find_violations,
     get_axiom,
+    grid_violations,
     list_axioms,
     resolute_winner,
     small_domain_violations,
@@ -68,6 +70,7 @@ from sedtheory.social_choice.registry import VotingRule, break_ties, get_rule, l
 
 # the built-in rules register themselves on import (the registry imports none of them)
 from sedtheory.social_choice import (  # noqa: E402,F401  isort: skip
+    ballot_axioms,
     continuous_rules,
     further_axioms,
     iterative_rules,
@@ -92,6 +95,7 @@ __all__ = [
     "VotingRule",
     "all_rankings",
     "best_misreport",
+    "ballot_domain_violations",
     "break_ties",
     "count_anonymous_profiles",
     "enumerate_anonymous_profiles",
@@ -100,6 +104,7 @@ __all__ = [
     "get_axiom",
     "get_rule",
     "grid_best_misreport",
+    "grid_violations",
     "list_axioms",
     "list_rules",
     "manipulable_share",

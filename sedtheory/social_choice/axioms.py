@@ -48,6 +48,9 @@ Participation and strategy-proofness compare single outcomes, so they use the re
 For continuous rules (reports ``(n, d)``): anonymity, unanimity, range_respecting (the outcome
 lies in the coordinatewise range of the reports), continuity (no jump found by bisection) and
 strategy_proofness for single-peaked voters (utility ``-|outcome - own report|``, d = 1).
+:func:`grid_violations` is their bounded exhaustive mode: every ordered profile of ``1..n``
+voters whose reports lie on a grid of ``points`` values in ``bounds`` (d = 1), each axiom in a
+form that is complete there (see that function).
 """
 
 from __future__ import annotations
@@ -59,11 +62,13 @@ from typing import Any, Callable, Iterable, Literal
 
 import numpy as np
 
-from sedtheory._validate import ValidationError
+from sedtheory._validate import ValidationError, finite_array, positive_int
 from sedtheory.social_choice.misreport import best_misreport
 from sedtheory.social_choice.profiles import (
+    ApprovalProfile,
     ContinuousProfile,
     PreferenceProfile,
+    ScoredProfile,
     all_rankings,
     enumerate_anonymous_profiles,
 )
@@ -75,11 +80,14 @@ __all__ = [
     "exhaustive_violations",
     "find_violations",
     "get_axiom",
+    "grid_violations",
     "list_axioms",
     "MemoisedRule",
     "resolute_winner",
     "small_domain_violations",
 ]
+
+AxiomKind = Literal["ranked", "approval", "scored", "continuous"]
 
 TIE_BREAKING = "lexicographic (smallest candidate index wins)"
 
@@ -130,8 +138,9 @@ class AxiomViolation:
 
 
 def profile_to_dict(profile) -> dict:
-    """``{"type": ..., **profile.to_dict()}`` for a preference or continuous profile."""
-    kind = {PreferenceProfile: "ranked", ContinuousProfile: "continuous"}.get(type(profile))
+    """``{"type": ..., **profile.to_dict()}`` for a preference, approval, scored or continuous profile."""
+    kind = {PreferenceProfile: "ranked", ContinuousProfile: "continuous", ApprovalProfile: "approval",
+            ScoredProfile: "scored"}.get(type(profile))
     if kind is None:
         raise ValidationError(f"profile: cannot serialise a {type(profile).__name__}")
     return {"type": kind, **profile.to_dict()}
@@ -143,6 +152,11 @@ def profile_from_dict(data: dict):
         return PreferenceProfile(data["rankings"], data["counts"])
     if data.get("type") == "continuous":
         return ContinuousProfile(data["reports"])
+    if data.get("type") == "approval":
+        return ApprovalProfile(np.array(data["approvals"], dtype=bool), data["counts"])
+    if data.get("type") == "scored":
+        grades = data.get("grades")
+        return ScoredProfile(data["scores"], data["counts"], None if grades is None else tuple(grades))
     raise ValidationError(f"profile: unknown profile type {data.get('type')!r}")
 
 
@@ -168,7 +182,9 @@ class Axiom:
 
     Args:
         name: registry name.
-        kind: ``"ranked"`` or ``"continuous"``.
+        kind: ``"ranked"``, ``"approval"``, ``"scored"`` or ``"continuous"`` (the kind of rule
+            it applies to; the approval and scored axioms live in
+            :mod:`~sedtheory.social_choice.ballot_axioms`).
         find: the violation finder.
         summary: one-line statement of the axiom.
         domain_find: optional ``domain_find(rule, n_candidates, sizes)``, a generator of the
@@ -177,7 +193,7 @@ class Axiom:
     """
 
     name: str
-    kind: Literal["ranked", "continuous"]
+    kind: AxiomKind
     find: Callable[..., list] = field(repr=False)
     summary: str = ""
     domain_find: Callable[..., Iterable] | None = field(default=None, repr=False)
@@ -194,7 +210,7 @@ class Axiom:
 _AXIOMS: dict[str, Axiom] = {}
 
 
-def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str, domain_find=None):
+def _axiom(name: str, kind: AxiomKind, summary: str, domain_find=None):
     """Register a finder written as a generator ``func(rule, profile)`` of violation records;
     the registered ``find(rule, profile, first_only)`` stops it after the first record."""
     def decorate(func):
@@ -211,7 +227,7 @@ def _axiom(name: str, kind: Literal["ranked", "continuous"], summary: str, domai
     return decorate
 
 
-def get_axiom(name: str, kind: Literal["ranked", "continuous"] = "ranked") -> Axiom:
+def get_axiom(name: str, kind: AxiomKind = "ranked") -> Axiom:
     """The axiom ``name`` for rules of ``kind``."""
     key = f"{kind}:{name}"
     if key not in _AXIOMS:
@@ -219,7 +235,7 @@ def get_axiom(name: str, kind: Literal["ranked", "continuous"] = "ranked") -> Ax
     return _AXIOMS[key]
 
 
-def list_axioms(kind: Literal["ranked", "continuous"] = "ranked") -> tuple[str, ...]:
+def list_axioms(kind: AxiomKind = "ranked") -> tuple[str, ...]:
     """Names of the axioms for rules of ``kind`` (sorted)."""
     return tuple(sorted(a.name for a in _AXIOMS.values() if a.kind == kind))
 
@@ -227,12 +243,11 @@ def list_axioms(kind: Literal["ranked", "continuous"] = "ranked") -> tuple[str, 
 def find_violations(axiom: Axiom | str, rule, profiles: Iterable, *, first_only: bool = True) -> list[AxiomViolation]:
     """Run an axiom over many profiles; with ``first_only`` stop at the first witness.
 
-    ``axiom`` may be a name: the continuous axiom of that name for a continuous
-    :class:`VotingRule`, the ranked one otherwise (plain callables count as ranked rules).
+    ``axiom`` may be a name: the axiom of that name for the rule's ``kind`` (plain callables
+    count as ranked rules).
     """
     if isinstance(axiom, str):
-        kind = "continuous" if getattr(rule, "kind", "ranked") == "continuous" else "ranked"
-        axiom = get_axiom(axiom, kind)
+        axiom = get_axiom(axiom, getattr(rule, "kind", "ranked"))
     found: list[AxiomViolation] = []
     for profile in profiles:
         found.extend(axiom.find_violations(rule, profile, first_only=first_only))
@@ -672,3 +687,152 @@ def _c_strategy_proofness(rule, profile):
             yield _record("strategy_proofness", rule, profile, result.truthful_outcome, result.outcome, variant,
                           f"voter {voter} with peak {result.peak:.6g} reports {result.best_report:.6g} and "
                           f"moves the outcome closer by {result.gain:.6g} ({result.method})")
+
+
+# ------------------------------------------------- continuous axioms: the grid mode
+GRID_JUMP = 1e-3
+"""The grid mode's continuity check reports a change larger than ``GRID_JUMP`` times the width
+of the grid's bounds (plus round-off slack) over a sub-interval shorter than the resolution."""
+
+GRID_RESOLUTION = 2.0 ** -40
+"""Shortest sub-interval, relative to the bounds' width, that the grid continuity check splits."""
+
+
+def grid_violations(axiom: Axiom | str, rule, max_voters: int, *, points: int = 5, bounds=(0.0, 1.0),
+                    first_only: bool = True) -> list[AxiomViolation]:
+    """Check a continuous-rule ``axiom`` on every profile of a grid, smallest electorates first.
+
+    The domain: every *ordered* profile of ``n = 1..max_voters`` voters, d = 1, each report one
+    of the ``points`` values ``numpy.linspace(*bounds, points)`` -- ``points ** n`` profiles of
+    ``n`` voters (no anonymity assumed). On it each axiom is checked in a form that is complete:
+
+    * ``anonymity`` -- every profile against its reports sorted (two orders of the same
+      reports disagree iff one of them disagrees with the sorted order);
+    * ``unanimity`` -- every unanimous profile;
+    * ``range_respecting`` -- every profile;
+    * ``strategy_proofness`` -- every voter of every profile (its peak: its grid report) and every
+      misreport on the grid: complete for the game whose peaks and reports lie on the grid
+      (misreports off the grid are not tried);
+    * ``continuity`` -- for every voter and every grid profile of the others, that voter's report
+      swept over all of ``bounds``: an interval is split while the outcome changes across it by
+      more than ``GRID_JUMP`` x width, down to ``GRID_RESOLUTION`` x width, and a change of more
+      than that over an interval shorter than the resolution is a jump. For a rule *monotone in
+      each report* (the registered mean, medians and trimmed mean are) a jump larger than the
+      threshold cannot hide in an interval whose ends differ by less, so every such jump on these
+      lines is found; for other rules this is a search.
+
+    Any other continuous axiom (registered by a user) gets its own finder run on every profile of
+    the grid: complete only as far as that finder is. With ``first_only`` the one witness
+    returned is minimal in the number of voters.
+
+    Args:
+        axiom: a continuous axiom or its name.
+        rule: a continuous rule (``ContinuousProfile -> float``).
+        max_voters: largest electorate (>= 1).
+        points: number of grid values (>= 2).
+        bounds: ``(low, high)`` with ``low < high``.
+        first_only: stop at the first violation.
+    """
+    axiom = get_axiom(axiom, "continuous") if isinstance(axiom, str) else axiom
+    if axiom.kind != "continuous":
+        raise ValidationError(f"axiom: the grid mode is for continuous axioms, got a {axiom.kind} one")
+    max_voters = positive_int("max_voters", max_voters)
+    points = positive_int("points", points, minimum=2)
+    low, high = (float(b) for b in finite_array("bounds", bounds, shape=(2,)))
+    if not low < high:
+        raise ValidationError(f"bounds: expected low < high, got ({low}, {high})")
+    grid = np.linspace(low, high, points)
+    finder = _GRID_FINDERS.get(axiom.name)
+
+    def records():
+        for n in range(1, max_voters + 1):
+            if finder is not None:
+                yield from finder(rule, grid, n)
+            else:
+                for profile in _grid_profiles(grid, n):
+                    yield from axiom.find_violations(rule, profile, first_only=first_only)
+
+    return _collect(records(), first_only)
+
+
+def _grid_profiles(grid: np.ndarray, n: int):
+    for reports in itertools.product(grid, repeat=n):
+        yield ContinuousProfile(np.array(reports))
+
+
+def _grid_anonymity(rule, grid, n):
+    for reports in itertools.product(grid, repeat=n):
+        ordered = tuple(sorted(reports))
+        if ordered == reports:
+            continue
+        reference, profile = ContinuousProfile(np.array(ordered)), ContinuousProfile(np.array(reports))
+        got, other = _value(rule, reference), _value(rule, profile)
+        if not np.allclose(other, got, rtol=0, atol=_rounding_slack(reference)):
+            yield _record("anonymity", rule, reference, got, other, profile,
+                          "the same reports in another voter order (grid mode)")
+
+
+def _grid_unanimity(rule, grid, n):
+    for value in grid:
+        yield from _c_unanimity(rule, ContinuousProfile(np.full(n, value)))
+
+
+def _grid_range(rule, grid, n):
+    for profile in _grid_profiles(grid, n):
+        yield from _range_respecting(rule, profile)
+
+
+def _grid_strategy_proofness(rule, grid, n):
+    for profile in _grid_profiles(grid, n):
+        truthful = float(_value(rule, profile)[0])
+        for voter in range(n):
+            peak = float(profile.reports[voter, 0])
+            for lie in grid:
+                if lie == peak:
+                    continue
+                variant = profile.replace_report(voter, [lie])
+                outcome = float(_value(rule, variant)[0])
+                gain = abs(truthful - peak) - abs(outcome - peak)
+                if gain > 1e-9 + _rounding_slack(profile):
+                    yield _record("strategy_proofness", rule, profile, truthful, outcome, variant,
+                                  f"voter {voter} with peak {peak:.6g} reports {float(lie):.6g} and moves the "
+                                  f"outcome closer by {gain:.6g} (grid mode: peaks and reports on the grid)")
+
+
+def _grid_continuity(rule, grid, n):
+    low, high = float(grid[0]), float(grid[-1])
+    width = high - low
+    resolution = GRID_RESOLUTION * width
+    for voter in range(n):
+        for others in itertools.product(grid, repeat=n - 1):
+            base = ContinuousProfile(np.array(others[:voter] + (low,) + others[voter:]))
+            threshold = GRID_JUMP * width + _rounding_slack(base, reach=width)
+
+            def outcome(x: float) -> float:
+                return float(_value(rule, base.replace_report(voter, [x]))[0])
+
+            stack = [(low, high, outcome(low), outcome(high))]
+            while stack:  # depth first, left half first: jumps come out from left to right
+                a, b, fa, fb = stack.pop()
+                if abs(fb - fa) <= threshold:
+                    continue
+                if b - a <= resolution:
+                    yield _record("continuity", rule, base.replace_report(voter, [a]),
+                                  "a change -> 0 as the report moves -> 0", abs(fb - fa),
+                                  base.replace_report(voter, [b]),
+                                  f"voter {voter}'s report moves from {a:.17g} to {b:.17g} ({b - a:.3g}) and the "
+                                  f"outcome jumps by {abs(fb - fa):.6g} (grid mode)")
+                    continue
+                middle = (a + b) / 2
+                fm = outcome(middle)
+                stack.append((middle, b, fm, fb))
+                stack.append((a, middle, fa, fm))
+
+
+_GRID_FINDERS = {
+    "anonymity": _grid_anonymity,
+    "unanimity": _grid_unanimity,
+    "range_respecting": _grid_range,
+    "strategy_proofness": _grid_strategy_proofness,
+    "continuity": _grid_continuity,
+}

@@ -19,10 +19,10 @@ Profiles compared with the one given:
                                 (independence of Smith-dominated alternatives; Tideman 2006)
 ``condorcet_loser_removal``     the Condorcet loser removed: W unchanged (independence of
                                 Condorcet losers)
-``clone_independence``          for each pair {c, d} adjacent on every ballot (a clone set of
-                                two), c or d removed: a non-clone wins iff it won before, and the
-                                remaining clone wins iff some clone won before (Tideman 1987;
-                                clone sets of two candidates only)
+``clone_independence``          for each clone set S (2 <= |S| < m candidates in consecutive
+                                places on every ballot) and each c in S, c removed: a non-clone
+                                wins iff it won before, and some clone of S - {c} wins iff some
+                                clone of S won before (Tideman 1987; Schulze 2011 Section 4.7)
 ``later_no_harm``               one voter who ranks x first reorders the candidates below x:
                                 if x won it still wins (Woodall 1997, for complete ballots)
 ``later_no_help``               the same change: if x lost it still loses
@@ -39,6 +39,12 @@ Profiles compared with the one given:
                                 factor: W unchanged (Smith 1973)
 ``neutral_reversal``            a ranking and its reverse join: W unchanged (Saari 1994)
 ==============================  ==============================================================
+
+Clone sets of every size are found (:func:`clone_sets`; each is a run of consecutive places on
+the first ballot, so at most ``m(m-1)/2`` sets are tested), and every member of each is removed:
+on the small domains of :func:`~sedtheory.social_choice.axioms.small_domain_violations` the clone
+finder is complete too. The set of all m candidates is left out: removing one of it can change
+nothing the axiom speaks of (no non-clone; some clone always wins).
 
 Reinforcement's splits number ``prod(count + 1)``; beyond ``SPLIT_LIMIT`` the finder tries only
 the splits that take one ballot row or one voter apart (then an empty result is not a proof).
@@ -159,29 +165,53 @@ def _condorcet_loser_removal(rule, profile):
         yield from _removal_changes("condorcet_loser_removal", rule, profile, loser, "the Condorcet loser")
 
 
+def clone_sets(profile: PreferenceProfile) -> list[tuple[int, ...]]:
+    """Every clone set of ``profile``: a set ``S`` of candidates, ``2 <= |S| < m``, whose members
+    occupy consecutive places on every ballot with a voter (Tideman 1987). Sorted by size, then
+    by members; each set is a sorted tuple.
+
+    A clone set is a run of consecutive places on the first ballot, so only those
+    ``(m-1)m/2 - 1`` runs are tested: the search is complete.
+    """
+    rows = np.flatnonzero(profile.counts > 0)
+    positions = profile.positions[rows]  # (k, m)
+    first = profile.rankings[rows[0]]
+    m = profile.n_candidates
+    found = []
+    for size in range(2, m):
+        for start in range(m - size + 1):
+            group = np.sort(first[start:start + size])
+            places = positions[:, group]
+            if np.all(places.max(axis=1) - places.min(axis=1) == size - 1):
+                found.append(tuple(int(c) for c in group))
+    return sorted(found, key=lambda group: (len(group), group))
+
+
 def clone_pairs(profile: PreferenceProfile) -> list[tuple[int, int]]:
     """Pairs ``(c, d)``, ``c < d``, adjacent on every ballot with a voter (clone sets of two)."""
-    positions = profile.positions[profile.counts > 0]
-    m = profile.n_candidates
-    return [(c, d) for c, d in itertools.combinations(range(m), 2)
-            if np.all(np.abs(positions[:, c] - positions[:, d]) == 1)]
+    return [group for group in clone_sets(profile) if len(group) == 2]
 
 
 @_axiom("clone_independence", "ranked",
-        "Removing one of two clones changes no non-clone's fate, and a clone wins iff the other one did.")
+        "Removing one member of a clone set changes no non-clone's fate, and a clone wins iff one did before.")
 def _clone_independence(rule, profile):
     got = _winners(rule, profile)
-    for pair in clone_pairs(profile):
-        for removed in pair:
-            kept = pair[0] if removed == pair[1] else pair[1]
+    for group in clone_sets(profile):
+        clone_won = bool(set(got) & set(group))
+        for removed in group:
+            rest = [c for c in group if c != removed]
             smaller, other = _winners_without(rule, profile, removed)
-            changed = [x for x in range(profile.n_candidates) if x not in pair and (x in got) != (x in other)]
-            clone_won = bool(set(got) & set(pair))
-            if changed or clone_won != (kept in other):
-                what = (f"non-clone(s) {changed} change fate" if changed
-                        else f"a clone {'won' if clone_won else 'lost'} before, but {kept} {'loses' if clone_won else 'wins'} now")
+            changed = [x for x in range(profile.n_candidates) if x not in group and (x in got) != (x in other)]
+            clone_wins = bool(set(other) & set(rest))
+            if changed or clone_won != clone_wins:
+                if changed:
+                    what = f"non-clone(s) {changed} change fate"
+                elif clone_won:
+                    what = f"a clone won before, but none of {rest} wins now"
+                else:
+                    what = f"no clone won before, but one of {rest} wins now"
                 yield _record("clone_independence", rule, profile, got, other, smaller,
-                              f"{pair[0]} and {pair[1]} are clones; {removed} is removed and {what} "
+                              f"{list(group)} is a clone set; {removed} is removed and {what} "
                               f"(the variant's candidates are 0..m-2 in the old order, 'got' in the old labels)")
 
 

@@ -7,8 +7,8 @@ __all__ = ["assert_nash_equilibrium", "assert_stackelberg_equilibrium"]
 
 # Hypothesis strategies (voting profiles, small games): ``from sedtheory.testing.strategies
 # import preference_profiles``. Loaded lazily so that this package imports without hypothesis.
-_STRATEGIES = ("continuous_profiles", "normal_form_games", "preference_profiles",
-               "single_peaked_profiles", "stackelberg_games")
+_STRATEGIES = ("approval_profiles", "continuous_profiles", "normal_form_games", "preference_profiles",
+               "scored_profiles", "single_peaked_profiles", "stackelberg_games")
 
 
 def __getattr__(name):

@@ -15,6 +15,9 @@ sedtheory does not import this module. Every strategy returns a validated sedthe
   Condorcet winner), built from a cyclic Latin square plus a minority of noise ballots;
 * :func:`continuous_profiles` -- :class:`~sedtheory.social_choice.ContinuousProfile` reports
   in a box (the paper's σ ∈ [0, 1] by default);
+* :func:`approval_profiles`, :func:`scored_profiles` -- approval ballots (any subset, the empty
+  and the full one included) and integer score ballots ``0..top`` (declared as the grades), as
+  rows with counts, for the axioms of ``sedtheory.social_choice.ballot_axioms``;
 * :func:`normal_form_games`, :func:`stackelberg_games` -- small games with integer payoffs.
 
 Example: property-test your own rule in a few lines::
@@ -45,13 +48,15 @@ import numpy as np
 
 from sedtheory._validate import ValidationError
 from sedtheory.games.normal_form import NormalFormGame, StackelbergNashGame
-from sedtheory.social_choice.profiles import ContinuousProfile, PreferenceProfile
+from sedtheory.social_choice.profiles import ApprovalProfile, ContinuousProfile, PreferenceProfile, ScoredProfile
 
 __all__ = [
+    "approval_profiles",
     "condorcet_cycle_profiles",
     "continuous_profiles",
     "normal_form_games",
     "preference_profiles",
+    "scored_profiles",
     "single_peaked_profiles",
     "stackelberg_games",
     "tie_heavy_profiles",
@@ -228,6 +233,42 @@ def _continuous_profiles(draw, n_strategy, d_strategy, low: float, high: float) 
     values = st.floats(low, high, allow_nan=False, allow_infinity=False)
     reports = draw(st.lists(st.lists(values, min_size=d, max_size=d), min_size=n, max_size=n))
     return ContinuousProfile(np.array(reports, dtype=float).reshape(n, d))
+
+
+def approval_profiles(n_candidates=(2, 5), n_rows=(1, 6), max_count=5) -> st.SearchStrategy[ApprovalProfile]:
+    """Approval ballots ``(k, m)`` with counts in ``1..max_count`` (repeated rows allowed).
+
+    Args:
+        n_candidates: an int, an inclusive range or a strategy (>= 1).
+        n_rows: the same for the number of ballot rows k (>= 1).
+        max_count: largest count of one row (>= 1).
+    """
+    return _ballot_profiles(_sizes("n_candidates", n_candidates, 1), _sizes("n_rows", n_rows, 1),
+                            _sizes("max_count", max_count, 1), None)
+
+
+def scored_profiles(n_candidates=(2, 5), n_rows=(1, 6), max_count=5, top=2) -> st.SearchStrategy[ScoredProfile]:
+    """Score ballots ``(k, m)`` of integer grades ``0..top``, declared as ``grades=(0, top)``.
+
+    Args:
+        n_candidates, n_rows, max_count: as for :func:`approval_profiles`.
+        top: the highest grade (>= 1).
+    """
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise ValidationError(f"top: expected an integer >= 1, got {top!r}")
+    return _ballot_profiles(_sizes("n_candidates", n_candidates, 1), _sizes("n_rows", n_rows, 1),
+                            _sizes("max_count", max_count, 1), int(top))
+
+
+@st.composite
+def _ballot_profiles(draw, m_strategy, k_strategy, count_strategy, top):
+    m, k, largest = draw(m_strategy), draw(k_strategy), draw(count_strategy)
+    grade = st.integers(0, 1 if top is None else top)
+    rows = draw(st.lists(st.lists(grade, min_size=m, max_size=m), min_size=k, max_size=k))
+    counts = draw(st.lists(st.integers(1, largest), min_size=k, max_size=k))
+    if top is None:
+        return ApprovalProfile(np.array(rows, dtype=bool).reshape(k, m), counts)
+    return ScoredProfile(np.array(rows, dtype=float).reshape(k, m), counts, (0, top))
 
 
 def normal_form_games(n_players=2, n_actions=(1, 3), payoff_range=(-5, 5)) -> st.SearchStrategy[NormalFormGame]:

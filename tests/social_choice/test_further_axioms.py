@@ -1,6 +1,9 @@
 """The issue-15 axioms: the complete IIA finder, the further finders checked with broken rules,
 textbook facts on the small domain, and pref_voting's variable-voter axioms as an independent oracle."""
 
+import collections
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,7 +17,7 @@ from sedtheory.social_choice import (
     list_axioms,
     small_domain_violations,
 )
-from sedtheory.social_choice.further_axioms import clone_pairs, without_candidate
+from sedtheory.social_choice.further_axioms import clone_pairs, clone_sets, without_candidate
 from sedtheory.testing.strategies import preference_profiles
 
 NEW = ["smith", "schwartz", "mutual_majority", "majority_loser", "reversal_symmetry", "smith_dominated",
@@ -214,6 +217,104 @@ def test_without_candidate_relabels_and_keeps_order():
 def test_clone_pairs_need_adjacency_on_every_ballot():
     assert clone_pairs(PreferenceProfile([[0, 1, 2], [2, 1, 0]])) == [(0, 1), (1, 2)]
     assert clone_pairs(PreferenceProfile([[0, 1, 2], [1, 2, 0]])) == [(1, 2)]
+
+
+# ------------------------------------------------------- clone sets of any size (issue 15)
+def _clone_sets_by_brute_force(profile):
+    """Every subset of 2..m-1 candidates whose places on each ballot with a voter are consecutive."""
+    ballots = [r for r, c in zip(profile.rankings.tolist(), profile.counts.tolist()) if c]
+    m = profile.n_candidates
+    return sorted((group for size in range(2, m) for group in itertools.combinations(range(m), size)
+                   if all(max(b.index(c) for c in group) - min(b.index(c) for c in group) == size - 1
+                          for b in ballots)), key=lambda g: (len(g), g))
+
+
+@given(preference_profiles(n_candidates=(2, 6), n_voters=(1, 5)))
+@settings(max_examples=60, deadline=None)
+def test_clone_sets_equal_the_brute_force_over_every_subset(profile):
+    assert clone_sets(profile) == _clone_sets_by_brute_force(profile)
+
+
+def test_clone_sets_of_one_ballot_are_its_runs():
+    # one ballot 0>1>2>3: every run of 2 or 3 consecutive places (the whole set left out)
+    assert clone_sets(PreferenceProfile([[0, 1, 2, 3]])) == [(0, 1), (1, 2), (2, 3), (0, 1, 2), (1, 2, 3)]
+
+
+# 3 voters 0>1>2>3, 2 voters 1>2>3>0, 1 voter 2>1>3>0, 1 voter 2>3>1>0: {1, 2, 3} is a clone set
+# (Tideman 1987: consecutive on every ballot) but no two of its members are adjacent on every
+# ballot, so a pairs-only search sees no clones at all.
+VOTE_SPLITTING = PreferenceProfile([[0, 1, 2, 3], [1, 2, 3, 0], [2, 1, 3, 0], [2, 3, 1, 0]], [3, 2, 1, 1])
+# 3 voters 0>1>2>3, 1 voter 1>3>2>0, 1 voter 3>1>2>0: again only the triple {1, 2, 3} is a clone set.
+TEAMING = PreferenceProfile([[0, 1, 2, 3], [1, 3, 2, 0], [3, 1, 2, 0]], [3, 1, 1])
+
+
+def _first_places(profile, removed):
+    """Plurality tallies counted by hand with ``removed`` struck from every ballot."""
+    tally = collections.Counter()
+    for ranking, count in zip(profile.rankings.tolist(), profile.counts.tolist()):
+        tally[[c for c in ranking if c != removed][0]] += count
+    return dict(tally)
+
+
+def _borda_points(profile, removed):
+    """Borda points (m' - 1 - place) counted by hand with ``removed`` struck from every ballot."""
+    points = collections.Counter()
+    for ranking, count in zip(profile.rankings.tolist(), profile.counts.tolist()):
+        kept = [c for c in ranking if c != removed]
+        for place, c in enumerate(kept):
+            points[c] += count * (len(kept) - 1 - place)
+    return dict(points)
+
+
+def test_plurality_fails_clone_independence_by_vote_splitting_on_a_clone_triple():
+    # Tideman (1987), Section 1: plurality is not independent of clones (vote splitting).
+    # Hand count: 0 has 3 first places, 1 and 2 have 2 each, so 0 wins alone; with clone 1 struck,
+    # 2 has 4 first places and beats 0 (3): a non-clone changes fate.
+    assert clone_pairs(VOTE_SPLITTING) == [] and clone_sets(VOTE_SPLITTING) == [(1, 2, 3)]
+    assert _first_places(VOTE_SPLITTING, None) == {0: 3, 1: 2, 2: 2}
+    assert _first_places(VOTE_SPLITTING, 1) == {0: 3, 2: 4}
+    rule = get_rule("plurality")
+    assert rule(VOTE_SPLITTING) == (0,)
+    found = get_axiom("clone_independence").find_violations(rule, VOTE_SPLITTING)
+    assert any(v.got == (2,) and "[1, 2, 3] is a clone set; 1 is removed" in v.detail for v in found)
+
+
+def test_borda_fails_clone_independence_by_teaming_on_a_clone_triple():
+    # Tideman (1987): Borda is not independent of clones (teaming: clones add points to their family).
+    # Hand count, points 3-2-1-0: 0 has 9, 1 has 11, 2 and 3 have 5, so clone 1 wins; with 1 struck
+    # (points 2-1-0) 0 has 6, 2 has 5, 3 has 4: the non-clone 0 now wins.
+    assert clone_pairs(TEAMING) == [] and clone_sets(TEAMING) == [(1, 2, 3)]
+    assert _borda_points(TEAMING, None) == {0: 9, 1: 11, 2: 5, 3: 5}
+    assert _borda_points(TEAMING, 1) == {0: 6, 2: 5, 3: 4}
+    rule = get_rule("borda")
+    assert rule(TEAMING) == (1,)
+    found = get_axiom("clone_independence").find_violations(rule, TEAMING)
+    assert any(v.got == (0,) and "non-clone(s) [0] change fate" in v.detail for v in found)
+
+
+@pytest.mark.parametrize("name", ["schulze", "ranked_pairs", "instant_runoff_put"])
+def test_clone_independence_holds_on_every_profile_of_4_candidates_and_up_to_3_voters(name):
+    # Tideman (1987): ranked pairs and instant runoff are independent of clones; Schulze (2011),
+    # Section 4.7: the Schulze method is. 4 candidates let clone sets of 3 occur (2,924 profiles).
+    assert small_domain_violations("clone_independence", get_rule(name), 4, 3) == []
+
+
+CLONE_ORACLE = [pytest.param(name, 2, id=f"{name}-2") for name in RULES] + [
+    pytest.param(name, 3, id=f"{name}-3", marks=pytest.mark.slow) for name in RULES]
+
+
+@pytest.mark.parametrize("name, largest", CLONE_ORACLE)
+def test_clone_independence_agrees_with_pref_voting_on_4_candidates(name, largest):
+    """pref_voting's has_independence_of_clones_violation (same two conditions, NCIC and CIC) on
+    every profile of 4 candidates and 1..largest voters. pref_voting 1.18.2 with epsilon=0 skips
+    the clone sets that end on the first ranking's last place; epsilon=0.5 takes its search over
+    every subset, where a fraction of a voter admits no deviation: Tideman's definition exactly."""
+    from pref_voting.variable_candidate_axioms import has_independence_of_clones_violation
+
+    rule, method, axiom = get_rule(name), _pv_method(name), get_axiom("clone_independence")
+    for profile in (p for n in range(1, largest + 1) for p in enumerate_anonymous_profiles(4, n)):
+        theirs = has_independence_of_clones_violation(_pv_profile(profile), method, epsilon=0.5)
+        assert bool(axiom.find_violations(rule, profile, first_only=True)) == theirs, profile
 
 
 @given(preference_profiles(n_candidates=(2, 4), n_voters=(1, 7)))

@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sedtheory.social_choice import AxiomViolation, get_axiom, get_rule
+from sedtheory.social_choice import AxiomViolation, PreferenceProfile, exhaustive_violations, get_axiom, get_rule
+
+from make_witnesses import CLASSIC, SEARCHES  # noqa: E402  (tests/social_choice is on sys.path)
 
 WITNESS_DIR = Path(__file__).resolve().parents[1] / "data" / "witnesses"
 FILES = sorted(WITNESS_DIR.glob("*.json"))
@@ -33,15 +35,27 @@ def _same_value(a, b) -> bool:
         return a == b
 
 
-CLASSIC = ("borda", "copeland", "instant_runoff", "instant_runoff_put", "kemeny", "minimax",
-           "minimax_pairwise_opposition", "minimax_winning_votes", "plurality", "ranked_pairs", "schulze")
-
-
 def test_witness_files_exist_for_every_classic_ranked_rule():
     # the issue-15 rules keep their witnesses in analysis/axiom_table_witnesses.json
     assert len(FILES) >= 20
     for name in CLASSIC:
         assert (WITNESS_DIR / f"{name}__strategy_proofness.json").exists()
+        assert (WITNESS_DIR / f"{name}__iia.json").exists()
+
+
+def test_every_search_of_make_witnesses_has_its_file_and_no_file_lacks_a_search():
+    expected = {f"{rule}__{axiom}.json" for rule, axiom, _, _ in SEARCHES} | {"mean__strategy_proofness.json"}
+    assert {p.name for p in FILES} == expected
+
+
+def test_plurality_iia_witness_is_the_two_ballot_example_of_issue_15():
+    # issue 15: plurality on (0>1>2),(1>2>0) elects {0, 1}; both ballots moved to (1>0>2),(2>0>1)
+    # keep every 0-vs-2 order and elect {1, 2}. No single-ballot change does it on 2 voters.
+    record = AxiomViolation.from_dict(json.loads((WITNESS_DIR / "plurality__iia.json").read_text()))
+    assert record.profile == PreferenceProfile([[0, 1, 2], [1, 2, 0]])
+    assert record.variant == PreferenceProfile([[1, 0, 2], [2, 0, 1]])
+    assert (record.expected, record.got) == ((0, 1), (1, 2))
+    assert get_axiom("iia_single_ballot").find_violations(get_rule("plurality"), record.profile) == []
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
@@ -68,16 +82,18 @@ def _minimality_cases():
 
 @pytest.mark.parametrize("path", list(_minimality_cases()))
 def test_witness_is_minimal_in_voters(path):
-    from sedtheory.social_choice import exhaustive_violations
-
+    """With the current finders: no violation on fewer voters, and the stored witness is the
+    first one found at its own size (so a finder that grows, as IIA's did in issue 15, fails
+    here until the files are regenerated with make_witnesses.py)."""
     data = json.loads(path.read_text())
     n, m = data["minimal_n_voters"], data["n_candidates"]
     rule = get_rule(data["rule"])
-    # IIA witnesses stored before issue 15 are minimal for the single-ballot finder; the complete
-    # finder ("iia") may find smaller ones. The single-ballot finder checks both kinds of files.
-    axiom = "iia_single_ballot" if data["axiom"] == "iia" else data["axiom"]
     for smaller in range(1, n):
-        assert exhaustive_violations(axiom, rule, m, smaller) == []
+        assert exhaustive_violations(data["axiom"], rule, m, smaller) == [], f"a violation with {smaller} voters"
+    first = exhaustive_violations(data["axiom"], rule, m, n)[0]
+    stored = AxiomViolation.from_dict(data)
+    assert (first.profile, first.variant, first.expected, first.got) == \
+        (stored.profile, stored.variant, stored.expected, stored.got)
 
 
 # ------------------------------------------ independent check of every witness (review)
