@@ -37,7 +37,9 @@ def train(config: TrainConfig, preset: PresetName = "default",
     The default is a small run (minutes on a laptop CPU); ``--preset paper`` is the paper's
     full scale. Options given explicitly override the preset, even when they repeat a default
     value. ``--preset long_credit`` is the default with γ = 0.999 and GAE λ = 0.99 (players then
-    learn to leave apples under a full tax). Ctrl-C or SIGTERM saves the last episode-boundary
+    learn to leave apples under a full tax). ``--preset stackelberg`` adds a principal that learns
+    among flat taxes of 0, 50 and 100 % with one player network trained per tax, so the players
+    answer the tax in force (100 episodes). Ctrl-C or SIGTERM saves the last episode-boundary
     checkpoint; continue with ``--resume RUN`` (which takes no other option but ``--no-progress``).
     A run folder must be new or empty: files the run did not write are never replaced.
 

@@ -317,6 +317,12 @@ PRESETS: dict[str, dict] = {
     # under a full tax (benchmarks/README.md, fixed_tax_screen.py: 194 apples against 79 without
     # tax, drawn types, 200 episodes x 16 games); the paper code uses 0.99 / 0.95.
     "long_credit": dict(gamma=0.999, gae_lambda=0.99),
+    # The within-run Stackelberg principal on the full game: long credit assignment, one player
+    # network per committed flat tax (0, 50 or 100 %), the first half of the run on uniformly random
+    # flat taxes, then the principal learns (benchmarks/README.md, "principal_learning_ps.json").
+    "stackelberg": dict(gamma=0.999, gae_lambda=0.99, total_timesteps=1_600_000, players_per_schedule=True,
+                        principal_flat=True, principal_levels=(0.0, 0.5, 1.0), phase_one_fraction=0.0,
+                        anneal_fraction=0.0, principal_explore_fraction=0.5, principal_learning_rate=2.5e-3),
     # A seconds-long smoke run for tests and for trying the pipeline.
     "tiny": dict(total_timesteps=2_400, num_games=2, episode_length=200, num_steps=100, minibatch_size=256,
                  update_epochs=2, hidden_size=32, principal_hidden_size=32, voting_period=2),

@@ -57,3 +57,19 @@ def test_a_cuda_run_resumes_to_the_uninterrupted_weights_and_evaluates_on_cpu(tm
     result = evaluate_run(tmp_path / "whole", seeds=1, num_games=2, grid=(0.0,), plots=False, gif=False)
     apples = np.asarray(result["rows"][0]["total_apples"])
     assert np.isfinite(apples).all() and (apples >= 0).all()
+
+
+def test_players_per_schedule_train_on_cuda_and_evaluate_on_cpu(tmp_path):
+    from sedtheory.rl.networks import PerSchedulePlayers
+
+    config = _config(tax_thresholds=(0.0, 10000.0), principal_levels=(0.0, 0.5, 1.0), players_per_schedule=True,
+                     phase_one_fraction=0.0, anneal_fraction=0.0, principal_explore_fraction=0.5)
+    trainer = Trainer(config, tmp_path / "run")
+    assert trainer.train()["completed"]
+    assert isinstance(trainer.players, PerSchedulePlayers) and trainer.players.keys.device.type == "cuda"
+    for name, value in _weights(trainer).items():
+        assert torch.isfinite(value).all(), name
+    run = load_run(tmp_path / "run")
+    assert run.players.keys.device.type == "cpu"
+    result = evaluate_run(tmp_path / "run", seeds=1, num_games=2, grid=(0.0, 1.0), plots=False, gif=False)
+    assert all(np.isfinite(np.asarray(row["total_apples"])).all() for row in result["rows"])
