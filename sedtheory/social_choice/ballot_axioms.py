@@ -53,7 +53,8 @@ import math
 import numpy as np
 
 from sedtheory._validate import ValidationError, positive_int
-from sedtheory.social_choice.axioms import AxiomViolation, _axiom, _collect, _record, _winners, get_axiom
+from sedtheory.social_choice.axioms import (AxiomViolation, _axiom, _collect, _neutrality_permutations, _record, _winners,
+                                           get_axiom)
 from sedtheory.social_choice.further_axioms import _splits
 from sedtheory.social_choice.profiles import ApprovalProfile, ScoredProfile
 
@@ -148,22 +149,12 @@ def _anonymity(rule, profile):
             yield _record("anonymity", rule, profile, got, other, variant, f"the same ballots: {how}")
 
 
-def _permutations(m: int):
-    if m <= 4:
-        yield from itertools.permutations(range(m))
-        return
-    for a, b in itertools.combinations(range(m), 2):
-        perm = list(range(m))
-        perm[a], perm[b] = b, a
-        yield tuple(perm)
-    yield tuple(np.roll(np.arange(m), 1))
-
 
 @_both("neutrality", "Renaming the candidates renames the winners.")
 def _neutrality(rule, profile):
     got = _winners(rule, profile)
     grades = _grades(profile)
-    for perm in _permutations(profile.n_candidates):
+    for perm in _neutrality_permutations(profile.n_candidates):
         perm = np.array(perm)
         renamed = np.empty_like(grades)
         renamed[:, perm] = grades  # candidate c is called perm[c]
