@@ -45,6 +45,7 @@ from functools import partial
 from pathlib import Path
 
 from sedtheory.social_choice import (
+    BallotMemo,
     MemoisedRule,
     ballot_domain_violations,
     get_rule,
@@ -53,7 +54,6 @@ from sedtheory.social_choice import (
     list_rules,
     small_domain_violations,
 )
-from sedtheory.social_choice.ballot_axioms import BallotMemo
 
 DEFAULT_RULES = ("plurality", "borda", "schulze")
 KINDS = ("ranked", "approval", "scored", "continuous")

@@ -36,8 +36,8 @@ import torch
 
 from sedtheory.rl.checkpoint import CHECKPOINT, SUMMARY
 from sedtheory.rl.config import make_config
-from sedtheory.rl.episodes import FixedTax, PolicyPrincipal, RandomPlayers
-from sedtheory.rl.evaluate import SUPPORT, confidence_interval, evaluate_policies, load_run
+from sedtheory.rl.episodes import FixedTax, RandomPlayers
+from sedtheory.rl.evaluate import SUPPORT, confidence_interval, evaluate_policies, load_run, run_principal
 from sedtheory.rl.trainer import Trainer
 
 ARMS = {"learned": {}, "no_tax": {"principal": False, "players_per_schedule": False}}
@@ -69,7 +69,8 @@ def evaluate_pair(work: Path, seed: int, eval_seeds: int, eval_games: int, first
     nb = learned.factory.params.n_brackets
     kwargs = dict(seeds=eval_seeds, num_games=eval_games, seed=first_eval_seed)
     gen = torch.Generator().manual_seed(seed)
-    a = evaluate_policies(learned, {"learned": PolicyPrincipal(learned.principal, gen)}, **kwargs)["learned"]
+    # the run's own leader: its trained principal, or its fixed schedule when it held one (--set fixed_rates=...)
+    a = evaluate_policies(learned, {"learned": run_principal(learned, gen)}, **kwargs)["learned"]
     b = evaluate_policies(no_tax, {"no_tax": FixedTax([0.0] * nb)}, **kwargs)["no_tax"]
     r = evaluate_policies(no_tax, {"random": FixedTax([0.0] * nb)}, **kwargs,
                           players_by_name={"random": RandomPlayers(no_tax.factory.params.n_actions, gen)})["random"]

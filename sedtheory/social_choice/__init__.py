@@ -35,7 +35,7 @@ __all__ = [
 # --- end welfare and inequality ---
 
 # --- profiles, voting rules, axioms and manipulation (issue 4, parts 2-4) ---
-from sedtheory.social_choice.ballot_axioms import ballot_domain_violations
+from sedtheory.social_choice.ballot_axioms import BallotMemo, ballot_domain_violations
 from sedtheory.social_choice.axioms import (
     Axiom,
     AxiomViolation,
@@ -84,6 +84,7 @@ __all__ = [
     *__all__,
     "ApprovalProfile",
     "Axiom",
+    "BallotMemo",
     "AxiomViolation",
     "ContinuousProfile",
     "ManipulabilityShare",
