@@ -109,18 +109,30 @@ def test_each_sample_goes_through_its_schedules_network():
 
 def test_a_gradient_step_moves_only_the_networks_of_the_schedules_played():
     players = _per_schedule()
-    before = [{k: v.clone() for k, v in net.state_dict().items()} for net in players.nets]
     optimizer = torch.optim.Adam(players.parameters(), lr=1e-2)
-    obs, ids = torch.rand(4, 4, 3, 3), torch.tensor([0, 1, 0, 1])
-    for _ in range(3):   # several Adam steps: an untouched network must not move by momentum either
-        logp, entropy, value = players.evaluate_actions((obs, ids, _features([0.0, 0.0, 1.0, 1.0])),
-                                                        torch.tensor([1, 2, 3, 4]))
+    obs, ids, actions = torch.rand(4, 4, 3, 3), torch.tensor([0, 1, 0, 1]), torch.tensor([1, 2, 3, 4])
+
+    def step(rates):
+        logp, entropy, value = players.evaluate_actions((obs, ids, _features(rates)), actions)
         optimizer.zero_grad()
         (logp.sum() + value.sum() + entropy.sum()).backward()
         optimizer.step()
-    moved = [any(not torch.equal(before[k][name], value) for name, value in net.state_dict().items())
-             for k, net in enumerate(players.nets)]
-    assert moved == [True, False, True]   # rates 0 and 1 were played, 0.5 was not
+
+    def states():
+        return [{k: v.clone() for k, v in net.state_dict().items()} for net in players.nets]
+
+    def moved(before):
+        return [any(not torch.equal(before[k][name], value) for name, value in net.state_dict().items())
+                for k, net in enumerate(players.nets)]
+
+    before = states()
+    step([0.0, 0.0, 1.0, 1.0])
+    assert moved(before) == [True, False, True]   # rates 0 and 1 were played, 0.5 was not
+    step([0.5, 0.5, 0.5, 0.5])                    # now only 0.5: it gets Adam state of its own
+    before = states()
+    for _ in range(2):   # 0 and 0.5 have momentum now, but only 1 is played: nothing else may move
+        step([1.0, 1.0, 1.0, 1.0])
+    assert moved(before) == [False, False, True]
 
 
 def _levels_config(**changes):
