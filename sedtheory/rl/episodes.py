@@ -30,7 +30,7 @@ import torch
 from sedtheory.rl.driver import Episode
 from sedtheory.rl.envs import player_input
 from sedtheory.rl.networks import PlayerPolicy, PrincipalPolicy, sample_categorical
-from sedtheory.rl.principal import N_CHOICES, apply_choices
+from sedtheory.rl.principal import N_CHOICES, apply_choices, random_levels
 
 
 class RandomPlayers:
@@ -93,11 +93,8 @@ class RandomPrincipal:
 
     def __call__(self, episode: Episode) -> torch.Tensor:
         current = episode.env.upcoming_rates
-        shape = (current.shape[0], 1) if self.flat else current.shape
         if self.levels:
-            levels = torch.tensor(self.levels, dtype=torch.float32, device=current.device)
-            draws = levels[torch.randint(len(levels), shape, generator=self.generator, device=current.device)]
-            return draws.expand_as(current).clone()
+            return random_levels(self.levels, *current.shape, self.flat, self.generator, current.device)
         choices = torch.randint(N_CHOICES, current.shape, generator=self.generator, device=current.device)
         return apply_choices(choices, current, 1.0, flat=self.flat)
 

@@ -117,7 +117,6 @@ def load_run(run_dir: Path | str, factory=None) -> LoadedRun:
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)   # as in training: one thread is fastest for these nets
     factory = factory if factory is not None else AppleFactory(config)
-    p = factory.params
     players = make_player_policy(factory, config)
     principal = make_principal_policy(factory, config)
     players.load_state_dict(state["players"])

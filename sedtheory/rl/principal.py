@@ -66,6 +66,15 @@ def schedules(levels, n_brackets: int, flat: bool = False) -> list[tuple[float, 
     return [tuple(k / (N_RATE_LEVELS - 1) for k in combo) for combo in itertools.product(grid, repeat=n_brackets)]
 
 
+def random_levels(levels, batch: int, n_brackets: int, flat: bool, generator: torch.Generator,
+                  device=None) -> torch.Tensor:
+    """``(batch, n_brackets)`` rates drawn uniformly from ``levels`` (a sequence of rates, in the
+    order given) per game and bracket; ``flat``: one draw per game for every bracket."""
+    values = torch.tensor(tuple(levels), dtype=torch.float32, device=device)
+    draws = torch.randint(len(values), (batch, 1 if flat else n_brackets), generator=generator, device=device)
+    return values[draws].expand(batch, n_brackets).clone()
+
+
 def apply_choices(choices: torch.Tensor, current: torch.Tensor, cap: float, flat: bool = False) -> torch.Tensor:
     """New rates from choices.
 

@@ -51,7 +51,7 @@ from sedtheory.rl.logging import MetricsLog
 from sedtheory.rl.networks import sample_categorical
 from sedtheory.rl.normalize import ReturnNormalizer
 from sedtheory.rl.ppo import Batch, ppo_update, settings_from_config
-from sedtheory.rl.principal import N_RATE_LEVELS, allowed_choices, apply_choices, player_feature_size
+from sedtheory.rl.principal import N_RATE_LEVELS, allowed_choices, apply_choices, player_feature_size, random_levels
 from sedtheory.rl.voting import VotingSchedule
 
 EPISODE_COLUMNS = ("charts/episodic_return", "charts/apples", "charts/min_apples", "charts/objective",
@@ -90,7 +90,7 @@ class Trainer:
         # --- seeding ---
         self.np_rng = np.random.default_rng(config.seed)
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
-        n, nb = self.params.n_players, self.params.n_brackets
+        n = self.params.n_players
         # --- types (sigma, beta) ~ U[0,1], once per run; the vote sets eta ---
         self.selfishness = self.np_rng.uniform(size=n)
         self.trust = self.np_rng.uniform(size=n)
@@ -304,12 +304,10 @@ class Trainer:
             return torch.tensor(cfg.fixed_rates, dtype=torch.float32, device=self.device).expand(B, nb).clone()
         if self.update < self._principal_start():   # exploration: uniformly random schedules, no learning
             if cfg.principal_levels:   # uniform over the principal's levels up to the cap
-                levels = torch.tensor(sorted(v for v in cfg.principal_levels if v <= cap + 1e-6), device=self.device)
-                if not len(levels):   # no level under the cap yet: only "keep" is allowed
+                levels = sorted(v for v in cfg.principal_levels if v <= cap + 1e-6)
+                if not levels:   # no level under the cap yet: only "keep" is allowed
                     return current
-                draws = torch.randint(len(levels), (B, 1 if cfg.principal_flat else nb), generator=self.generator,
-                                      device=self.device)
-                return levels[draws].float().expand(B, nb).clone()
+                return random_levels(levels, B, nb, cfg.principal_flat, self.generator, self.device)
             levels = int(cap * (N_RATE_LEVELS - 1) + 1e-6) + 1
             draws = torch.randint(levels, (B, 1 if cfg.principal_flat else nb), generator=self.generator,
                                   device=self.device)

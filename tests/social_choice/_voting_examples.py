@@ -26,3 +26,18 @@ SCHULZE = PreferenceProfile(
 )
 SCHULZE_D = [[0, 20, 26, 30, 22], [25, 0, 16, 33, 18], [19, 29, 0, 17, 24], [15, 12, 28, 0, 14], [23, 27, 21, 31, 0]]
 SCHULZE_P = [[0, 28, 28, 30, 24], [25, 0, 28, 33, 24], [25, 29, 0, 29, 24], [25, 28, 28, 0, 24], [25, 28, 28, 31, 0]]
+
+
+# Deliberately broken continuous rules, each violating one axiom (the axiom tests check that the
+# finders catch them): a jump at mean 0.5 (continuity), the first voter's report (anonymity),
+# above every report (range respecting; unanimity).
+def step_rule(profile):
+    return 1.0 if profile.reports.mean() > 0.5 else 0.0
+
+
+def first_voter(profile):
+    return float(profile.reports[0, 0])
+
+
+def overshoot(profile):
+    return float(profile.reports.max() + 0.1)

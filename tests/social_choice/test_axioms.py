@@ -23,6 +23,8 @@ from sedtheory.social_choice import (
 )
 from sedtheory.testing.strategies import continuous_profiles, preference_profiles, single_peaked_profiles
 
+from _voting_examples import first_voter, overshoot, step_rule  # noqa: E402
+
 RANKED = list_rules("ranked")
 # the rules whose textbook facts are pinned below (issue 4); every rule's are in the axiom table
 # (analysis/axiom_table.py, docs/axiom_table.md) and replayed by test_axiom_table.py
@@ -248,18 +250,6 @@ def test_black_median_voter_theorem(profile):
 
 
 # --------------------------------------------------------------- continuous axioms
-def step_rule(profile):
-    return 1.0 if profile.reports.mean() > 0.5 else 0.0
-
-
-def first_voter(profile):
-    return float(profile.reports[0, 0])
-
-
-def overshoot(profile):
-    return float(profile.reports.max() + 0.1)
-
-
 @pytest.mark.parametrize("rule, axiom, profile", [
     (step_rule, "continuity", ContinuousProfile([0.2, 0.7])),
     (first_voter, "anonymity", ContinuousProfile([0.2, 0.7])),

@@ -8,6 +8,8 @@ from sedtheory import ValidationError
 from sedtheory.social_choice import get_axiom, get_rule, grid_violations, list_axioms
 from sedtheory.social_choice.axioms import GRID_JUMP, GRID_RESOLUTION
 
+from _voting_examples import first_voter, overshoot, step_rule  # noqa: E402
+
 REGISTERED = ["mean", "median", "trimmed_mean", "generalized_median"]
 GRID = np.linspace(0.0, 1.0, 5)
 
@@ -38,18 +40,6 @@ def test_mean_is_manipulable_and_the_first_witness_is_minimal():
     assert witness.variant.reports.ravel().tolist() == [0.0, 0.5]
     assert (witness.expected, witness.got) == (pytest.approx(0.125), pytest.approx(0.25))
     assert grid_violations("strategy_proofness", get_rule("mean"), 1) == []
-
-
-def step_rule(profile):
-    return 1.0 if profile.reports.mean() > 0.5 else 0.0
-
-
-def first_voter(profile):
-    return float(profile.reports[0, 0])
-
-
-def overshoot(profile):
-    return float(profile.reports.max() + 0.1)
 
 
 @pytest.mark.parametrize("rule, axiom, n", [
